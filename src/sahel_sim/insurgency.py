@@ -1,0 +1,124 @@
+"""Phase 3, insurgents: recruitment, desertion, splitting, movement, attacks and rival clashes.
+
+The per-cell parts (the recruitment pool, the movement score) are computed once per faction over
+whole arrays; each band then decides with a handful of look-ups.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sahel_sim import fields as F
+from sahel_sim.agents import CampStatus
+
+if TYPE_CHECKING:
+    from sahel_sim.model import SahelModel
+
+
+def run_phase(model: SahelModel) -> None:
+    """Run the insurgent phase for every band, in a random order."""
+    bands = model.bands()
+    if not bands:
+        return
+    p = model.params
+    pres = model.presence
+    r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
+    pool = F.window_sum(model.population * model.willing * (1.0 - model.state_share), r_vision)
+    model.rng.shuffle(bands)
+    for band in bands:
+        x, y = band.xy
+        own = float(model.faction_share[band.faction_index][x, y])
+        band.recruit_and_desert(float(pool[x, y]), own, float(pres["bands_vision"][x, y]))
+        band.split_or_dissolve()
+
+    bands = model.bands()
+    model.rng.shuffle(bands)
+    scores = [movement_score(model, f, pool) for f in range(len(model.config.factions))]
+    r_move = F.km_to_cells(p.insurgency.move_km, model.resolution)
+    for band in bands:
+        band.move(scores[band.faction_index], r_move)
+
+    _attacks(model, bands)
+    _clashes(model, bands)
+    for band in model.bands():
+        if band.strength < p.insurgency.band_min_strength:
+            band.remove()
+
+
+def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> np.ndarray:
+    """Where a faction's bands want to be: recruits and own presence, away from superior force.
+
+    score = log(1 + pool) + own share - fear_of_force * log(1 + force / (own fighters + 1)), where
+    force counts army and partner personnel within operating radius plus peacekeepers weighted by
+    ``state_support``; -inf off land. Separatist factions stay within reach of their start areas.
+
+    Args:
+        model: The model.
+        faction_index: Which faction.
+        pool: Willing people within vision per cell.
+
+    Returns:
+        Score per cell.
+    """
+    p = model.params
+    pres = model.presence
+    faction = model.config.factions[faction_index]
+    r_op = F.km_to_cells(p.combat.operating_radius_km, model.resolution)
+    own = F.window_sum(pres["fighters"][faction_index], r_op)
+    force = pres["state_op"] + p.peacekeeping.state_support * pres["pk_near"]
+    score = (np.log1p(pool) + model.faction_share[faction_index]
+             - p.insurgency.fear_of_force * np.log1p(force / (own + 1.0)))
+    score = np.where(model.land, score, -np.inf)
+    if faction.ideology == "separatist":
+        home = np.zeros_like(score, dtype=bool)
+        r_home = F.km_to_cells(p.insurgency.reach_km * 2, model.resolution)
+        for area in faction.start_areas:
+            x, y = model.geo.cell_of(area.lat, area.lon)
+            home[max(0, x - r_home):x + r_home + 1, max(0, y - r_home):y + r_home + 1] = True
+        score = np.where(home, score, -np.inf)
+    return score
+
+
+def _positions(agents: list) -> tuple[np.ndarray, np.ndarray]:
+    return (np.array([a.xy[0] for a in agents], dtype=int), np.array([a.xy[1] for a in agents], dtype=int))
+
+
+def _within(xs: np.ndarray, ys: np.ndarray, x: int, y: int, r: int) -> np.ndarray:
+    return np.flatnonzero(np.maximum(np.abs(xs - x), np.abs(ys - y)) <= r)
+
+
+def _attacks(model: SahelModel, bands: list) -> None:
+    r = F.km_to_cells(model.params.insurgency.reach_km, model.resolution)
+    units = [u for u in model.units() if u.active and u.strength >= 1]
+    camps = [c for c in model.camps() if c.status in (CampStatus.OPEN, CampStatus.DRAINING) and c.strength >= 1]
+    convoys = [c for c in model.convoys() if c.strength >= 1]
+    posts = [p for p in model.posts() if p.is_open]
+    groups = {"army": units, "peacekeepers": camps, "convoy": convoys, "diplomatic": posts}
+    coords = {k: _positions(v) for k, v in groups.items()}
+    pres = model.presence
+    for band in bands:
+        if band.strength < 1:
+            continue
+        x, y = band.xy
+        targets = {k: [groups[k][i] for i in _within(*coords[k], x, y, r)] for k in groups}
+        band.attack(targets, float(pres["deterrence"][x, y]), float(pres["protection"][x, y]))
+
+
+def _clashes(model: SahelModel, bands: list) -> None:
+    factions = model.config.factions
+    rivals = {(i, j) for i, f in enumerate(factions) for j, g in enumerate(factions)
+              if g.name in f.rivals or f.name in g.rivals}
+    if not rivals:
+        return
+    r = F.km_to_cells(model.params.insurgency.reach_km, model.resolution)
+    rate = model.params.insurgency.rival_clash_rate
+    xs, ys = _positions(bands)
+    fi = np.array([b.faction_index for b in bands])
+    for a, band in enumerate(bands):
+        near = _within(xs, ys, *band.xy, r)
+        near = [b for b in near if b > a and (fi[a], fi[b]) in rivals]
+        for b in near:
+            if bands[a].strength >= 1 and bands[b].strength >= 1 and model.rng.random() < rate:
+                bands[a].clash(bands[b])

@@ -1,0 +1,43 @@
+"""Phase 4, forces: army and partner units engage bands; remote posts are abandoned when overstretched."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sahel_sim import fields as F
+
+if TYPE_CHECKING:
+    from sahel_sim.model import SahelModel
+
+
+def run_phase(model: SahelModel) -> None:
+    """Each active unit may engage the strongest band within its operating radius."""
+    p = model.params.combat
+    r = F.km_to_cells(p.operating_radius_km, model.resolution)
+    units = [u for u in model.units() if u.active and u.strength >= 1]
+    model.rng.shuffle(units)
+    bands = model.bands()
+    if bands and units:
+        bx = np.array([b.xy[0] for b in bands])
+        by = np.array([b.xy[1] for b in bands])
+        for unit in units:
+            x, y = unit.xy
+            near = np.flatnonzero(np.maximum(np.abs(bx - x), np.abs(by - y)) <= r)
+            near = [i for i in near if bands[i].strength >= 1]
+            if not near or model.rng.random() >= p.engagement_rate:
+                continue
+            target = bands[max(near, key=lambda i: (bands[i].strength, -i))]
+            unit.engage(target)
+    fighters = np.zeros(model.land.shape)
+    for band in model.bands():
+        fighters[band.xy] += band.strength
+    fighters_op = F.window_sum(fighters, r)
+    model.presence["fighters_op"] = fighters_op
+    for unit in model.units():
+        unit.check_overstretch(float(fighters_op[unit.xy]))
+    for band in model.bands():
+        if band.strength < model.params.insurgency.band_min_strength:
+            band.remove()
+
