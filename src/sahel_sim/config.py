@@ -107,6 +107,7 @@ class Withdrawal(Frozen):
 
         Returns:
             Camp name to closing date.
+
         """
         if self.dates is not None:
             return dict(self.dates)

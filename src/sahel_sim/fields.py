@@ -26,6 +26,7 @@ def km_to_cells(km: float, resolution: float) -> int:
 
     Returns:
         The half-width, in cells, of a square window reaching ``km``.
+
     """
     cell_km = resolution * KM_PER_DEGREE * math.cos(math.radians(MID_LATITUDE))
     return max(0, round(km / cell_km))
@@ -42,6 +43,7 @@ def window_sum(field: np.ndarray, radius: int) -> np.ndarray:
 
     Returns:
         A new array of the same shape.
+
     """
     if radius <= 0:
         return field.astype(float, copy=True)
@@ -67,6 +69,7 @@ def willing_share(grievance_scale: np.ndarray, arrest_risk: np.ndarray, threshol
 
     Returns:
         Share of people in [0, 1], per cell.
+
     """
     g = np.maximum(grievance_scale, 1e-9)[..., None]
     need = (threshold + _QUADRATURE_R * arrest_risk[..., None]) / g
@@ -83,6 +86,7 @@ def arrest_risk(forces: np.ndarray, fighters: np.ndarray, k: float) -> np.ndarra
 
     Returns:
         P = 1 - exp(-k * forces / (fighters + 1)), per cell.
+
     """
     return 1.0 - np.exp(-k * forces / (fighters + 1.0))
 
@@ -102,6 +106,7 @@ def flee(population: np.ndarray, out_share: np.ndarray, attract: np.ndarray, rad
 
     Returns:
         ``(outflow, inflow)`` per cell, people; ``population - outflow + inflow`` is the new field.
+
     """
     outflow = population * out_share
     reach = window_sum(attract, radius)
@@ -123,6 +128,7 @@ def control_labels(state_share: np.ndarray, faction_shares: list[np.ndarray], th
 
     Returns:
         int8 labels per cell.
+
     """
     labels = np.full(state_share.shape, -1, dtype=np.int8)
     labels[state_share >= threshold] = 0

@@ -61,6 +61,7 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
 
     Returns:
         Score per cell.
+
     """
     p = model.params
     pres = model.presence

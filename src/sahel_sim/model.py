@@ -57,6 +57,7 @@ class SahelModel(mesa.Model):
         date: First day of the week being (or last) simulated.
         log: The event log.
         metrics: The weekly metrics recorder.
+
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None):
@@ -157,6 +158,7 @@ class SahelModel(mesa.Model):
 
         Returns:
             Deaths actually caused (never more than the people in the cell).
+
         """
         n = int(min(n, math.floor(self.population[xy])))
         if n <= 0:
@@ -170,6 +172,16 @@ class SahelModel(mesa.Model):
             people = max(float(self.population[sl].sum()), 1.0)
             self.abuse[sl] += self.params.population.abuse_legitimacy_loss * abuse * n / (people / 1e4)
         return n
+
+    def most_exposed_cell(self, xy: tuple[int, int], reach_km: float) -> tuple[int, int]:
+        """The cell within reach with the most unprotected people: population x (1 - protection)."""
+        r = F.km_to_cells(reach_km, self.resolution)
+        x, y = xy
+        x0, y0 = max(0, x - r), max(0, y - r)
+        sl = (slice(x0, x + r + 1), slice(y0, y + r + 1))
+        exposed = self.population[sl] * (1.0 - self.presence["protection"][sl])
+        i, j = np.unravel_index(int(np.argmax(exposed)), exposed.shape)
+        return x0 + int(i), y0 + int(j)
 
     def density_factor(self, xy: tuple[int, int]) -> float:
         """Civilian exposure to combat in a cell: population density / reference, in [0.1, 3]."""

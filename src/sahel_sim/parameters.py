@@ -34,6 +34,7 @@ def param(default: Any, ge: float, le: float, unit: str, source: str, descriptio
 
     Returns:
         A pydantic ``Field`` carrying the unit and source as schema metadata.
+
     """
     return Field(
         default,
@@ -95,7 +96,7 @@ class InsurgencyParams(Frozen):
     """Armed bands: recruitment, desertion, movement, attacks and splitting."""
 
     recruit_rate: float = param(
-        0.0008, 0.0, 0.02, "share of willing, reachable people per week", "assumption (calibrated, issue 4)",
+        0.0004, 0.0, 0.02, "share of willing, reachable people per week", "assumption (calibrated, issue 4)",
         "Share of willing people within a band's reach who join it each week.")
     desertion_rate: float = param(
         0.01, 0.0, 0.2, "share of fighters per week", "assumption",
@@ -159,7 +160,7 @@ class PeacekeepingParams(Frozen):
         1500.0, 50.0, 20000.0, "personnel", "derived from Hultman, Kathman & Shannon 2013 dose-response",
         "Local strength at which rebel violence against civilians falls to 37% of its unprotected level.")
     deterrence_efold_personnel: float = param(
-        3000.0, 50.0, 50000.0, "personnel", "assumption (Hultman et al. 2014: troops reduce battle deaths)",
+        500.0, 50.0, 50000.0, "personnel", "assumption (Hultman et al. 2014: troops reduce battle deaths)",
         "Local strength at which attacks on peacekeepers and their area fall to 37%.")
     ied_rate: float = param(
         0.004, 0.0, 0.1, "casualties per 1,000 personnel per week per unit insurgent presence", "assumption; MINUSMA: 245 mine/IED attacks in 2021",
@@ -218,7 +219,10 @@ class ControlParams(Frozen):
         "Presence of the state's administration in a settled cell at state capacity 1.")
     force_presence_per_1000: float = param(
         1.0, 0.0, 20.0, "presence units per 1,000 personnel", "assumption",
-        "Presence contributed by 1,000 soldiers or fighters spread over their operating area.")
+        "Presence contributed by 1,000 soldiers or peacekeepers within their operating radius.")
+    fighter_presence_per_1000: float = param(
+        4.0, 0.0, 50.0, "presence units per 1,000 fighters", "assumption (insurgents live among the people)",
+        "Presence contributed by 1,000 fighters within their operating radius.")
 
 
 class DiplomacyParams(Frozen):
@@ -228,14 +232,14 @@ class DiplomacyParams(Frozen):
         300.0, 10.0, 2000.0, "km", "assumption",
         "Radius around a post within which violence and insurgent control count as threat.")
     violence_scale: float = param(
-        20.0, 0.1, 1000.0, "fatalities per week", "assumption",
+        100.0, 0.1, 1000.0, "fatalities per week", "assumption",
         "Recent fatalities near a post that make a threat of 1.")
     weight_violence: float = param(1.0, 0.0, 10.0, "threat units", "assumption",
                                    "Weight of nearby violence in a post's threat.")
     weight_control: float = param(1.0, 0.0, 10.0, "threat units", "assumption",
                                   "Weight of the population share under insurgent control near the post.")
     weight_international: float = param(
-        1.0, 0.0, 10.0, "threat units per attack per week", "assumption (Radisson Blu 2015; Norway 2023)",
+        0.25, 0.0, 10.0, "threat units per attack per week", "assumption (Radisson Blu 2015; Norway 2023)",
         "Weight of attacks on diplomatic and international targets in the covered countries.")
     weight_peacekeepers: float = param(
         0.8, 0.0, 10.0, "threat units", "assumption (Norway cited the UN withdrawal, 31 Aug 2023)",
@@ -275,6 +279,7 @@ def iter_parameters(model: type[BaseModel], prefix: str = "") -> Iterator[tuple[
 
     Yields:
         Pairs of dotted path and pydantic field info (with ``json_schema_extra`` unit and source).
+
     """
     for name, info in model.model_fields.items():
         path = f"{prefix}{name}"

@@ -34,6 +34,7 @@ def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: in
         path: PNG file to write.
         seed: The run's seed (for the title).
         area: ``ALL`` or a country code.
+
     """
     ts = timeseries[timeseries["area"] == area].set_index("date")
     fig, axes = plt.subplots(3, 2, figsize=(13, 10), sharex=True)
@@ -77,6 +78,7 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path) -> None:
         events: The run's event log.
         scenario: The scenario (camps and posts are drawn).
         path: PNG file to write.
+
     """
     fig, ax = plt.subplots(figsize=(13, 6))
     for code, country in load_borders().items():

@@ -85,7 +85,7 @@ def _control(model: SahelModel) -> None:
     admin = model.capacity[model.geo.country] * (NOMINAL_STATE_PRESENCE + c.state_admin_presence * model.settled)
     forces = pres["state_op"] + model.params.peacekeeping.state_support * pres["pk_near"]
     state = np.where(model.land, admin + c.force_presence_per_1000 * forces / 1000.0, 0.0)
-    factions = [c.force_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in pres["fighters"]]
+    factions = [c.fighter_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in pres["fighters"]]
     total = state + sum(factions, np.zeros_like(state))
     safe = total > 0
     target_state = np.divide(state, total, out=np.zeros_like(state), where=safe)

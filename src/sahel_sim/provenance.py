@@ -26,7 +26,8 @@ def package_versions() -> dict[str, str | None]:
 
 def git_commit() -> str | None:
     """Commit of the source tree the package runs from, with ``-dirty`` if it has changes; None if
-    it is not a git checkout or git is missing."""
+    it is not a git checkout or git is missing.
+    """
     root = Path(sahel_sim.__file__).resolve().parents[2]
     try:
         commit = subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True,

@@ -37,6 +37,7 @@ def write_results(output: RunOutput, parent: Path, source: str | None = None) ->
 
     Returns:
         Path of the finished folder.
+
     """
     from sahel_sim.plots import dashboard, events_map
 

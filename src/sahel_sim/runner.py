@@ -31,6 +31,7 @@ class RunOutput:
         events: The event log, one row per event.
         summary: Headline numbers.
         wall_seconds: Wall-clock time of the simulation, seconds.
+
     """
 
     scenario: Scenario
@@ -52,6 +53,7 @@ def simulate(scenario: Scenario, seed: int | None = None, progress: ProgressCall
 
     Returns:
         The run's tables and summary.
+
     """
     seed = scenario.seed if seed is None else int(seed)
     started = time.perf_counter()
@@ -78,6 +80,7 @@ def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: p
 
     Returns:
         A JSON-ready mapping.
+
     """
     out: dict = {"scenario": scenario.name, "seed": seed, "start": scenario.start.isoformat(),
                  "end": scenario.end.isoformat(), "weeks": int(timeseries["date"].nunique())}
@@ -124,6 +127,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None, out: Path | str = 
 
     Returns:
         The finished results folder.
+
     """
     from sahel_sim.results import write_results
 

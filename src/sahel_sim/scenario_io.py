@@ -65,6 +65,7 @@ def read_yaml(path: Path) -> Located:
 
     Raises:
         ScenarioError: If the file is missing, unreadable, too large, not YAML, or not a mapping.
+
     """
     name = str(path)
     try:
@@ -134,6 +135,7 @@ def load_located(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
 
     Raises:
         ScenarioError: On any problem, including an ``extends`` cycle.
+
     """
     path = Path(path)
     resolved = path.resolve()
@@ -184,6 +186,7 @@ def parse_override(text: str) -> tuple[str, Any]:
 
     Raises:
         ScenarioError: If there is no ``=`` or the value is not valid YAML.
+
     """
     if "=" not in text:
         raise ScenarioError("--set", None, text, "expected dotted.path=value")
@@ -204,6 +207,7 @@ def apply_override(data: dict[str, Any], key: str, value: Any) -> None:
 
     Raises:
         ScenarioError: If the path does not exist.
+
     """
     parts = key.split(".")
     if not key or any(not p for p in parts):
@@ -250,6 +254,7 @@ def validate(data: dict[str, Any], lines: dict[Path_, tuple[str, int]] | None = 
 
     Raises:
         ScenarioError: Naming the file, line and dotted field of the first problem.
+
     """
     try:
         return Scenario.model_validate(data)
@@ -344,6 +349,7 @@ def load_scenario(path: str | Path, overrides: typing.Iterable[str] = ()) -> Sce
 
     Raises:
         ScenarioError: On any problem, naming file, line and field.
+
     """
     doc = load_located(Path(path))
     scenario = validate(doc.data, doc.lines, str(path))
@@ -358,6 +364,7 @@ def with_overrides(scenario: Scenario, overrides: typing.Iterable[tuple[str, Any
 
     Raises:
         ScenarioError: If a path does not exist or the result is invalid.
+
     """
     data = scenario_to_data(scenario)
     keys = []
@@ -402,6 +409,7 @@ def parse_date(text: str, what: str) -> dt.date:
 
     Raises:
         ScenarioError: If it is not YYYY-MM-DD.
+
     """
     try:
         return dt.date.fromisoformat(text)

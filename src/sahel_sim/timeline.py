@@ -21,6 +21,7 @@ def strength_at(points: tuple[StrengthPoint, ...], date: dt.date) -> float:
 
     Returns:
         Personnel (float).
+
     """
     if not points or date < points[0].date:
         return 0.0

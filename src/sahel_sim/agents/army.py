@@ -38,6 +38,7 @@ class ArmyUnit(OnGrid, CellAgent):
         strength: Personnel now.
         active: False while the post is abandoned (national) or the partner is absent.
         remote: Whether the post is far enough from the capital to be abandoned.
+
     """
 
     def __init__(self, model: SahelModel, cell, *, force: str, country: str, post_name: str,
@@ -73,6 +74,7 @@ class ArmyUnit(OnGrid, CellAgent):
 
         Args:
             allocation: Personnel the unit should have, from its force's strength and weight.
+
         """
         if not self.active:
             self.strength = 0.0
@@ -105,6 +107,7 @@ class ArmyUnit(OnGrid, CellAgent):
 
         Args:
             fighters_near: Fighters within the unit's operating radius.
+
         """
         if self.is_partner or not self.active or not self.remote:
             return
@@ -126,6 +129,7 @@ class ArmyUnit(OnGrid, CellAgent):
         Args:
             allocation: Personnel the post would get if active.
             fighters_near: Fighters within the unit's operating radius.
+
         """
         if self.active or self.is_partner:
             return

@@ -34,5 +34,6 @@ class OnGrid:
 
         Returns:
             The recorded event.
+
         """
         return self.model.record_event(kind, actor, target, at or self.xy, detail=detail, **fatalities)

@@ -48,6 +48,7 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
         components: Last threat components by name (threat units, reassurance as a positive loss).
         above_weeks: Consecutive weeks above tolerance.
         calm_weeks: Consecutive weeks below half the tolerance.
+
     """
 
     def __init__(self, model: SahelModel, spec: DiplomaticPost, cell):
@@ -67,8 +68,8 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
         opened = self.spec.opens is None or self.model.date >= self.spec.opens
         return opened and self.status is not PostStatus.CLOSED
 
-    def perceive(self, violence: float, control: float, international: float, peacekeepers: float
-                 ) -> None:
+    def perceive(self, violence: float, control: float, international: float,
+                 peacekeepers: float | None) -> None:
         """Update threat from this week's components.
 
         Args:
@@ -76,14 +77,17 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
             control: Share of nearby people under insurgent control (0-1).
             international: Recent attacks per week on diplomatic and international targets in the
                 host and covered countries.
-            peacekeepers: Peacekeeping personnel in the host country.
+            peacekeepers: Peacekeeping personnel in the host country, or None where no mission is
+                deployed there (then there is no reassurance to lose).
+
         """
         p = self.model.params.diplomacy
         self.components = {
             "violence": p.weight_violence * violence / p.violence_scale,
             "control": p.weight_control * control,
             "international": p.weight_international * international,
-            "peacekeepers": p.weight_peacekeepers * (1.0 - min(1.0, peacekeepers / p.peacekeeper_reference)),
+            "peacekeepers": 0.0 if peacekeepers is None
+            else p.weight_peacekeepers * (1.0 - min(1.0, peacekeepers / p.peacekeeper_reference)),
         }
         # The peacekeeper component is the reassurance missing relative to a full-strength mission.
         self.threat = sum(self.components.values())

@@ -33,6 +33,7 @@ class InsurgentBand(OnGrid, CellAgent):
         faction: The faction's scenario entry.
         faction_index: Position of the faction in the scenario.
         strength: Fighters (float, whole numbers drawn where it matters).
+
     """
 
     def __init__(self, model: SahelModel, cell, faction: Faction, faction_index: int, strength: float):
@@ -50,6 +51,7 @@ class InsurgentBand(OnGrid, CellAgent):
             pool: Willing people within reach not under state control (people).
             own_share: The faction's share of presence in the band's cell (0-1).
             competitors: Bands (of any faction) sharing the same pool, at least 1.
+
         """
         params = self.model.params.insurgency
         rate = params.recruit_rate * self.faction.recruitment * (0.5 + own_share)
@@ -77,6 +79,7 @@ class InsurgentBand(OnGrid, CellAgent):
         Args:
             score: The faction's movement score field (higher is better; -inf where barred).
             radius: Farthest move this week, cells.
+
         """
         if radius <= 0:
             return
@@ -99,7 +102,10 @@ class InsurgentBand(OnGrid, CellAgent):
             targets: Candidate targets within reach by kind ("army", "peacekeepers", "convoy",
                 "diplomatic"): lists of agents.
             deterrence: Peacekeeper deterrence at the band's cell (0-1).
-            protection: Peacekeeper protection of civilians at the band's cell (0-1).
+            protection: Peacekeeper protection of civilians at the band's cell (0-1); it lowers the
+                weight of attacking civilians (Fjelde et al. 2019), and the protection at the cell
+                actually struck lowers the deaths (Hultman et al. 2013).
+
         """
         model = self.model
         params = model.params.insurgency
@@ -111,7 +117,7 @@ class InsurgentBand(OnGrid, CellAgent):
         exposure = model.params.peacekeeping.convoy_exposure
         kinds = ["civilians", "army", "peacekeepers", "convoy", "diplomatic"]
         weights = np.array([
-            civ,
+            civ * (1 - protection),
             (1 - civ) * bool(targets["army"]),
             intl * (1 - deterrence) * bool(targets["peacekeepers"]),
             intl * exposure * bool(targets["convoy"]),
@@ -122,8 +128,10 @@ class InsurgentBand(OnGrid, CellAgent):
         kind = kinds[int(rng.choice(len(kinds), p=weights / weights.sum()))]
         expected = params.lethality * math.sqrt(max(self.strength, 0.0))
         if kind == "civilians":
-            deaths = model.kill_civilians(self.xy, int(rng.poisson(expected * (1 - protection))))
-            self.record("attack", self.faction.name, "civilians", fatalities_civilian=deaths)
+            xy = model.most_exposed_cell(self.xy, params.reach_km)
+            protection = float(model.presence["protection"][xy])
+            deaths = model.kill_civilians(xy, int(rng.poisson(expected * (1 - protection))))
+            self.record("attack", self.faction.name, "civilians", at=xy, fatalities_civilian=deaths)
             return
         target = targets[kind][int(rng.integers(len(targets[kind])))]
         if kind in ("peacekeepers", "convoy"):
@@ -139,7 +147,7 @@ class InsurgentBand(OnGrid, CellAgent):
         elif kind == "diplomatic":
             self.record("attack", self.faction.name, "diplomatic", at=target.xy,
                         fatalities_civilian=hit, fatalities_insurgent=own, detail=target.name)
-            model.kill_civilians(target.xy, hit, record=False)
+            model.kill_civilians(target.xy, hit)
         else:
             target.strength -= hit
             self.record("attack", self.faction.name, "peacekeepers", at=target.xy,

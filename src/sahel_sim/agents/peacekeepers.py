@@ -42,6 +42,7 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
         closes: Closing date under the withdrawal plan, or None.
         strength: Personnel at the camp now.
         status: A :class:`CampStatus`.
+
     """
 
     def __init__(self, model: SahelModel, camp: Camp, cell, opens: dt.date, closes: dt.date | None):
@@ -70,6 +71,7 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
 
         Args:
             allocation: Personnel this camp would hold at full presence.
+
         """
         date = self.model.date
         factor = self.presence_factor(date)
@@ -108,6 +110,7 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
 
         Args:
             insurgent_presence: Insurgent presence (presence units) around the camp.
+
         """
         if self.strength <= 0:
             return
@@ -126,6 +129,7 @@ class Convoy(OnGrid, CellAgent):
         origin: Camp the convoy left.
         destination: Camp it heads for.
         strength: Personnel in the convoy.
+
     """
 
     def __init__(self, model: SahelModel, origin: PeacekeepingCamp, destination: PeacekeepingCamp,
