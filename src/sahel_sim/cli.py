@@ -147,6 +147,7 @@ class ProgressBar:
         self.started = time.monotonic()
 
     def __call__(self, done: int, total: int, date) -> None:
+        """Redraw the bar after ``done`` of ``total`` weeks, at simulated ``date``."""
         frac = done / max(total, 1)
         elapsed = time.monotonic() - self.started
         eta = elapsed / frac - elapsed if frac > 0 else 0.0

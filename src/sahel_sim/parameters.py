@@ -163,7 +163,8 @@ class PeacekeepingParams(Frozen):
         500.0, 50.0, 50000.0, "personnel", "assumption (Hultman et al. 2014: troops reduce battle deaths)",
         "Local strength at which attacks on peacekeepers and their area fall to 37%.")
     ied_rate: float = param(
-        0.004, 0.0, 0.1, "casualties per 1,000 personnel per week per unit insurgent presence", "assumption; MINUSMA: 245 mine/IED attacks in 2021",
+        0.004, 0.0, 0.1, "casualties per 1,000 personnel per week per unit insurgent presence",
+        "assumption; MINUSMA: 245 mine/IED attacks in 2021",
         "Rate of peacekeeper deaths from mines and IEDs on patrols and supply roads.")
     drawdown_weeks: int = param(
         6, 1, 52, "weeks", "assumption (closures took about 4-8 weeks each in 2023)",
