@@ -25,8 +25,9 @@ def package_versions() -> dict[str, str | None]:
 
 
 def git_commit() -> str | None:
-    """Commit of the source tree the package runs from, with ``-dirty`` if it has changes; None if
-    it is not a git checkout or git is missing.
+    """Commit of the source tree the package runs from, ``-dirty`` if it has changes.
+
+    Returns None when the package does not run from a git checkout or git is missing.
     """
     root = Path(sahel_sim.__file__).resolve().parents[2]
     try:
