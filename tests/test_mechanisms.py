@@ -6,11 +6,11 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from worlds import GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, run, scenario
 
 from sahel_sim import fields as F
-from sahel_sim.agents import CampStatus, DiplomaticPostAgent, InsurgentBand, PostStatus
+from sahel_sim.agents import CampStatus, DiplomaticPostAgent, PostStatus
 from sahel_sim.model import SahelModel
+from worlds import GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, run, scenario
 
 # ---------------------------------------------------------------- array rules (fields.py)
 
@@ -127,19 +127,30 @@ def test_bands_move_away_from_superior_force():
 # ---------------------------------------------------------------- army and partners
 
 
-def test_low_accuracy_harms_civilians_raises_grievance_and_then_recruitment():
-    results = {}
+def test_low_accuracy_harms_civilians_and_raises_grievance_and_willingness_where_it_happens():
+    sc = scenario(weeks=8, states=[mali_army()], factions=[faction(strength=2000)])
+    outcome = {}
     for accuracy in (0.0, 1.0):
-        sc = scenario(weeks=26, states=[mali_army(accuracy=accuracy)], factions=[faction(strength=2000)])
-        model = run(sc, seed=5)
-        events = model.log.to_frame()
-        engaged = events[events["kind"] == "engagement"]
-        results[accuracy] = (engaged["fatalities_civilian"].sum(), model.abuse.sum(), model.grievance.mean())
-    harm_bad, abuse_bad, grievance_bad = results[0.0]
-    harm_good, abuse_good, grievance_good = results[1.0]
+        model = SahelModel(sc, seed=5)
+        model.step()
+        band = max(model.bands(), key=lambda b: b.strength)
+        unit = next(u for u in model.units() if u.active and u.strength > 0)
+        unit.accuracy = accuracy
+        model._phase_presence()
+        xy = band.xy
+        before = (model.grievance[xy], model.willing[xy])
+        deaths = model.civilian_deaths_total
+        for _ in range(30):
+            band.strength, unit.strength = 500.0, 500.0
+            unit.engage(band)
+        model._phase_presence()
+        outcome[accuracy] = (model.civilian_deaths_total - deaths, model.grievance[xy] - before[0],
+                             model.willing[xy] - before[1])
+    harm_bad, grievance_bad, willing_bad = outcome[0.0]
+    harm_good, grievance_good, willing_good = outcome[1.0]
     assert harm_good == 0 and harm_bad > 0
-    assert abuse_good == 0 and abuse_bad > 0
-    assert grievance_bad > grievance_good
+    assert grievance_good == pytest.approx(0.0) and grievance_bad > 0
+    assert willing_bad > willing_good
 
 
 def test_overstretched_remote_post_is_abandoned():

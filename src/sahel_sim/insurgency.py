@@ -25,7 +25,8 @@ def run_phase(model: SahelModel) -> None:
     p = model.params
     pres = model.presence
     r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
-    pool = F.window_sum(model.population * model.willing * (1.0 - model.state_share), r_vision)
+    willing = F.window_sum(model.population * model.willing * (1.0 - model.state_share), r_vision)
+    pool = np.maximum(p.insurgency.mobilisation_cap * willing - pres["fighters_vision"], 0.0)
     model.rng.shuffle(bands)
     for band in bands:
         x, y = band.xy
@@ -35,7 +36,7 @@ def run_phase(model: SahelModel) -> None:
 
     bands = model.bands()
     model.rng.shuffle(bands)
-    scores = [movement_score(model, f, pool) for f in range(len(model.config.factions))]
+    scores = [movement_score(model, f, willing) for f in range(len(model.config.factions))]
     r_move = F.km_to_cells(p.insurgency.move_km, model.resolution)
     for band in bands:
         band.move(scores[band.faction_index], r_move)
@@ -57,7 +58,7 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
     Args:
         model: The model.
         faction_index: Which faction.
-        pool: Willing people within vision per cell.
+        pool: Willing people within vision per cell (the opportunity a band sees).
 
     Returns:
         Score per cell.

@@ -85,7 +85,7 @@ class PopulationParams(Frozen):
         0.002, 0.0, 0.05, "per week", "assumption",
         "Rate at which national legitimacy recovers towards its scenario baseline after a shock.")
     abuse_legitimacy_loss: float = param(
-        0.02, 0.0, 1.0, "legitimacy per civilian killed per 10,000 people", "assumption (Bennett 2008 mechanism)",
+        0.03, 0.0, 1.0, "legitimacy per civilian killed per 10,000 people", "assumption (Bennett 2008 mechanism)",
         "Local loss of legitimacy caused by civilians killed by state or partner forces.")
     abuse_memory_weeks: float = param(
         104.0, 4.0, 520.0, "weeks", "assumption",
@@ -95,9 +95,12 @@ class PopulationParams(Frozen):
 class InsurgencyParams(Frozen):
     """Armed bands: recruitment, desertion, movement, attacks and splitting."""
 
+    mobilisation_cap: float = param(
+        0.01, 0.0, 0.2, "share of willing people", "assumption",
+        "Largest share of the willing people within reach who can be under arms at once (carrying capacity).")
     recruit_rate: float = param(
-        0.0004, 0.0, 0.02, "share of willing, reachable people per week", "assumption (calibrated, issue 4)",
-        "Share of willing people within a band's reach who join it each week.")
+        0.02, 0.0, 0.5, "share of the unmobilised capacity per week", "assumption (calibrated, issue 4)",
+        "Share of the remaining mobilisation capacity within a band's reach that joins it each week.")
     desertion_rate: float = param(
         0.01, 0.0, 0.2, "share of fighters per week", "assumption",
         "Share of a band's fighters who leave each week.")

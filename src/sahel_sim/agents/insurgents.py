@@ -48,7 +48,8 @@ class InsurgentBand(OnGrid, CellAgent):
         """Gain recruits from the willing pool and lose deserters.
 
         Args:
-            pool: Willing people within reach not under state control (people).
+            pool: Unmobilised capacity within reach: mobilisation_cap x willing people not under state
+                control, less the fighters already there (people).
             own_share: The faction's share of presence in the band's cell (0-1).
             competitors: Bands (of any faction) sharing the same pool, at least 1.
 
@@ -101,7 +102,8 @@ class InsurgentBand(OnGrid, CellAgent):
         Args:
             targets: Candidate targets within reach by kind ("army", "peacekeepers", "convoy",
                 "diplomatic"): lists of agents.
-            deterrence: Peacekeeper deterrence at the band's cell (0-1).
+            deterrence: Peacekeeper deterrence at the band's cell (0-1): it lowers the chance of any
+                attack (Hultman et al. 2014) and of attacks on peacekeepers in particular.
             protection: Peacekeeper protection of civilians at the band's cell (0-1); it lowers the
                 weight of attacking civilians (Fjelde et al. 2019), and the protection at the cell
                 actually struck lowers the deaths (Hultman et al. 2013).
@@ -110,7 +112,7 @@ class InsurgentBand(OnGrid, CellAgent):
         model = self.model
         params = model.params.insurgency
         rng = model.rng
-        if rng.random() >= min(1.0, params.attack_rate * self.faction.aggression):
+        if rng.random() >= min(1.0, params.attack_rate * self.faction.aggression) * (1.0 - deterrence):
             return
         civ = self.faction.civilian_targeting
         intl = self.faction.international_targeting
