@@ -213,7 +213,7 @@ class MetricsRecorder:
         pops = cols["population"]
         cov = np.array([0.0] + [pops[a + 1] if code in covered else 0.0 for a, code in enumerate(AREAS)])
         country_pop = np.bincount(m.geo.country.ravel(), weights=m.population.ravel(), minlength=len(codes))
-        cov[0] = sum(country_pop[codes.index(c)] for c in covered if c in codes)
+        cov[0] = sum(country_pop[codes.index(c)] for c in sorted(covered) if c in codes)
         cols["covered_population"] = cov
 
     def frame(self) -> pd.DataFrame:
