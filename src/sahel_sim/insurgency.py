@@ -12,6 +12,7 @@ import numpy as np
 
 from sahel_sim import fields as F
 from sahel_sim.agents import CampStatus
+from sahel_sim.agents.base import positions, within
 
 if TYPE_CHECKING:
     from sahel_sim.model import SahelModel
@@ -83,14 +84,6 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
     return score
 
 
-def _positions(agents: list) -> tuple[np.ndarray, np.ndarray]:
-    return (np.array([a.xy[0] for a in agents], dtype=int), np.array([a.xy[1] for a in agents], dtype=int))
-
-
-def _within(xs: np.ndarray, ys: np.ndarray, x: int, y: int, r: int) -> np.ndarray:
-    return np.flatnonzero(np.maximum(np.abs(xs - x), np.abs(ys - y)) <= r)
-
-
 def _attacks(model: SahelModel, bands: list) -> None:
     r = F.km_to_cells(model.params.insurgency.reach_km, model.resolution)
     units = [u for u in model.units() if u.active and u.strength >= 1]
@@ -98,13 +91,13 @@ def _attacks(model: SahelModel, bands: list) -> None:
     convoys = [c for c in model.convoys() if c.strength >= 1]
     posts = [p for p in model.posts() if p.is_open]
     groups = {"army": units, "peacekeepers": camps, "convoy": convoys, "diplomatic": posts}
-    coords = {k: _positions(v) for k, v in groups.items()}
+    coords = {k: positions(v) for k, v in groups.items()}
     pres = model.presence
     for band in bands:
         if band.strength < 1:
             continue
         x, y = band.xy
-        targets = {k: [groups[k][i] for i in _within(*coords[k], x, y, r)] for k in groups}
+        targets = {k: [groups[k][i] for i in within(*coords[k], x, y, r)] for k in groups}
         band.attack(targets, float(pres["deterrence"][x, y]), float(pres["protection"][x, y]))
 
 
@@ -116,10 +109,10 @@ def _clashes(model: SahelModel, bands: list) -> None:
         return
     r = F.km_to_cells(model.params.insurgency.reach_km, model.resolution)
     rate = model.params.insurgency.rival_clash_rate
-    xs, ys = _positions(bands)
+    xs, ys = positions(bands)
     fi = np.array([b.faction_index for b in bands])
     for a, band in enumerate(bands):
-        near = _within(xs, ys, *band.xy, r)
+        near = within(xs, ys, *band.xy, r)
         near = [b for b in near if b > a and (fi[a], fi[b]) in rivals]
         for b in near:
             if bands[a].strength >= 1 and bands[b].strength >= 1 and model.rng.random() < rate:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim import fields as F
+from sahel_sim.agents.base import positions, within
 
 if TYPE_CHECKING:
     from sahel_sim.model import SahelModel
@@ -20,12 +21,9 @@ def run_phase(model: SahelModel) -> None:
     model.rng.shuffle(units)
     bands = model.bands()
     if bands and units:
-        bx = np.array([b.xy[0] for b in bands])
-        by = np.array([b.xy[1] for b in bands])
+        bx, by = positions(bands)
         for unit in units:
-            x, y = unit.xy
-            near = np.flatnonzero(np.maximum(np.abs(bx - x), np.abs(by - y)) <= r)
-            near = [i for i in near if bands[i].strength >= 1]
+            near = [i for i in within(bx, by, *unit.xy, r) if bands[i].strength >= 1]
             if not near or model.rng.random() >= p.engagement_rate:
                 continue
             target = bands[max(near, key=lambda i: (bands[i].strength, -i))]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from sahel_sim.events import Event
 
 if TYPE_CHECKING:
@@ -37,3 +39,13 @@ class OnGrid:
 
         """
         return self.model.record_event(kind, actor, target, at or self.xy, detail=detail, **fatalities)
+
+
+def positions(agents: list) -> tuple[np.ndarray, np.ndarray]:
+    """Cell coordinates of agents as two integer arrays (x, y)."""
+    return (np.array([a.xy[0] for a in agents], dtype=int), np.array([a.xy[1] for a in agents], dtype=int))
+
+
+def within(xs: np.ndarray, ys: np.ndarray, x: int, y: int, radius: int) -> np.ndarray:
+    """Indices of the points within a Chebyshev radius (cells) of (x, y), the same square windows as the fields."""
+    return np.flatnonzero(np.maximum(np.abs(xs - x), np.abs(ys - y)) <= radius)
