@@ -1,130 +1,298 @@
-"""The results folder: its files, reruns that reproduce bytes, no overwriting, atomic writing."""
+"""The results folder of one run: contents, provenance, reproducibility, never overwriting, atomicity."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import io
 import json
+import platform
+import re
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from sahel_sim import plots
-from sahel_sim.cli import main
+import sahel_sim.plots as plots
+from sahel_sim import cli as cli_module
+from sahel_sim.config import LAT_RANGE, LON_RANGE
+from sahel_sim.scenario_io import load_scenario, scenario_hash
 
-ROOT = Path(__file__).resolve().parents[1]
-BASELINE = str(ROOT / "scenarios" / "baseline.yaml")
-MAIN_COLUMNS = ["events_total", "fatalities_total", "fatalities_civilian", "fatalities_army", "fatalities_insurgent",
-                "fatalities_peacekeeper", "displaced", "state_control_share", "posts_open", "stability_index"]
+WEEKS = 6
+START = dt.date(2022, 1, 1)
+AREAS = {"ALL", "ML", "BF", "NE", "MR", "TD"}
+TIMESERIES_COLUMNS = ["date", "area", "events_total", "fatalities_total", "fatalities_civilian",
+                      "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper", "displaced",
+                      "state_control_share", "posts_open", "stability_index"]
+EVENT_COLUMNS = ["date", "lat", "lon", "area", "kind", "actor", "target", "fatalities"]
+SAME_BYTES = ("timeseries.csv", "timeseries.parquet", "events.parquet", "summary.json")
+PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def _run(out: Path, *extra: str) -> Path:
-    assert main(["run", BASELINE, "--weeks", "6", "--out", str(out), "--quiet", *extra]) == 0
-    folders = sorted(p for p in out.iterdir() if not p.name.startswith("."))
-    return folders[-1]
+def _stub_plot(*args, **kwargs):
+    path = next(a for a in args if isinstance(a, Path))
+    path.write_bytes(PNG + b"stub")
+
+
+def _run(*args, stub_plots: bool = True) -> Path:
+    """Run the CLI in-process with --quiet; return the folder it printed."""
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as mp:
+        if stub_plots:
+            mp.setattr(plots, "dashboard", _stub_plot)
+            mp.setattr(plots, "events_map", _stub_plot)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            status = cli_module.main(["run", *map(str, args), "--quiet"])
+    assert status == 0, stderr.getvalue()
+    return Path(stdout.getvalue().strip())
 
 
 @pytest.fixture(scope="module")
-def folder(tmp_path_factory) -> Path:
-    return _run(tmp_path_factory.mktemp("res"))
+def runs(tmp_path_factory, baseline_path):
+    """A: baseline for WEEKS weeks (real plots); B: the same again into the same parent;
+    C: another seed; D: A's resolved scenario rerun; E: C's resolved scenario rerun with C's seed."""
+    root = tmp_path_factory.mktemp("results")
+    out, rerun = root / "out", root / "rerun"
+    a = _run(baseline_path, "--weeks", WEEKS, "--out", out, stub_plots=False)
+    snapshot = {p.relative_to(a): p.read_bytes() for p in a.rglob("*") if p.is_file()}
+    b = _run(baseline_path, "--weeks", WEEKS, "--out", out)
+    c = _run(baseline_path, "--weeks", WEEKS, "--out", out, "--seed", 7)
+    d = _run(a / "scenario.resolved.yaml", "--out", rerun)
+    e = _run(c / "scenario.resolved.yaml", "--out", rerun, "--seed", 7)
+    return {"A": a, "B": b, "C": c, "D": d, "E": e, "out": out, "snapshot": snapshot}
 
 
-def test_folder_has_every_file(folder):
-    for name in ("manifest.json", "scenario.resolved.yaml", "timeseries.parquet", "timeseries.csv",
-                 "events.parquet", "summary.json"):
+@pytest.fixture(scope="module")
+def manifest(runs) -> dict:
+    return json.loads((runs["A"] / "manifest.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def timeseries(runs) -> pd.DataFrame:
+    return pd.read_parquet(runs["A"] / "timeseries.parquet")
+
+
+def test_folder_holds_every_file(runs):
+    folder = runs["A"]
+    assert folder.parent == runs["out"]
+    names = {p.name for p in folder.iterdir()}
+    assert {"manifest.json", "scenario.resolved.yaml", "timeseries.parquet", "timeseries.csv",
+            "events.parquet", "summary.json", "plots"} <= names
+    for name in names - {"plots"}:
         assert (folder / name).stat().st_size > 0, name
-    pngs = list((folder / "plots").glob("*.png"))
-    assert pngs and all(p.stat().st_size > 1000 for p in pngs)
 
 
-def test_manifest_records_provenance(folder):
-    manifest = json.loads((folder / "manifest.json").read_text())
-    assert manifest["versions"]["mesa"].startswith("3.5")
-    for key in ("git_commit", "python", "platform", "seed", "scenario_sha256", "wall_seconds", "start", "end"):
-        assert key in manifest
+def test_manifest_provenance(manifest, runs):
+    versions = manifest["versions"]
+    assert versions["mesa"] == version("mesa") == "3.5.1"
+    assert "sahel_sim" in versions
+    assert manifest["python"] == platform.python_version()
+    assert isinstance(manifest["platform"], str) and manifest["platform"]
+    assert "git_commit" in manifest
+    assert manifest["git_commit"] is None or re.fullmatch(r"[0-9a-f]{40}(-dirty)?", manifest["git_commit"])
     assert manifest["seed"] == 20230630
+    assert isinstance(manifest["wall_seconds"], int | float) and manifest["wall_seconds"] >= 0
+    assert manifest["start"] == START.isoformat()
+    assert manifest["end"] == (START + dt.timedelta(weeks=WEEKS)).isoformat()
+    resolved = load_scenario(runs["A"] / "scenario.resolved.yaml")
+    assert re.fullmatch(r"[0-9a-f]{64}", manifest["scenario_sha256"])
+    assert manifest["scenario_sha256"] == scenario_hash(resolved)
 
 
-def test_timeseries_is_tidy_with_stable_columns(folder):
-    ts = pd.read_parquet(folder / "timeseries.parquet")
-    assert list(ts.columns[:2]) == ["date", "area"]
-    assert set(MAIN_COLUMNS) <= set(ts.columns)
-    assert set(ts["area"]) == {"ALL", "ML", "BF", "NE", "MR", "TD"}
-    assert len(ts) == 6 * 6
-    assert not ts.duplicated(["date", "area"]).any()
-    csv = pd.read_csv(folder / "timeseries.csv")
-    assert list(csv.columns) == list(ts.columns)
-    events = pd.read_parquet(folder / "events.parquet")
-    assert {"date", "lat", "lon", "area", "kind", "actor", "target", "fatalities"} <= set(events.columns)
+def test_manifest_seed_follows_seed_option(runs):
+    assert json.loads((runs["C"] / "manifest.json").read_text())["seed"] == 7
 
 
-def test_rerun_from_resolved_scenario_reproduces_bytes_and_never_overwrites(folder, tmp_path):
-    again = tmp_path / "again"
-    assert main(["run", str(folder / "scenario.resolved.yaml"), "--out", str(again), "--quiet"]) == 0
-    second = next(again.iterdir())
-    for name in ("timeseries.csv", "timeseries.parquet", "events.parquet", "summary.json"):
-        assert (second / name).read_bytes() == (folder / name).read_bytes(), name
-    third = _run(again)
-    assert third != second and third.name.endswith("-2")
-    assert (second / "timeseries.csv").exists()
+def test_resolved_scenario_is_what_ran(runs, baseline_path):
+    resolved = load_scenario(runs["A"] / "scenario.resolved.yaml")
+    end = (START + dt.timedelta(weeks=WEEKS)).isoformat()
+    assert resolved == load_scenario(baseline_path, [f"end={end}"])
 
 
-def test_other_seed_gives_other_results(folder, tmp_path):
-    other = _run(tmp_path, "--seed", "5")
-    assert json.loads((other / "manifest.json").read_text())["seed"] == 5
-    assert (other / "timeseries.csv").read_bytes() != (folder / "timeseries.csv").read_bytes()
+def test_timeseries_shape(timeseries):
+    assert set(TIMESERIES_COLUMNS) <= set(timeseries.columns)
+    assert list(timeseries.columns[:2]) == ["date", "area"]
+    assert AREAS <= set(timeseries["area"])
+    assert not timeseries.duplicated(["date", "area"]).any()
+    dates = sorted(pd.to_datetime(timeseries["date"]).dt.date.unique())
+    assert dates == [START + dt.timedelta(weeks=i) for i in range(WEEKS)]
+    counts = timeseries.groupby("area")["date"].nunique()
+    assert (counts == WEEKS).all()
+    assert len(timeseries) == WEEKS * timeseries["area"].nunique()
 
 
-def test_failure_while_writing_leaves_nothing(tmp_path, monkeypatch):
-    def broken(*args, **kwargs):
-        raise RuntimeError("disk on fire")
-
-    monkeypatch.setattr(plots, "events_map", broken)
-    with pytest.raises(RuntimeError):
-        main(["run", BASELINE, "--weeks", "2", "--out", str(tmp_path), "--quiet"])
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_unwritable_output_is_a_clear_error(tmp_path, capsys):
-    blocker = tmp_path / "file"
-    blocker.write_text("x")
-    assert main(["run", BASELINE, "--weeks", "2", "--out", str(blocker / "sub"), "--quiet"]) == 1
-    err = capsys.readouterr().err
-    assert "cannot write results" in err and "Traceback" not in err
+def test_timeseries_values_are_plausible(timeseries):
+    assert timeseries[TIMESERIES_COLUMNS[2:]].notna().all().all()
+    assert (timeseries["fatalities_total"] >= 0).all()
+    parts = timeseries[["fatalities_civilian", "fatalities_army", "fatalities_insurgent",
+                        "fatalities_peacekeeper"]].sum(axis=1)
+    assert (parts <= timeseries["fatalities_total"]).all()
+    assert timeseries["state_control_share"].between(0, 1).all()
+    assert timeseries["stability_index"].between(0, 100).all()
 
 
-def test_until_and_weeks_set_the_length(tmp_path):
-    folder = _run(tmp_path)
-    assert pd.read_parquet(folder / "timeseries.parquet")["date"].nunique() == 6
-    out = tmp_path / "until"
-    assert main(["run", BASELINE, "--until", "2022-02-01", "--out", str(out), "--quiet"]) == 0
-    ts = pd.read_parquet(next(out.iterdir()) / "timeseries.parquet")
-    assert ts["date"].nunique() == 5
+def test_csv_matches_parquet(runs, timeseries):
+    csv = pd.read_csv(runs["A"] / "timeseries.csv")
+    assert list(csv.columns) == list(timeseries.columns)
+    assert len(csv) == len(timeseries)
+    assert csv["date"].str.fullmatch(r"\d{4}-\d{2}-\d{2}").all()
+    assert list(csv["area"]) == list(timeseries["area"])
+    for column in TIMESERIES_COLUMNS[2:]:
+        assert csv[column].to_numpy() == pytest.approx(timeseries[column].to_numpy(), rel=1e-5), column
 
 
-def test_help_version_validate_and_params(capsys):
-    for argv in (["--help"], ["run", "--help"]):
-        with pytest.raises(SystemExit) as exc:
-            main(argv)
-        assert exc.value.code == 0
-        assert "example:" in capsys.readouterr().out
-    with pytest.raises(SystemExit):
-        main(["--version"])
-    assert "sahel_sim" in capsys.readouterr().out
-    shipped = sorted(str(p) for p in (ROOT / "scenarios").glob("*.yaml"))
-    assert main(["validate", *shipped]) == 0
-    assert main(["params"]) == 0
-    assert "mechanisms.peacekeeping.protection_radius_km" in capsys.readouterr().out
+def test_events_table(runs):
+    events = pd.read_parquet(runs["A"] / "events.parquet")
+    assert set(EVENT_COLUMNS) <= set(events.columns)
+    assert len(events) > 0
+    dates = pd.to_datetime(events["date"]).dt.date
+    assert dates.min() >= START and dates.max() < START + dt.timedelta(weeks=WEEKS)
+    assert events["lat"].between(*LAT_RANGE).all() and events["lon"].between(*LON_RANGE).all()
+    assert (events["fatalities"] >= 0).all()
 
 
-def test_variants_differ_from_baseline_only_in_the_withdrawal():
-    from sahel_sim.scenario_io import load_scenario, scenario_to_data
+def test_summary_agrees_with_tables(runs, timeseries):
+    summary = json.loads((runs["A"] / "summary.json").read_text())
+    assert summary["weeks"] == WEEKS
+    assert summary["seed"] == 20230630
+    all_rows = timeseries[timeseries["area"] == "ALL"]
+    assert summary["areas"]["ALL"]["fatalities_total"] == int(all_rows["fatalities_total"].sum())
 
-    base = scenario_to_data(load_scenario(BASELINE))
-    for name in ("baseline_gradual_2y", "baseline_delayed_2025", "baseline_no_withdrawal"):
-        variant = scenario_to_data(load_scenario(ROOT / "scenarios" / f"{name}.yaml"))
-        assert variant["peacekeepers"]["withdrawal"] != base["peacekeepers"]["withdrawal"]
-        strip = {k: v for k, v in variant.items() if k not in ("name", "description")}
-        strip["peacekeepers"] = {k: v for k, v in variant["peacekeepers"].items() if k != "withdrawal"}
-        ref = {k: v for k, v in base.items() if k not in ("name", "description")}
-        ref["peacekeepers"] = {k: v for k, v in base["peacekeepers"].items() if k != "withdrawal"}
-        assert strip == ref, name
+
+def test_plots_are_real_pngs(runs):
+    pngs = sorted((runs["A"] / "plots").glob("*.png"))
+    assert pngs
+    for png in pngs:
+        data = png.read_bytes()
+        assert data.startswith(PNG) and len(data) > 1000, png.name
+
+
+def test_second_run_gets_a_new_folder(runs):
+    a, b = runs["A"], runs["B"]
+    assert a != b and b.parent == a.parent
+    assert b.name.startswith(a.name)
+    assert {p.relative_to(a): p.read_bytes() for p in a.rglob("*") if p.is_file()} == runs["snapshot"]
+
+
+def test_no_leftovers_in_parent(runs):
+    names = sorted(p.name for p in runs["out"].iterdir())
+    assert names == sorted([runs["A"].name, runs["B"].name, runs["C"].name])
+
+
+@pytest.mark.parametrize("name", SAME_BYTES)
+def test_same_seed_same_bytes(runs, name):
+    assert (runs["A"] / name).read_bytes() == (runs["B"] / name).read_bytes()
+
+
+def test_other_seed_other_results(runs):
+    a, c = runs["A"], runs["C"]
+    assert (a / "timeseries.csv").read_bytes() != (c / "timeseries.csv").read_bytes()
+    assert not pd.read_parquet(a / "events.parquet").equals(pd.read_parquet(c / "events.parquet"))
+    assert a.name != c.name
+
+
+@pytest.mark.parametrize(("original", "rerun"), [("A", "D"), ("C", "E")])
+def test_resolved_scenario_reproduces_run(runs, original, rerun):
+    first, again = runs[original], runs[rerun]
+    assert (first / "timeseries.csv").read_bytes() == (again / "timeseries.csv").read_bytes()
+    for table in ("timeseries.parquet", "events.parquet"):
+        pd.testing.assert_frame_equal(pd.read_parquet(first / table), pd.read_parquet(again / table))
+    assert (first / "summary.json").read_bytes() == (again / "summary.json").read_bytes()
+
+
+# --- atomicity and unwritable output ------------------------------------------------------------
+
+
+def _fail_with(exc):
+    def fail(*args, **kwargs):
+        raise exc
+
+    return fail
+
+
+def test_failure_while_writing_leaves_nothing(cli, baseline_path, tmp_path, monkeypatch, fast_plots):
+    monkeypatch.setattr(plots, "events_map", _fail_with(RuntimeError("disk on fire")))
+    out = tmp_path / "out"
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        cli("run", baseline_path, "--weeks", 2, "--out", out, "--quiet")
+    assert list(out.iterdir()) == []
+
+
+def test_os_error_while_writing_is_exit_1(cli, baseline_path, tmp_path, monkeypatch, fast_plots):
+    monkeypatch.setattr(plots, "events_map", _fail_with(OSError(28, "No space left on device")))
+    out = tmp_path / "out"
+    result = cli("run", baseline_path, "--weeks", 2, "--out", out, "--quiet")
+    assert result.status == 1
+    assert "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1 and str(out) in result.err
+    assert result.out == ""
+    assert list(out.iterdir()) == []
+
+
+def test_interrupt_while_writing_leaves_nothing(cli, baseline_path, tmp_path, monkeypatch, fast_plots):
+    monkeypatch.setattr(plots, "events_map", _fail_with(KeyboardInterrupt()))
+    out = tmp_path / "out"
+    result = cli("run", baseline_path, "--weeks", 2, "--out", out, "--quiet")
+    assert result.status != 0
+    assert list(out.iterdir()) == []
+
+
+def test_failure_at_the_final_rename_leaves_nothing(cli, baseline_path, tmp_path, monkeypatch,
+                                                    fast_plots):
+    import sahel_sim.results as results
+
+    monkeypatch.setattr(results.os, "rename", _fail_with(OSError(18, "Invalid cross-device link")))
+    out = tmp_path / "out"
+    result = cli("run", baseline_path, "--weeks", 2, "--out", out, "--quiet")
+    assert result.status == 1 and "Traceback" not in result.err
+    assert list(out.iterdir()) == []
+
+
+def test_existing_contents_of_out_are_left_alone(cli, baseline_path, tmp_path, fast_plots):
+    out = tmp_path / "out"
+    (out / "mine").mkdir(parents=True)
+    (out / "mine" / "notes.txt").write_text("keep")
+    (out / "report.txt").write_text("keep too")
+    result = cli("run", baseline_path, "--weeks", 2, "--out", out, "--quiet")
+    assert result.status == 0
+    folder = Path(result.out.strip())
+    assert sorted(p.name for p in out.iterdir()) == sorted(["mine", "report.txt", folder.name])
+    assert (out / "mine" / "notes.txt").read_text() == "keep"
+    assert (out / "report.txt").read_text() == "keep too"
+
+
+def test_out_under_a_regular_file_is_exit_1(cli_process, baseline_path, tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    result = cli_process("run", baseline_path, "--weeks", 2, "--out", blocker / "sub")
+    assert result.status == 1
+    assert "Traceback" not in result.err
+    errors = [line for line in result.err.splitlines() if line.startswith("error")]
+    assert len(errors) == 1 and "blocker" in errors[0]
+    assert result.out == ""
+    assert blocker.read_text() == "not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker"]
+
+
+def test_out_is_a_regular_file_is_exit_1(cli, baseline_path, tmp_path, fast_plots):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    result = cli("run", baseline_path, "--weeks", 2, "--out", blocker, "--quiet")
+    assert result.status == 1 and "Traceback" not in result.err
+    assert len(result.err.strip().splitlines()) == 1
+    assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("name", ["north/south", ".."])
+def test_scenario_name_cannot_break_the_folder(cli, baseline_path, tmp_path, fast_plots, name):
+    out = tmp_path / "out"
+    result = cli("run", baseline_path, "--weeks", 2, "--out", out, "--quiet", "--set", f"name={name}")
+    assert "Traceback" not in result.err
+    if result.status == 2:  # rejected as a bad scenario name: nothing written
+        assert not out.exists() or not any(out.iterdir())
+    else:
+        assert result.status == 0, result.err
+        folder = Path(result.out.strip())
+        assert folder.parent == out and folder.is_dir()
+        assert not folder.name.startswith(".")

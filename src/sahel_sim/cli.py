@@ -7,6 +7,7 @@ traceback, nothing written), 1 when results cannot be written.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import importlib
 import sys
 import time
@@ -75,17 +76,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def load_for_run(path: str, overrides: list[str], until: str | None = None, weeks: int | None = None):
-    """Load a scenario with ``--set`` overrides and an optional new end (all validated)."""
+def load_for_run(path: str, overrides: list[str], until: str | None = None, weeks: int | None = None,
+                 seed: int | None = None):
+    """Load a scenario with ``--set`` overrides, then an optional new end and seed (all validated).
+
+    The seed given on the command line is written into the scenario, so its resolved copy reruns the
+    run exactly.
+    """
     scenario = load_scenario(path, overrides)
     if until is not None:
-        scenario = with_overrides(scenario, [("end", parse_date(until, "--until"))])
+        scenario = with_overrides(scenario, [("end", parse_date(until, "--until"))], label="--until")
     elif weeks is not None:
         if weeks < 1:
             raise ScenarioError("--weeks", None, None, f"must be at least 1 (got {weeks})")
-        import datetime as dt
-
-        scenario = with_overrides(scenario, [("end", scenario.start + dt.timedelta(weeks=weeks))])
+        try:
+            end = scenario.start + dt.timedelta(weeks=weeks)
+        except OverflowError:
+            raise ScenarioError("--weeks", None, None, f"{weeks} weeks runs past the last representable date") from None
+        scenario = with_overrides(scenario, [("end", end)], label="--weeks")
+    if seed is not None:
+        scenario = with_overrides(scenario, [("seed", seed)], label="--seed")
     return scenario
 
 
@@ -93,14 +103,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``run``: simulate and write the results folder."""
     from sahel_sim.runner import run_scenario
 
-    scenario = load_for_run(args.scenario, args.set, args.until, args.weeks)
+    scenario = load_for_run(args.scenario, args.set, args.until, args.weeks, args.seed)
     bar = None if args.quiet or not sys.stderr.isatty() else ProgressBar()
     if not args.quiet:
-        seed = scenario.seed if args.seed is None else args.seed
         print(f"running {scenario.name}: {scenario.start} to {scenario.end}, {scenario.weeks} weeks, "
-              f"seed {seed}", file=sys.stderr)
+              f"seed {scenario.seed}", file=sys.stderr)
     try:
-        folder = run_scenario(scenario, args.seed, Path(args.out), progress=bar, source=args.scenario)
+        folder = run_scenario(scenario, None, Path(args.out), progress=bar, source=args.scenario)
     except OSError as exc:
         print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -19,6 +19,7 @@ LAT_RANGE = (8.0, 26.0)
 LON_RANGE = (-18.0, 25.0)
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
+ScenarioName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 Latitude = Annotated[float, Field(ge=LAT_RANGE[0], le=LAT_RANGE[1], description="degrees north")]
 Longitude = Annotated[float, Field(ge=LON_RANGE[0], le=LON_RANGE[1], description="degrees east")]
@@ -269,7 +270,7 @@ class MapConfig(Frozen):
 class Scenario(Frozen):
     """A complete, validated scenario: the only input the model needs besides a seed."""
 
-    name: Name
+    name: ScenarioName = Field(..., description="letters, digits, '_', '.', '-'; names the results folder")
     description: str = ""
     seed: int = Field(0, ge=0, le=2**63 - 1)
     start: dt.date

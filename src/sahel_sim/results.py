@@ -63,6 +63,7 @@ def write_results(output: RunOutput, parent: Path, source: str | None = None) ->
             "files": list(FILES),
         })
         _write_json(tmp / "manifest.json", manifest)
+        _make_readable(tmp)
         return _publish(tmp, parent, folder_name(output))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -77,6 +78,13 @@ def write_tables(output: RunOutput, folder: Path) -> None:
     ts.to_csv(folder / "timeseries.csv", index=False, float_format="%.6g")
     output.events.to_parquet(folder / "events.parquet", index=False)
     _write_json(folder / "summary.json", output.summary)
+
+
+def _make_readable(folder: Path) -> None:
+    """Give the folder the permissions a plain mkdir would (mkdtemp makes it private)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    folder.chmod(0o777 & ~umask)
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -29,6 +29,21 @@ MAX_EXTENDS = 16
 Path_ = tuple[str | int, ...]
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe loader whose impossible dates (2022-02-30) are YAML errors with a line, not ValueErrors."""
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError as exc:
+        raise yaml.constructor.ConstructorError(None, None, f"invalid date {node.value!r} ({exc})",
+                                                node.start_mark) from None
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
 @dataclass
 class ScenarioError(Exception):
     """A scenario (or override) that cannot be used, described for a person."""
@@ -80,26 +95,42 @@ def read_yaml(path: Path) -> Located:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise ScenarioError(name, None, None, "not a text file (expected UTF-8 YAML)") from None
-    loader = yaml.SafeLoader(text)
+    loader = None
+    lines: dict[Path_, tuple[str, int]] = {}
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError(name, None, None, "file is empty (expected a YAML mapping)")
-        lines: dict[Path_, tuple[str, int]] = {}
         _walk(node, (), lines, name, [0])
         data = loader.construct_document(node)
+    except yaml.reader.ReaderError as exc:
+        raise ScenarioError(name, None, None,
+                            f"not a text file (character {exc.character!r} at position {exc.position})") from None
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        line = mark.line + 1 if mark else None
+        field = _field_on_line(lines, line)
+        raise ScenarioError(name, line, field, " ".join(str(exc.problem or exc).split())) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problem = exc.problem or exc.context or "invalid YAML"
+        problem = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
         raise ScenarioError(name, line, None, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
-        raise ScenarioError(name, None, None, f"YAML error: {exc}") from None
+        raise ScenarioError(name, None, None, "YAML error: " + " ".join(str(exc).split())) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if not isinstance(data, dict):
         raise ScenarioError(name, 1, None, f"expected a YAML mapping at the top, got {_kind(data)}")
     return Located(data, lines)
+
+
+def _field_on_line(lines: dict[Path_, tuple[str, int]], line: int | None) -> str | None:
+    """The deepest dotted path written on a given line, if any."""
+    paths = [p for p, (_, n) in lines.items() if n == line and p]
+    return _dotted(max(paths, key=len)) if paths else None
 
 
 def _walk(node: yaml.Node, path: Path_, lines: dict, name: str, budget: list[int]) -> None:
@@ -113,10 +144,14 @@ def _walk(node: yaml.Node, path: Path_, lines: dict, name: str, budget: list[int
                             f"nested deeper than {MAX_DEPTH} levels")
     lines.setdefault(path, (name, node.start_mark.line + 1))
     if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
         for key, value in node.value:
             if not isinstance(key, yaml.ScalarNode):
                 raise ScenarioError(name, key.start_mark.line + 1, _dotted(path), "keys must be plain names")
             sub = path + (key.value,)
+            if key.value in seen:
+                raise ScenarioError(name, key.start_mark.line + 1, _dotted(sub), f"key {key.value!r} given twice")
+            seen.add(key.value)
             lines[sub] = (name, key.start_mark.line + 1)
             _walk(value, sub, lines, name, budget)
     elif isinstance(node, yaml.SequenceNode):
@@ -193,17 +228,18 @@ def parse_override(text: str) -> tuple[str, Any]:
     key, _, raw = text.partition("=")
     key = key.strip()
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        raise ScenarioError("--set", None, key, f"cannot read value {raw!r}") from None
+        value = yaml.load(raw, Loader=_Loader) if raw.strip() else ""
+    except yaml.YAMLError as exc:
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ScenarioError("--set", None, key, f"cannot read value {raw!r}: {problem}") from None
     return key, value
 
 
 def apply_override(data: dict[str, Any], key: str, value: Any) -> None:
     """Set a dotted path in a scenario mapping in place; the path must exist in the schema.
 
-    List items are addressed by index (``factions.0.recruitment``) or by name
-    (``factions.JNIM.recruitment``).
+    List items are addressed by index (``factions.0.recruitment``), by name
+    (``factions.JNIM.recruitment``) or by country code (``states.BF.legitimacy``).
 
     Raises:
         ScenarioError: If the path does not exist.
@@ -242,9 +278,10 @@ def _list_index(items: list, part: str) -> int | None:
     if part.lstrip("-").isdigit():
         i = int(part)
         return i if 0 <= i < len(items) else None
-    for i, item in enumerate(items):
-        if isinstance(item, dict) and item.get("name") == part:
-            return i
+    for key in ("name", "country"):
+        for i, item in enumerate(items):
+            if isinstance(item, dict) and item.get(key) == part:
+                return i
     return None
 
 
@@ -334,7 +371,10 @@ def _dotted(loc: Path_) -> str:
 
 
 def _kind(value: Any) -> str:
-    return "nothing" if value is None else f"a {type(value).__name__}"
+    if value is None:
+        return "nothing"
+    kind = type(value).__name__
+    return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
 def load_scenario(path: str | Path, overrides: typing.Iterable[str] = ()) -> Scenario:
@@ -359,8 +399,14 @@ def load_scenario(path: str | Path, overrides: typing.Iterable[str] = ()) -> Sce
     return with_overrides(scenario, [parse_override(o) for o in overrides])
 
 
-def with_overrides(scenario: Scenario, overrides: typing.Iterable[tuple[str, Any]]) -> Scenario:
+def with_overrides(scenario: Scenario, overrides: typing.Iterable[tuple[str, Any]], label: str = "--set"
+                   ) -> Scenario:
     """Return a copy of ``scenario`` with dotted-path overrides applied and validated again.
+
+    Args:
+        scenario: The scenario to change.
+        overrides: Pairs of dotted path and value.
+        label: Where the overrides came from, for error messages (e.g. ``--set``, ``--seed``).
 
     Raises:
         ScenarioError: If a path does not exist or the result is invalid.
@@ -374,8 +420,9 @@ def with_overrides(scenario: Scenario, overrides: typing.Iterable[tuple[str, Any
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        err = _translate(exc.errors(include_url=False)[0], {}, "--set")
-        err.message += f" (after --set {', '.join(keys)})"
+        err = _translate(exc.errors(include_url=False)[0], {}, label)
+        if label == "--set":
+            err.message += f" (after --set {', '.join(keys)})"
         raise err from None
 
 
