@@ -12,6 +12,7 @@ GAO = {"lat": 16.27, "lon": -0.04}
 MOPTI = {"lat": 14.5, "lon": -4.1}
 TESSALIT = {"lat": 20.2, "lon": 1.0}
 BAMAKO = {"lat": 12.65, "lon": -8.0}
+TIMBUKTU = {"lat": 16.77, "lon": -3.0}
 
 
 def scenario(weeks: int = 12, **parts) -> Scenario:
@@ -38,6 +39,21 @@ def mali_army(personnel: int = 20000, accuracy: float = 0.6, effectiveness: floa
     """Mali's state entry with an army."""
     return {"country": "ML", "army_strength": [{"date": dt.date(2019, 1, 1), "personnel": personnel}],
             "army_accuracy": accuracy, "army_effectiveness": effectiveness}
+
+
+def sahel_armies(personnel: int = 20000, accuracy: float = 0.6, effectiveness: float = 0.5,
+                 legitimacy: float = 0.75) -> list[dict]:
+    """Mali's army as given, and armies of the four neighbours the factions may enter (as in baseline).
+
+    Legitimacy defaults to 0.75, the regime Epstein (2002) and Bennett (2008) study: grievance near
+    the activation threshold, where legitimacy matters.
+    """
+    others = {"BF": 12000, "NE": 25000, "MR": 16000, "TD": 35000}
+    states = [{**mali_army(personnel, accuracy, effectiveness), "legitimacy": legitimacy}]
+    for code, size in others.items():
+        states.append({"country": code, "army_strength": [{"date": dt.date(2019, 1, 1), "personnel": size}],
+                       "army_accuracy": accuracy, "army_effectiveness": effectiveness, "legitimacy": legitimacy})
+    return states
 
 
 def run(sc: Scenario, seed: int = 1) -> SahelModel:

@@ -227,6 +227,9 @@ class Faction(Frozen):
     initial_strength: Personnel
     start_areas: tuple[StartArea, ...] = Field(..., min_length=1)
     rivals: tuple[Name, ...] = ()
+    countries: tuple[CountryCode, ...] = Field(
+        ("ML", "BF", "NE", "MR", "TD"), min_length=1,
+        description="countries its bands may operate in (assumption: the Sahel core, not the coastal states)")
     recruitment: float = param(1.0, 0.0, 5.0, "multiplier", "assumption",
                                "Multiplier on the recruitment rate.")
     civilian_targeting: float = param(0.3, 0.0, 1.0, "weight", "assumption",

@@ -26,18 +26,22 @@ def run_phase(model: SahelModel) -> None:
     p = model.params
     pres = model.presence
     r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
-    willing = F.window_sum(model.population * model.willing * (1.0 - model.state_share), r_vision)
-    pool = np.maximum(p.insurgency.mobilisation_cap * willing - pres["fighters_vision"], 0.0)
+    willing_people = model.population * model.willing
+    pools = []
+    for faction in model.config.factions:
+        reachable = F.window_sum(np.where(allowed_cells(model, faction), willing_people, 0.0), r_vision)
+        pools.append(np.maximum(p.insurgency.mobilisation_cap * reachable - pres["fighters_vision"], 0.0))
     model.rng.shuffle(bands)
     for band in bands:
         x, y = band.xy
         own = float(model.faction_share[band.faction_index][x, y])
+        pool = pools[band.faction_index]
         band.recruit_and_desert(float(pool[x, y]), own, float(pres["bands_vision"][x, y]))
         band.split_or_dissolve()
 
     bands = model.bands()
     model.rng.shuffle(bands)
-    scores = [movement_score(model, f, willing) for f in range(len(model.config.factions))]
+    scores = [movement_score(model, f, pools[f]) for f in range(len(model.config.factions))]
     r_move = F.km_to_cells(p.insurgency.move_km, model.resolution)
     for band in bands:
         band.move(scores[band.faction_index], r_move)
@@ -49,17 +53,24 @@ def run_phase(model: SahelModel) -> None:
             band.remove()
 
 
+def allowed_cells(model: SahelModel, faction) -> np.ndarray:
+    """Cells of the countries a faction operates in (it moves and recruits only there)."""
+    codes = model.geo.country_codes
+    return np.isin(model.geo.country, [codes.index(c) for c in faction.countries if c in codes])
+
+
 def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> np.ndarray:
     """Where a faction's bands want to be: recruits and own presence, away from superior force.
 
     score = log(1 + pool) + own share - fear_of_force * log(1 + force / (own fighters + 1)), where
     force counts army and partner personnel within operating radius plus peacekeepers weighted by
-    ``state_support``; -inf off land. Separatist factions stay within reach of their start areas.
+    ``state_support``; -inf outside the faction's countries. Separatist factions stay within reach of their start areas.
 
     Args:
         model: The model.
         faction_index: Which faction.
-        pool: Willing people within vision per cell (the opportunity a band sees).
+        pool: Unmobilised capacity within vision per cell (the opportunity a band sees; it shrinks
+            where fighters already are, so bands spread out).
 
     Returns:
         Score per cell.
@@ -73,7 +84,7 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
     force = pres["state_op"] + p.peacekeeping.state_support * pres["pk_near"]
     score = (np.log1p(pool) + model.faction_share[faction_index]
              - p.insurgency.fear_of_force * np.log1p(force / (own + 1.0)))
-    score = np.where(model.land, score, -np.inf)
+    score = np.where(allowed_cells(model, faction), score, -np.inf)
     if faction.ideology == "separatist":
         home = np.zeros_like(score, dtype=bool)
         r_home = F.km_to_cells(p.insurgency.reach_km * 2, model.resolution)

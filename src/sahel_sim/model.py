@@ -262,7 +262,6 @@ class SahelModel(mesa.Model):
         w, h = self.geo.width, self.geo.height
         r_vision = F.km_to_cells(p.population.vision_km, self.resolution)
         r_op = F.km_to_cells(p.combat.operating_radius_km, self.resolution)
-        r_protect = F.km_to_cells(p.peacekeeping.protection_radius_km, self.resolution)
         forces = np.zeros((w, h))
         for u in self.units():
             if u.active and u.strength > 0:
@@ -278,7 +277,7 @@ class SahelModel(mesa.Model):
             fighters[b.faction_index][b.xy] += b.strength
             band_count[b.xy] += 1
         all_fighters = fighters.sum(axis=0)
-        pk_near = F.window_sum(pk, r_protect)
+        pk_near = self._peacekeeper_reach()
         state_op = F.window_sum(forces, r_op)
         self.presence = {
             "forces": forces,
@@ -300,6 +299,26 @@ class SahelModel(mesa.Model):
         self.grievance = hardship * (1.0 - legit)
         self.willing = F.willing_share(self.grievance, risk, p.population.activation_threshold)
         self.presence["risk"] = risk
+
+    def _peacekeeper_reach(self) -> np.ndarray:
+        """Peacekeepers whose patrols reach each cell (personnel).
+
+        A camp or convoy of S personnel patrols within protection_radius_km x sqrt(S / 1000), at most
+        three times that radius: the area a contingent covers grows with its size (assumption).
+        """
+        p = self.params.peacekeeping
+        by_radius: dict[int, np.ndarray] = {}
+        for c in (*self.camps(), *self.convoys()):
+            if c.strength <= 0:
+                continue
+            km = p.protection_radius_km * min(3.0, math.sqrt(c.strength / 1000.0))
+            r = F.km_to_cells(km, self.resolution)
+            field = by_radius.setdefault(r, np.zeros(self.land.shape))
+            field[c.xy] += c.strength
+        total = np.zeros(self.land.shape)
+        for r, field in sorted(by_radius.items()):
+            total += F.window_sum(field, r)
+        return total
 
     def _violence_per_100k(self) -> np.ndarray:
         weekly = self.violence / self.params.population.violence_memory_weeks

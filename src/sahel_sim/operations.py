@@ -14,7 +14,11 @@ if TYPE_CHECKING:
 
 
 def run_phase(model: SahelModel) -> None:
-    """Each active unit may engage the strongest band within its operating radius."""
+    """Each active unit mounts operations against the strongest bands within its operating radius.
+
+    A unit of strength S mounts Poisson(engagement_rate x max(1, S / 1000)) operations a week, each
+    against a different band in range, strongest first: bigger garrisons patrol more.
+    """
     p = model.params.combat
     r = F.km_to_cells(p.operating_radius_km, model.resolution)
     units = [u for u in model.units() if u.active and u.strength >= 1]
@@ -24,10 +28,12 @@ def run_phase(model: SahelModel) -> None:
         bx, by = positions(bands)
         for unit in units:
             near = [i for i in within(bx, by, *unit.xy, r) if bands[i].strength >= 1]
-            if not near or model.rng.random() >= p.engagement_rate:
+            if not near:
                 continue
-            target = bands[max(near, key=lambda i: (bands[i].strength, -i))]
-            unit.engage(target)
+            operations = int(model.rng.poisson(p.engagement_rate * max(1.0, unit.strength / 1000.0)))
+            for i in sorted(near, key=lambda i: (-bands[i].strength, i))[:operations]:
+                if unit.strength >= 1 and bands[i].strength >= 1:
+                    unit.engage(bands[i])
     fighters = np.zeros(model.land.shape)
     for band in model.bands():
         fighters[band.xy] += band.strength

@@ -85,7 +85,7 @@ class PopulationParams(Frozen):
         0.002, 0.0, 0.05, "per week", "assumption",
         "Rate at which national legitimacy recovers towards its scenario baseline after a shock.")
     abuse_legitimacy_loss: float = param(
-        0.03, 0.0, 1.0, "legitimacy per civilian killed per 10,000 people", "assumption (Bennett 2008 mechanism)",
+        0.3, 0.0, 5.0, "legitimacy per civilian killed per 10,000 people", "assumption (Bennett 2008 mechanism)",
         "Local loss of legitimacy caused by civilians killed by state or partner forces.")
     abuse_memory_weeks: float = param(
         104.0, 4.0, 520.0, "weeks", "assumption",
@@ -96,7 +96,7 @@ class InsurgencyParams(Frozen):
     """Armed bands: recruitment, desertion, movement, attacks and splitting."""
 
     mobilisation_cap: float = param(
-        0.01, 0.0, 0.2, "share of willing people", "assumption",
+        0.005, 0.0, 0.2, "share of willing people", "assumption",
         "Largest share of the willing people within reach who can be under arms at once (carrying capacity).")
     recruit_rate: float = param(
         0.02, 0.0, 0.5, "share of the unmobilised capacity per week", "assumption (calibrated, issue 4)",
@@ -137,11 +137,11 @@ class CombatParams(Frozen):
     """Engagements between state or partner forces and armed bands."""
 
     operating_radius_km: float = param(
-        150.0, 10.0, 800.0, "km", "assumption",
+        250.0, 10.0, 800.0, "km", "assumption",
         "Radius around a unit's post within which it engages bands.")
     engagement_rate: float = param(
-        0.4, 0.0, 1.0, "engagements per unit per week", "assumption",
-        "Chance that a unit with a band in range engages it in a week.")
+        0.4, 0.0, 5.0, "operations per 1,000 personnel per week", "assumption",
+        "Operations a unit mounts per week against bands in range, per 1,000 personnel (at least one unit's worth).")
     insurgent_loss: float = param(
         0.15, 0.0, 1.0, "share of band per engagement at effectiveness 1", "assumption (Bennett 2008 'effectiveness')",
         "Share of a band killed in an engagement by a unit of effectiveness 1 and equal size.")
@@ -158,7 +158,7 @@ class PeacekeepingParams(Frozen):
 
     protection_radius_km: float = param(
         100.0, 10.0, 500.0, "km", "Fjelde, Hultman & Nilsson 2019 (local presence)",
-        "Radius around a camp within which peacekeepers protect civilians.")
+        "Patrol radius of a camp of 1,000 personnel; it grows with the square root of strength, up to 3x.")
     protection_efold_personnel: float = param(
         1500.0, 50.0, 20000.0, "personnel", "derived from Hultman, Kathman & Shannon 2013 dose-response",
         "Local strength at which rebel violence against civilians falls to 37% of its unprotected level.")
@@ -169,6 +169,10 @@ class PeacekeepingParams(Frozen):
         0.004, 0.0, 0.1, "casualties per 1,000 personnel per week per unit insurgent presence",
         "assumption; MINUSMA: 245 mine/IED attacks in 2021",
         "Rate of peacekeeper deaths from mines and IEDs on patrols and supply roads.")
+    hardened_target_factor: float = param(
+        0.25, 0.0, 1.0, "multiplier", "assumption from MINUSMA: 146 killed in hostile acts by Oct 2021 (UN) "
+        "against hundreds of attacks a year (245 mine/IED attacks in 2021)",
+        "Lethality of an attack on peacekeepers (fortified camps, armoured convoys) relative to an attack on people.")
     drawdown_weeks: int = param(
         6, 1, 52, "weeks", "assumption (closures took about 4-8 weeks each in 2023)",
         "Weeks before its closing date over which a camp's strength drains.")

@@ -137,7 +137,9 @@ class InsurgentBand(OnGrid, CellAgent):
             return
         target = targets[kind][int(rng.integers(len(targets[kind])))]
         if kind in ("peacekeepers", "convoy"):
-            expected *= (1 - deterrence) * (exposure if kind == "convoy" else 1.0)
+            at_target = float(model.presence["deterrence"][target.xy])
+            hardened = model.params.peacekeeping.hardened_target_factor
+            expected *= hardened * (1 - at_target) * (exposure if kind == "convoy" else 1.0)
         deaths = int(rng.poisson(expected))
         own = int(rng.binomial(deaths, ATTACKER_SHARE))
         hit = min(deaths - own, int(target.strength)) if kind != "diplomatic" else deaths - own
