@@ -1,0 +1,5 @@
+"""The browser view of sahel_sim: Mesa's SolaraViz with the real map, layers, levers and plots.
+
+Start it with ``python -m sahel_sim viz [scenarios/FILE.yaml]`` or replay a finished run with
+``python -m sahel_sim viz --run RESULTS_DIR/RUN_ID``. Needs the ``viz`` extra.
+"""
