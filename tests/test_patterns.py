@@ -11,7 +11,7 @@ import numpy as np
 
 from worlds import BAMAKO, GAO, KIDAL, MOPTI, TIMBUKTU, faction, mission, run, sahel_armies, scenario
 
-SEEDS = range(1, 6)
+SEEDS = range(1, 9)
 
 #: Bennett's and Epstein's findings concern an insurgency that can sustain itself from recruits: a
 #: mobilisation ceiling above the default (0.005, which the 2022-2025 baseline needs to stay in
@@ -38,6 +38,7 @@ def test_more_peacekeepers_fewer_civilian_deaths():
         camps = [{"name": n, **at} for n, at in (("Sevare", MOPTI), ("Timbuktu", TIMBUKTU), ("Gao", GAO),
                                                   ("Kidal", KIDAL), ("Bamako", BAMAKO))]
         sc = scenario(weeks=40, peacekeepers=mission(camps, personnel=personnel), states=sahel_armies(),
+                      mechanisms=SELF_SUSTAINING,
                       factions=[faction(strength=3000, at=MOPTI, civilian_targeting=0.8)])
         deaths[personnel] = _outcomes(sc, _civilian_deaths)
     means = [deaths[p].mean() for p in (0, 3000, 12000)]

@@ -247,7 +247,7 @@ class DiplomacyParams(Frozen):
     weight_control: float = param(1.0, 0.0, 10.0, "threat units", "assumption",
                                   "Weight of the population share under insurgent control near the post.")
     weight_international: float = param(
-        0.25, 0.0, 10.0, "threat units per attack per week", "assumption (Radisson Blu 2015; Norway 2023)",
+        0.05, 0.0, 10.0, "threat units per attack per week", "assumption (Radisson Blu 2015; Norway 2023)",
         "Weight of attacks on diplomatic and international targets in the covered countries.")
     weight_peacekeepers: float = param(
         0.8, 0.0, 10.0, "threat units", "assumption (Norway cited the UN withdrawal, 31 Aug 2023)",

@@ -77,10 +77,7 @@ def _partners(model: SahelModel) -> None:
         total = strength_at(partner.strength, model.date) if present else 0.0
         for unit in mine:
             unit.active = present
-            if present:
-                unit.reinforce(total / len(mine))
-            else:
-                unit.strength = 0.0
+            unit.reinforce(total / len(mine) if present else 0.0)
 
 
 def _army(model: SahelModel) -> None:

@@ -98,14 +98,15 @@ def spawn_faction(model: SahelModel, faction: Faction, index: int) -> None:
     shares = np.array([a.share for a in faction.start_areas], dtype=float)
     shares /= shares.sum()
     for area, share in zip(faction.start_areas, shares, strict=True):
-        fighters = faction.initial_strength * share
+        fighters = round(faction.initial_strength * share)
         n_bands = max(1, math.ceil(fighters / (split / 2)))
         x, y = model.geo.cell_of(area.lat, area.lon)
-        for _ in range(n_bands):
+        for i in range(n_bands):
             dx, dy = model.rng.integers(-1, 2, size=2)
             cx = int(np.clip(x + dx, 0, model.geo.width - 1))
             cy = int(np.clip(y + dy, 0, model.geo.height - 1))
-            InsurgentBand(model, model.grid[(cx, cy)], faction, index, fighters / n_bands)
+            size = fighters // n_bands + (1 if i < fighters % n_bands else 0)  # whole fighters
+            InsurgentBand(model, model.grid[(cx, cy)], faction, index, size)
     model.record_event("faction_appears", faction.name, faction.ideology,
                        model.geo.cell_of(faction.start_areas[0].lat, faction.start_areas[0].lon),
                        detail=f"{faction.initial_strength} fighters")

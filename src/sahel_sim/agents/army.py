@@ -57,6 +57,7 @@ class ArmyUnit(OnGrid, CellAgent):
         self.remote = remote
         self.active = active
         self.strength = 0.0
+        self.deployed = False  # False until the unit first takes up its allocation (after set-up or a return)
         self.overstretched_weeks = 0
 
     @property
@@ -72,12 +73,20 @@ class ArmyUnit(OnGrid, CellAgent):
     def reinforce(self, allocation: float) -> None:
         """Move strength towards this week's allocation (losses are made good gradually).
 
+        A unit deploying (at set-up, on a partner's arrival or on reoccupying a post) arrives with its
+        whole allocation.
+
         Args:
             allocation: Personnel the unit should have, from its force's strength and weight.
 
         """
         if not self.active:
             self.strength = 0.0
+            self.deployed = False
+            return
+        if not self.deployed:
+            self.strength = allocation
+            self.deployed = allocation > 0
             return
         self.strength += REINFORCEMENT_RATE * (allocation - self.strength)
         self.strength = max(self.strength, 0.0)
