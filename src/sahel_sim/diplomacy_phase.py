@@ -34,7 +34,7 @@ def run_phase(model: SahelModel) -> None:
             watched = {host} | {codes.index(c) for c in post.spec.covers if c in codes}
             international = sum(model.intl_attacks[i] for i in sorted(watched)) / memory
             control = insurgent_people[xy] / people[xy] if people[xy] > 0 else 0.0
-            in_mission_area = codes[host] == model.pk_host
+            in_mission_area = codes[host] == model.pk_host and model.mission_deployed
             post.perceive(float(violence[xy]), float(control), float(international),
                           float(pk_by_country[host]) if in_mission_area else None)
             post.decide()

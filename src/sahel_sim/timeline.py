@@ -106,6 +106,7 @@ def _peacekeepers(model: SahelModel) -> None:
         return
     total = strength_at(force.strength, model.date)
     camps = model.camps()
-    weight = sum(c.weight for c in camps)
+    # Shared among camps opened by now; a closed camp keeps its share, which has left the mission.
+    weight = sum(c.weight for c in camps if c.opens <= model.date)
     for camp in camps:
-        camp.update(total * camp.weight / weight)
+        camp.update(total * camp.weight / weight if weight else 0.0)
