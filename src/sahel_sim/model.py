@@ -23,8 +23,8 @@ import mesa
 import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
+from sahel_sim import diplomacy_phase, insurgency, operations, population, timeline, world
 from sahel_sim import fields as F
-from sahel_sim import timeline, world
 from sahel_sim.agents import (
     ArmyUnit,
     CampStatus,
@@ -334,13 +334,9 @@ class SahelModel(mesa.Model):
         return weekly / np.maximum(self.population, 1.0) * 1e5
 
     def _phase_insurgents(self) -> None:
-        from sahel_sim import insurgency
-
         insurgency.run_phase(self)
 
     def _phase_forces(self) -> None:
-        from sahel_sim import operations
-
         operations.run_phase(self)
 
     def _phase_peacekeepers(self) -> None:
@@ -353,13 +349,9 @@ class SahelModel(mesa.Model):
             convoy.advance()
 
     def _phase_population(self) -> None:
-        from sahel_sim import population
-
         population.run_phase(self)
 
     def _phase_posts(self) -> None:
-        from sahel_sim import diplomacy_phase
-
         diplomacy_phase.run_phase(self)
 
 
