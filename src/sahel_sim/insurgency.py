@@ -12,7 +12,7 @@ import numpy as np
 
 from sahel_sim import fields as F
 from sahel_sim.agents import CampStatus
-from sahel_sim.agents.base import positions, within
+from sahel_sim.agents.base import pairs_within, positions
 
 if TYPE_CHECKING:
     from sahel_sim.model import SahelModel
@@ -102,29 +102,28 @@ def _attacks(model: SahelModel, bands: list) -> None:
     convoys = [c for c in model.convoys() if c.strength >= 1]
     posts = [p for p in model.posts() if p.is_open]
     groups = {"army": units, "peacekeepers": camps, "convoy": convoys, "diplomatic": posts}
-    coords = {k: positions(v) for k, v in groups.items()}
+    bx, by = positions(bands)
+    near = {k: pairs_within(bx, by, *positions(v), r) for k, v in groups.items()}
     pres = model.presence
-    for band in bands:
+    for n, band in enumerate(bands):
         if band.strength < 1:
             continue
         x, y = band.xy
-        targets = {k: [groups[k][i] for i in within(*coords[k], x, y, r)] for k in groups}
+        targets = {k: [groups[k][i] for i in near[k][n]] for k in groups}
         band.attack(targets, float(pres["deterrence"][x, y]), float(pres["protection"][x, y]))
 
 
 def _clashes(model: SahelModel, bands: list) -> None:
     factions = model.config.factions
-    rivals = {(i, j) for i, f in enumerate(factions) for j, g in enumerate(factions)
-              if g.name in f.rivals or f.name in g.rivals}
-    if not rivals:
+    rival = np.array([[g.name in f.rivals or f.name in g.rivals for g in factions] for f in factions], dtype=bool)
+    if not bands or not rival.any():
         return
     r = F.km_to_cells(model.params.insurgency.reach_km, model.resolution)
     rate = model.params.insurgency.rival_clash_rate
     xs, ys = positions(bands)
     fi = np.array([b.faction_index for b in bands])
-    for a, band in enumerate(bands):
-        near = within(xs, ys, *band.xy, r)
-        near = [b for b in near if b > a and (fi[a], fi[b]) in rivals]
-        for b in near:
+    for a, near in enumerate(pairs_within(xs, ys, xs, ys, r)):
+        near = near[(near > a) & rival[fi[a], fi[near]]]
+        for b in near.tolist():
             if bands[a].strength >= 1 and bands[b].strength >= 1 and model.rng.random() < rate:
                 bands[a].clash(bands[b])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim import fields as F
-from sahel_sim.agents.base import positions, within
+from sahel_sim.agents.base import pairs_within, positions
 
 if TYPE_CHECKING:
     from sahel_sim.model import SahelModel
@@ -25,9 +25,9 @@ def run_phase(model: SahelModel) -> None:
     model.rng.shuffle(units)
     bands = model.bands()
     if bands and units:
-        bx, by = positions(bands)
-        for unit in units:
-            near = [i for i in within(bx, by, *unit.xy, r) if bands[i].strength >= 1]
+        in_range = pairs_within(*positions(units), *positions(bands), r)
+        for unit, candidates in zip(units, in_range, strict=True):
+            near = [i for i in candidates.tolist() if bands[i].strength >= 1]
             if not near:
                 continue
             operations = int(model.rng.poisson(p.engagement_rate * max(1.0, unit.strength / 1000.0)))
