@@ -25,7 +25,13 @@ EXAMPLES = {
 }
 
 #: Modules that add further subcommands through a ``register(subparsers)`` function.
-PLUGINS: tuple[str, ...] = ("sahel_sim.viz.cli", "sahel_sim.sweep_cli", "sahel_sim.hindcast_cli", "sahel_sim.bench_cli")
+PLUGINS: tuple[str, ...] = (
+    "sahel_sim.viz.cli",
+    "sahel_sim.sweep_cli",
+    "sahel_sim.hindcast_cli",
+    "sahel_sim.calibration_cli",
+    "sahel_sim.bench_cli",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
