@@ -195,9 +195,15 @@ def test_play_pause_and_scenario_choice(browser, server):
         tab.page.locator(".sahel-week", has_text="Week 3 of").wait_for(timeout=TIMEOUT_MS)
         tab.page.get_by_role("button", name="❚❚").click()
         tab.page.get_by_role("button", name="▶").wait_for(timeout=TIMEOUT_MS)
-        tab.page.wait_for_timeout(300)
-        paused_at = tab.text(".sahel-week")
-        tab.page.wait_for_timeout(1000)
+        paused_at = None
+        for _ in range(10):  # a step already under way when Pause was pressed may still land
+            before = tab.text(".sahel-week")
+            tab.page.wait_for_timeout(1500)
+            if tab.text(".sahel-week") == before:
+                paused_at = before
+                break
+        assert paused_at is not None, "the week kept advancing after pause"
+        tab.page.wait_for_timeout(1500)
         assert tab.text(".sahel-week") == paused_at
 
         tab.page.locator(".v-select", has_text="Scenario file").click()
