@@ -54,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
                      help="override a scenario field by dotted path (repeatable)")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
+    run.add_argument("--check", action="store_true",
+                     help="check the model's invariants after every week; stop at the first broken one")
     run.set_defaults(func=cmd_run)
 
     val = sub.add_parser("validate", help="check scenario files without running them", epilog=EXAMPLES["validate"])
@@ -107,6 +109,7 @@ def load_for_run(path: str, overrides: list[str], until: str | None = None, week
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: simulate and write the results folder."""
+    from sahel_sim.invariants import InvariantError
     from sahel_sim.runner import run_scenario
 
     scenario = load_for_run(args.scenario, args.set, args.until, args.weeks, args.seed)
@@ -115,9 +118,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"running {scenario.name}: {scenario.start} to {scenario.end}, {scenario.weeks} weeks, "
               f"seed {scenario.seed}", file=sys.stderr)
     try:
-        folder = run_scenario(scenario, None, Path(args.out), progress=bar, source=args.scenario)
+        folder = run_scenario(scenario, None, Path(args.out), progress=bar, source=args.scenario,
+                              check=args.check)
     except OSError as exc:
         print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except InvariantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
         if bar:

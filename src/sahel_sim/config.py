@@ -25,6 +25,9 @@ Latitude = Annotated[float, Field(ge=LAT_RANGE[0], le=LAT_RANGE[1], description=
 Longitude = Annotated[float, Field(ge=LON_RANGE[0], le=LON_RANGE[1], description="degrees east")]
 Personnel = Annotated[int, Field(ge=0, le=1_000_000, description="personnel")]
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
+#: Any date in a scenario: 1900-2200 keeps every date the model computes (a withdrawal of up to 20
+#: years, a run's last week) representable.
+Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31))]
 
 
 class FieldError(ValueError):
@@ -52,7 +55,7 @@ def _check_unique(names: list[str], field: str) -> None:
 class StrengthPoint(Frozen):
     """Strength of a force from a date on (linearly interpolated to the next point)."""
 
-    date: dt.date
+    date: Date
     personnel: Personnel
 
 
@@ -70,7 +73,7 @@ class Camp(Frozen):
     lat: Latitude
     lon: Longitude
     weight: float = Field(1.0, gt=0.0, le=100.0, description="relative share of the force's personnel")
-    opens: dt.date | None = Field(None, description="date the camp opens (default: force deployment)")
+    opens: Date | None = Field(None, description="date the camp opens (default: force deployment)")
 
 
 class Withdrawal(Frozen):
@@ -80,11 +83,11 @@ class Withdrawal(Frozen):
     in the order the camps are listed), or give ``dates`` with a closing date for every camp.
     """
 
-    start: dt.date | None = None
-    end: dt.date | None = None
+    start: Date | None = None
+    end: Date | None = None
     duration_weeks: int | None = Field(None, ge=1, le=1040, description="weeks")
     order: tuple[Name, ...] | None = None
-    dates: dict[Name, dt.date] | None = None
+    dates: dict[Name, Date] | None = None
 
     @model_validator(mode="after")
     def _check_shape(self) -> Withdrawal:
@@ -191,8 +194,8 @@ class PartnerForce(Frozen):
 
     name: Name
     country: CountryCode = "ML"
-    arrive: dt.date
-    depart: dt.date | None = None
+    arrive: Date
+    depart: Date | None = None
     strength: tuple[StrengthPoint, ...] = Field(..., min_length=1)
     bases: tuple[Location, ...] = Field(..., min_length=1)
     effectiveness: float = param(0.7, 0.0, 1.0, "dimensionless", "Bennett 2008 (effectiveness)",
@@ -223,7 +226,7 @@ class Faction(Frozen):
 
     name: Name
     ideology: Literal["jihadist", "islamic_state", "separatist"]
-    founded: dt.date | None = Field(None, description="date it appears (default: scenario start)")
+    founded: Date | None = Field(None, description="date it appears (default: scenario start)")
     initial_strength: Personnel
     start_areas: tuple[StartArea, ...] = Field(..., min_length=1)
     rivals: tuple[Name, ...] = ()
@@ -250,13 +253,13 @@ class DiplomaticPost(Frozen):
     covers: tuple[CountryCode, ...] = Field(..., min_length=1)
     tolerance: float = param(1.0, 0.05, 20.0, "threat units", "assumption",
                              "Threat the post accepts before it starts to reduce staff.")
-    opens: dt.date | None = None
+    opens: Date | None = None
 
 
 class LegitimacyShock(Frozen):
     """A sudden change in a state's legitimacy: a coup, a massacre, an accord or its end."""
 
-    date: dt.date
+    date: Date
     country: CountryCode
     size: float = Field(..., ge=-1.0, le=1.0, description="change in legitimacy (negative: a loss)")
     kind: Literal["coup", "massacre", "accord", "other"] = "other"
@@ -276,8 +279,8 @@ class Scenario(Frozen):
     name: ScenarioName = Field(..., description="letters, digits, '_', '.', '-'; names the results folder")
     description: str = ""
     seed: int = Field(0, ge=0, le=2**63 - 1)
-    start: dt.date
-    end: dt.date
+    start: Date
+    end: Date
     map: MapConfig = MapConfig()
     peacekeepers: PeacekeepingForce | None = None
     states: tuple[StateConfig, ...] = ()

@@ -88,7 +88,8 @@ def _control(model: SahelModel) -> None:
     factions = [c.fighter_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in pres["fighters"]]
     total = state + sum(factions, np.zeros_like(state))
     safe = total > 0
-    target_state = np.divide(state, total, out=np.zeros_like(state), where=safe)
+    # Where nobody has any presence, the land is nominally the state's, so shares still sum to one.
+    target_state = np.divide(state, total, out=np.where(model.land, 1.0, 0.0), where=safe)
     rate = c.influence_adjust_rate
     before = F.control_labels(model.state_share, model.faction_share, c.control_threshold)
     model.state_share += rate * (target_state - model.state_share)

@@ -42,17 +42,21 @@ class RunOutput:
     wall_seconds: float
 
 
-def simulate(scenario: Scenario, seed: int | None = None, progress: ProgressCallback | None = None
-             ) -> RunOutput:
+def simulate(scenario: Scenario, seed: int | None = None, progress: ProgressCallback | None = None,
+             check: bool = False) -> RunOutput:
     """Run a scenario from its start to its end date in memory.
 
     Args:
         scenario: The validated scenario.
         seed: Random seed; default the scenario's own ``seed``.
         progress: Called after every week with (weeks done, weeks in all, date simulated).
+        check: Check the model's invariants after every week (:mod:`sahel_sim.invariants`).
 
     Returns:
         The run's tables and summary.
+
+    Raises:
+        InvariantError: With ``check``, at the first week whose state breaks an invariant.
 
     """
     seed = scenario.seed if seed is None else int(seed)
@@ -61,12 +65,23 @@ def simulate(scenario: Scenario, seed: int | None = None, progress: ProgressCall
     total = scenario.weeks
     while model.running:
         model.step()
+        if check:
+            _check(model)
         if progress is not None:
             progress(model.week_index, total, model.date)
     timeseries = model.metrics.frame()
     events = model.log.to_frame()
     summary = summarise(scenario, seed, timeseries, events)
     return RunOutput(scenario, seed, timeseries, events, summary, time.perf_counter() - started)
+
+
+def _check(model: SahelModel) -> None:
+    """Raise :class:`~sahel_sim.invariants.InvariantError` if the model's state breaks an invariant."""
+    from sahel_sim.invariants import InvariantError, check_invariants
+
+    problems = check_invariants(model)
+    if problems:
+        raise InvariantError(model.week_index - 1, model.date, problems)
 
 
 def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
@@ -115,7 +130,8 @@ def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: p
 
 
 def run_scenario(scenario: Scenario, seed: int | None = None, out: Path | str = "results",
-                 progress: ProgressCallback | None = None, source: str | None = None) -> Path:
+                 progress: ProgressCallback | None = None, source: str | None = None,
+                 check: bool = False) -> Path:
     """Simulate and write one results folder under ``out`` (never overwriting; atomic).
 
     Args:
@@ -124,6 +140,7 @@ def run_scenario(scenario: Scenario, seed: int | None = None, out: Path | str = 
         out: Parent folder for results folders.
         progress: Progress callback, see :func:`simulate`.
         source: Path of the scenario file, recorded in the manifest.
+        check: Check the model's invariants after every week (see :func:`simulate`).
 
     Returns:
         The finished results folder.
@@ -131,5 +148,5 @@ def run_scenario(scenario: Scenario, seed: int | None = None, out: Path | str = 
     """
     from sahel_sim.results import write_results
 
-    output = simulate(scenario, seed, progress)
+    output = simulate(scenario, seed, progress, check=check)
     return write_results(output, Path(out), source=source)

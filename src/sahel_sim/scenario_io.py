@@ -32,6 +32,16 @@ Path_ = tuple[str | int, ...]
 class _Loader(yaml.SafeLoader):
     """Safe loader whose impossible dates (2022-02-30) are YAML errors with a line, not ValueErrors."""
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        """Construct a node; a value its tag cannot read (``!!int abc``, 5000 digits) is a YAML error."""
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, LookupError, AttributeError, TypeError, OverflowError):
+            value = node.value if isinstance(node, yaml.ScalarNode) else ""
+            shown = value if len(value) <= 40 else value[:40] + "..."
+            raise yaml.constructor.ConstructorError(None, None, f"cannot read {shown!r} as {node.tag}",
+                                                    node.start_mark) from None
+
 
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
     try:
@@ -54,11 +64,18 @@ class ScenarioError(Exception):
     message: str
 
     def __str__(self) -> str:
-        where = self.file or "<scenario>"
+        where = _one_line(self.file or "<scenario>")
         if self.line is not None:
             where += f":{self.line}"
-        field = f" {self.field}:" if self.field else ""
-        return f"{where}:{field} {self.message}"
+        field = f" {_one_line(self.field)}:" if self.field else ""
+        return f"{where}:{field} {_one_line(self.message)}"
+
+
+def _one_line(text: str) -> str:
+    """Text with line breaks and other unprintable characters escaped, so an error stays one line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 @dataclass
@@ -84,7 +101,8 @@ def read_yaml(path: Path) -> Located:
     """
     name = str(path)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:  # read one byte past the limit at most (/dev/zero never ends)
+            raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         raise ScenarioError(name, None, None, "file not found") from None
     except OSError as exc:
@@ -119,6 +137,8 @@ def read_yaml(path: Path) -> Located:
         raise ScenarioError(name, line, None, f"YAML syntax error: {problem}") from None
     except yaml.YAMLError as exc:
         raise ScenarioError(name, None, None, "YAML error: " + " ".join(str(exc).split())) from None
+    except RecursionError:
+        raise ScenarioError(name, None, None, f"nested deeper than {MAX_DEPTH} levels") from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -173,7 +193,10 @@ def load_located(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
 
     """
     path = Path(path)
-    resolved = path.resolve()
+    try:
+        resolved = path.resolve()
+    except (OSError, ValueError) as exc:  # e.g. a NUL byte in an 'extends' name
+        raise ScenarioError(str(path), None, None, f"not a usable file name ({exc})") from None
     if resolved in _chain:
         cycle = " -> ".join(str(p) for p in (*_chain, resolved))
         raise ScenarioError(str(path), None, "extends", f"'extends' cycle: {cycle}")
@@ -232,6 +255,8 @@ def parse_override(text: str) -> tuple[str, Any]:
     except yaml.YAMLError as exc:
         problem = getattr(exc, "problem", None) or "not valid YAML"
         raise ScenarioError("--set", None, key, f"cannot read value {raw!r}: {problem}") from None
+    except RecursionError:
+        raise ScenarioError("--set", None, key, f"value nested deeper than {MAX_DEPTH} levels") from None
     return key, value
 
 
@@ -313,9 +338,17 @@ def _translate(err: dict, lines: dict, file: str | None) -> ScenarioError:
         allowed = _fields_at(loc[:-1])
         message = f"unknown key {loc[-1]!r}{_did_you_mean(str(loc[-1]), allowed)}"
     elif kind not in ("missing",) and "input" in err and not isinstance(err["input"], dict | list):
-        message += f" (got {err['input']!r})"
+        message += f" (got {_shown(err['input'])})"
     where = _lookup_line(loc, lines)
     return ScenarioError(where[0] if where else file, where[1] if where else None, _dotted(loc), message)
+
+
+def _shown(value: Any) -> str:
+    """``repr`` of a bad value; an integer too long to print in decimal is described instead."""
+    try:
+        return repr(value)
+    except ValueError:
+        return f"an integer of {value.bit_length()} bits" if isinstance(value, int) else "an unprintable value"
 
 
 def _lookup_line(loc: Path_, lines: dict) -> tuple[str, int] | None:
