@@ -116,7 +116,7 @@ class Budget:
 FULL = Budget("full", repeats=5, warmup_weeks=13, speed_weeks=None,
               epstein_steps={"40": 20, "100": 5, "default": 20}, epstein_warmup=3,
               scale_warmup=8, scale_weeks=13, historical_weeks=None, historical_repeats=3,
-              memory_weeks=None, sweep_points=3, sweep_replicates=4, sweep_weeks=26)
+              memory_weeks=None, sweep_points=4, sweep_replicates=4, sweep_weeks=209)
 QUICK = Budget("quick", repeats=1, warmup_weeks=2, speed_weeks=4,
                epstein_steps={"40": 2, "100": 1, "default": 2}, epstein_warmup=0,
                scale_warmup=0, scale_weeks=2, historical_weeks=8, historical_repeats=1,
