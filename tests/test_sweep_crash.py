@@ -159,9 +159,6 @@ def test_many_random_kills(request, spec_file, reference, full_seconds, tmp_path
     run_trials(20, 7, spec_file, reference, full_seconds, tmp_path)
 
 
-@pytest.mark.xfail(strict=True, reason="a driver killed between SweepStore.create() (sub-folders made) and "
-                                       "writing spec.json leaves a folder that --resume refuses as "
-                                       "'exists and is not a sweep folder'")
 def test_resume_after_a_kill_before_the_spec_was_written(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     store.SweepStore(out).create()  # what the driver leaves if killed right there
@@ -251,8 +248,6 @@ def test_sweep_that_cannot_write_keeps_finished_runs_and_resumes(spec_file, refe
     assert {k: v for k, v in finished_files(out).items() if k in kept} == kept
 
 
-@pytest.mark.xfail(strict=True, reason="sweep_cli.cmd_sweep prints only exc.strerror ('error: Not a "
-                                       "directory'), not the folder it could not create")
 def test_sweep_out_under_a_regular_file_names_the_folder(spec_file, tmp_path, capsys):
     blocker = tmp_path / "blocker"
     blocker.write_text("not a folder")

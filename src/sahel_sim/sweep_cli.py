@@ -82,7 +82,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"error: {exc.strerror or exc}", file=sys.stderr)
+        print(f"error: cannot write the sweep under {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     finally:
         if bar:

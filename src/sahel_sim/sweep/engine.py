@@ -21,7 +21,7 @@ from sahel_sim.provenance import provenance
 from sahel_sim.scenario_io import ScenarioError, dump_scenario
 from sahel_sim.sweep.executors import WorkerLost, make_executor
 from sahel_sim.sweep.plan import RunSpec, SweepPlan, load_plan
-from sahel_sim.sweep.store import SweepStore, atomic_write_table
+from sahel_sim.sweep.store import SUBDIRS, SweepStore, atomic_write_table
 from sahel_sim.sweep.tables import runs_schema
 from sahel_sim.sweep.worker import Outcome, Task, code_hash
 
@@ -125,9 +125,24 @@ def check_store(plan: SweepPlan, folder: Path, resume: bool) -> SweepStore:
             raise ScenarioError(str(plan.spec_file), None, "replicates",
                                 f"the sweep in {folder} already has {info['spec']['replicates']} "
                                 "replicates; on --resume they may only grow")
-    elif folder.exists() and any(folder.iterdir()):
+    elif folder.exists() and any(folder.iterdir()) and not _empty_skeleton(folder):
         raise ScenarioError(str(folder), None, None, "exists and is not a sweep folder; choose another --out")
     return store
+
+
+def _empty_skeleton(folder: Path) -> bool:
+    """Whether a folder holds only what a sweep killed before writing its spec leaves.
+
+    That is its empty sub-folders (and temporary files); no run has finished, so it can be used again.
+    """
+    for entry in folder.iterdir():
+        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
+            continue
+        if entry.name not in SUBDIRS or not entry.is_dir():
+            return False
+        if any(not e.name.startswith(".") for e in entry.iterdir()):
+            return False
+    return True
 
 
 def prepare_store(plan: SweepPlan, store: SweepStore) -> None:
