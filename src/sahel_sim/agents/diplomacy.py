@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 from typing import TYPE_CHECKING
 
+import numpy as np
 from mesa.discrete_space import FixedAgent
 
 from sahel_sim.agents.base import OnGrid
@@ -61,6 +62,7 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
         self.components: dict[str, float] = {}
         self.above_weeks = 0
         self.calm_weeks = 0
+        self.vicinity: np.ndarray | None = None
 
     @property
     def is_open(self) -> bool:
