@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 import sahel_sim
+from sweep_tables import tables as sweep_tables
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
@@ -75,17 +76,8 @@ vary:
 replicates: 2
 seed: 5
 """
-VOLATILE = ["wall_seconds", "finished_at", "attempts", "code_hash"]
 
 
-def sweep_tables(folder: Path) -> dict[str, pd.DataFrame]:
-    return {
-        "runs": pd.read_parquet(folder / "runs").drop(columns=VOLATILE).sort_values("run_id")
-        .reset_index(drop=True),
-        "timeseries": pd.read_parquet(folder / "timeseries").sort_values(["run_id", "date", "area"])
-        .reset_index(drop=True),
-        "final": pd.read_parquet(folder / "final").sort_values(["run_id", "area"]).reset_index(drop=True),
-    }
 
 
 def test_sweep_tables_identical_across_hash_seeds_and_worker_counts(tmp_path):

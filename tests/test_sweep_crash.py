@@ -26,6 +26,7 @@ import sahel_sim
 from sahel_sim.cli import main
 from sahel_sim.sweep import engine, store
 from sahel_sim.sweep.engine import run_sweep
+from sweep_tables import VOLATILE, assert_same, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
@@ -42,23 +43,10 @@ replicates: 4
 seed: 23
 """
 TOTAL = 8
-VOLATILE = ["wall_seconds", "finished_at", "attempts", "code_hash"]
 
 
-def tables(folder: Path) -> dict[str, pd.DataFrame]:
-    return {
-        "runs": pd.read_parquet(folder / "runs").drop(columns=VOLATILE).sort_values("run_id")
-        .reset_index(drop=True),
-        "timeseries": pd.read_parquet(folder / "timeseries").sort_values(["run_id", "date", "area"])
-        .reset_index(drop=True),
-        "final": pd.read_parquet(folder / "final").sort_values(["run_id", "area"]).reset_index(drop=True),
-    }
 
 
-def assert_same(a: Path, b: Path) -> None:
-    left, right = tables(a), tables(b)
-    for name in left:
-        pd.testing.assert_frame_equal(left[name], right[name], check_exact=True, obj=name)
 
 
 def finished_files(folder: Path) -> dict[str, bytes]:

@@ -23,6 +23,7 @@ from sahel_sim.sweep.engine import check_store, prepare_store, run_sweep
 from sahel_sim.sweep.executors import ProcessExecutor, SerialExecutor
 from sahel_sim.sweep.plan import load_plan
 from sahel_sim.sweep.replay import export_run
+from sweep_tables import assert_same, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
@@ -38,23 +39,10 @@ vary:
 replicates: 6
 seed: 11
 """
-VOLATILE = ["wall_seconds", "finished_at", "attempts", "code_hash"]
 
 
-def tables(folder: Path) -> dict[str, pd.DataFrame]:
-    runs = pd.read_parquet(folder / "runs").drop(columns=VOLATILE)
-    return {
-        "runs": runs.sort_values("run_id").reset_index(drop=True),
-        "timeseries": pd.read_parquet(folder / "timeseries").sort_values(
-            ["run_id", "date", "area"]).reset_index(drop=True),
-        "final": pd.read_parquet(folder / "final").sort_values(["run_id", "area"]).reset_index(drop=True),
-    }
 
 
-def assert_same(a: Path, b: Path) -> None:
-    left, right = tables(a), tables(b)
-    for name in left:
-        pd.testing.assert_frame_equal(left[name], right[name], check_exact=True, obj=name)
 
 
 @pytest.fixture(scope="module")
