@@ -41,10 +41,6 @@ seed: 11
 """
 
 
-
-
-
-
 @pytest.fixture(scope="module")
 def spec_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("spec") / "tiny.yaml"

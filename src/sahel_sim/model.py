@@ -33,7 +33,7 @@ from sahel_sim.agents import (
     InsurgentBand,
     PeacekeepingCamp,
 )
-from sahel_sim.agents.army import nearest_within
+from sahel_sim.agents.base import nearest_within, positions
 from sahel_sim.config import Scenario
 from sahel_sim.events import Event, EventLog
 from sahel_sim.geography import load_geography
@@ -193,9 +193,7 @@ class SahelModel(mesa.Model):
         units = [u for u in self.units() if not u.is_partner and u.active and u.country == country]
         if not units:
             return None
-        xs = np.array([u.xy[0] for u in units])
-        ys = np.array([u.xy[1] for u in units])
-        i = nearest_within(xy, xs, ys, F.km_to_cells(radius_km, self.resolution))
+        i = nearest_within(xy, *positions(units), F.km_to_cells(radius_km, self.resolution))
         return None if i is None else units[i]
 
     def convoy_destination(self, camp: PeacekeepingCamp) -> PeacekeepingCamp | None:

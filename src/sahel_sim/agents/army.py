@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from mesa.discrete_space import CellAgent
 
 from sahel_sim.agents.base import OnGrid
@@ -152,11 +151,3 @@ class ArmyUnit(OnGrid, CellAgent):
         self.cell = cell
         self.home = cell
 
-
-def nearest_within(origin: tuple[int, int], xs: np.ndarray, ys: np.ndarray, radius: int) -> int | None:
-    """Index of the nearest point within a Chebyshev radius of ``origin`` (cells), or None."""
-    if len(xs) == 0:
-        return None
-    d = np.maximum(np.abs(xs - origin[0]), np.abs(ys - origin[1]))
-    i = int(np.argmin(d))
-    return i if d[i] <= radius else None

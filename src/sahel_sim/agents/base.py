@@ -58,3 +58,12 @@ def pairs_within(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray,
     close = np.maximum(np.abs(ax[:, None] - bx[None, :]), np.abs(ay[:, None] - by[None, :])) <= radius
     rows, cols = np.nonzero(close)
     return np.split(cols, np.searchsorted(rows, np.arange(1, len(ax))))
+
+
+def nearest_within(origin: tuple[int, int], xs: np.ndarray, ys: np.ndarray, radius: int) -> int | None:
+    """Index of the nearest point within a Chebyshev radius of ``origin`` (cells), or None."""
+    if len(xs) == 0:
+        return None
+    d = np.maximum(np.abs(xs - origin[0]), np.abs(ys - origin[1]))
+    i = int(np.argmin(d))
+    return i if d[i] <= radius else None
