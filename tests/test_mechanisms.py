@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from sahel_sim import fields as F
-from sahel_sim.agents import CampStatus, DiplomaticPostAgent, PostStatus
+from sahel_sim import insurgency
+from sahel_sim.agents import CampStatus, DiplomaticPostAgent, InsurgentBand, PostStatus
+from sahel_sim.agents.base import positions
 from sahel_sim.model import SahelModel
 from worlds import GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, run, scenario
 
@@ -124,6 +126,25 @@ def test_bands_move_away_from_superior_force():
     assert band.xy == (x + 2, y)
 
 
+def test_a_band_starts_at_most_one_clash_a_week(monkeypatch):
+    rate_one = {"insurgency": {"rival_clash_rate": 1.0}}
+    sc = scenario(factions=[faction("A", strength=3000, rivals=["B"]), faction("B", strength=3000)],
+                  mechanisms=rate_one)
+    model = SahelModel(sc, seed=4)
+    model.step()
+    bands = model.bands()
+    for band in bands:
+        band.cell = bands[0].cell
+        band.strength = 300.0
+    assert {b.faction_index for b in bands} == {0, 1} and len(bands) > 4
+    started = []
+    monkeypatch.setattr(InsurgentBand, "clash", lambda self, rival: started.append((self, rival)))
+    insurgency._clashes(model, bands, *positions(bands), np.array([b.faction_index for b in bands]))
+    initiators = [a for a, _ in started]
+    assert sorted(map(id, initiators)) == sorted(map(id, bands))  # every band, exactly once
+    assert all(a.faction_index != b.faction_index for a, b in started)
+
+
 # ---------------------------------------------------------------- army and partners
 
 
@@ -155,10 +176,14 @@ def test_low_accuracy_harms_civilians_and_raises_grievance_and_willingness_where
 
 def test_overstretched_remote_post_is_abandoned():
     sc = scenario(weeks=20, states=[mali_army(personnel=3000)], factions=[faction(strength=6000, at=KIDAL)])
-    model = run(sc, seed=2)
-    abandoned = model.log.to_frame().query("kind == 'post_abandoned'")
-    assert not abandoned.empty
-    assert all(not u.active for u in model.units() if u.post_name in set(abandoned["target"]))
+    model = SahelModel(sc, seed=2)
+    abandoned = []
+    while model.running:
+        model.step()
+        this_week = {e.target for e in model.log.week if e.kind == "post_abandoned"}
+        abandoned += this_week
+        assert all(not u.active for u in model.units() if u.post_name in this_week)
+    assert abandoned
 
 
 def test_partner_force_is_present_only_between_its_dates():

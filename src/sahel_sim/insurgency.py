@@ -1,7 +1,9 @@
 """Phase 3, insurgents: recruitment, desertion, splitting, movement, attacks and rival clashes.
 
 The per-cell parts (the recruitment pool, the movement score) are computed once per faction over
-whole arrays; each band then decides with a handful of look-ups.
+whole arrays, and every band rule is applied to all bands at once as arrays
+(:mod:`sahel_sim.agents.insurgents`). Python loops over bands remain only where a band acts on
+another agent: splitting, changing cell, striking a target, clashing with a rival.
 """
 
 from __future__ import annotations
@@ -12,45 +14,67 @@ import numpy as np
 
 from sahel_sim import fields as F
 from sahel_sim.agents import CampStatus
-from sahel_sim.agents.base import pairs_within, positions
+from sahel_sim.agents.base import group_bounds, pairs_within, positions
+from sahel_sim.agents.insurgents import attack_probability, best_cells, net_recruitment
 
 if TYPE_CHECKING:
     from sahel_sim.model import SahelModel
 
 
 def run_phase(model: SahelModel) -> None:
-    """Run the insurgent phase for every band, in a random order."""
+    """Run the insurgent phase: recruit, split, move, attack (in a random order), clash."""
     bands = model.bands()
     if not bands:
         return
     p = model.params
-    pres = model.presence
     r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
     willing_people = model.population * model.willing
-    pools = []
-    for faction in model.config.factions:
-        reachable = F.window_sum(np.where(allowed_cells(model, faction), willing_people, 0.0), r_vision)
-        pools.append(np.maximum(p.insurgency.mobilisation_cap * reachable - pres["fighters_vision"], 0.0))
-    model.rng.shuffle(bands)
-    for band in bands:
-        x, y = band.xy
-        own = float(model.faction_share[band.faction_index][x, y])
-        pool = pools[band.faction_index]
-        band.recruit_and_desert(float(pool[x, y]), own, float(pres["bands_vision"][x, y]))
-        band.split_or_dissolve()
+    pools = np.stack([
+        np.maximum(p.insurgency.mobilisation_cap
+                   * F.window_sum(np.where(allowed_cells(model, faction), willing_people, 0.0), r_vision)
+                   - model.presence["fighters_vision"], 0.0)
+        for faction in model.config.factions])
+    _recruit(model, bands, pools)
 
     bands = model.bands()
-    model.rng.shuffle(bands)
-    scores = [movement_score(model, f, pools[f]) for f in range(len(model.config.factions))]
-    r_move = F.km_to_cells(p.insurgency.move_km, model.resolution)
-    for band in bands:
-        band.move(scores[band.faction_index], r_move)
+    scores = np.stack([movement_score(model, f, pools[f]) for f in range(len(model.config.factions))])
+    xs, ys = positions(bands)
+    fi = _faction_indices(bands)
+    tx, ty = best_cells(scores, fi, xs, ys, F.km_to_cells(p.insurgency.move_km, model.resolution), model.rng)
+    for n in np.flatnonzero((tx != xs) | (ty != ys)).tolist():
+        bands[n].cell = model.grid[(int(tx[n]), int(ty[n]))]
 
-    _attacks(model, bands)
-    _clashes(model, bands)
+    order = model.rng.permutation(len(bands))
+    bands = [bands[n] for n in order.tolist()]
+    _attacks(model, bands, tx[order], ty[order], fi[order])
+    _clashes(model, bands, tx[order], ty[order], fi[order])
     for band in model.bands():
         if band.strength < p.insurgency.band_min_strength:
             band.remove()
+
+
+def _faction_indices(bands: list) -> np.ndarray:
+    return np.array([b.faction_index for b in bands], dtype=np.intp)
+
+
+def _strengths(bands: list) -> np.ndarray:
+    return np.array([b.strength for b in bands], dtype=float)
+
+
+def _recruit(model: SahelModel, bands: list, pools: np.ndarray) -> None:
+    """Every band recruits and loses deserters; then bands too large split and too small dissolve."""
+    ins = model.params.insurgency
+    xs, ys = positions(bands)
+    fi = _faction_indices(bands)
+    recruitment = np.array([f.recruitment for f in model.config.factions])[fi]
+    own = np.stack(model.faction_share)[fi, xs, ys]
+    strength = _strengths(bands)
+    strength += net_recruitment(model.rng, ins, recruitment, own, pools[fi, xs, ys],
+                                model.presence["bands_vision"][xs, ys], strength)
+    for band, value in zip(bands, strength.tolist(), strict=True):
+        band.strength = value
+    for n in np.flatnonzero((strength < ins.band_min_strength) | (strength > ins.band_split_strength)).tolist():
+        bands[n].split_or_dissolve()
 
 
 def allowed_cells(model: SahelModel, faction) -> np.ndarray:
@@ -95,35 +119,63 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
     return score
 
 
-def _attacks(model: SahelModel, bands: list) -> None:
-    r = F.km_to_cells(model.params.insurgency.reach_km, model.resolution)
-    units = [u for u in model.units() if u.active and u.strength >= 1]
-    camps = [c for c in model.camps() if c.status in (CampStatus.OPEN, CampStatus.DRAINING) and c.strength >= 1]
-    convoys = [c for c in model.convoys() if c.strength >= 1]
-    posts = [p for p in model.posts() if p.is_open]
-    groups = {"army": units, "peacekeepers": camps, "convoy": convoys, "diplomatic": posts}
-    bx, by = positions(bands)
-    near = {k: pairs_within(bx, by, *positions(v), r) for k, v in groups.items()}
-    pres = model.presence
-    for n, band in enumerate(bands):
-        if band.strength < 1:
-            continue
-        x, y = band.xy
-        targets = {k: [groups[k][i] for i in near[k][n]] for k in groups}
-        band.attack(targets, float(pres["deterrence"][x, y]), float(pres["protection"][x, y]))
+def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi: np.ndarray) -> None:
+    """Bands decide at once whether to attack; those that do strike in the order of ``bands``.
+
+    ``xs``, ``ys`` and ``fi`` are the bands' cells and faction indices.
+    """
+    ins = model.params.insurgency
+    aggression = np.array([f.aggression for f in model.config.factions])[fi]
+    deterrence = model.presence["deterrence"][xs, ys]
+    protection = model.presence["protection"][xs, ys]
+    chance = attack_probability(ins.attack_rate, aggression, deterrence)
+    attackers = np.flatnonzero((_strengths(bands) >= 1) & (model.rng.random(len(bands)) < chance))
+    if not attackers.size:
+        return
+    groups = {
+        "army": [u for u in model.units() if u.active and u.strength >= 1],
+        "peacekeepers": [c for c in model.camps()
+                         if c.status in (CampStatus.OPEN, CampStatus.DRAINING) and c.strength >= 1],
+        "convoy": [c for c in model.convoys() if c.strength >= 1],
+        "diplomatic": [p for p in model.posts() if p.is_open],
+    }
+    r = F.km_to_cells(ins.reach_km, model.resolution)
+    near = {}
+    for kind, agents in groups.items():
+        rows, cols = pairs_within(xs[attackers], ys[attackers], *positions(agents), r)
+        near[kind] = (group_bounds(rows, attackers.size).tolist(), cols.tolist())
+    for m, n in enumerate(attackers.tolist()):
+        targets = {kind: [groups[kind][j] for j in cols[bounds[m]:bounds[m + 1]]]
+                   for kind, (bounds, cols) in near.items()}
+        bands[n].strike(targets, float(deterrence[n]), float(protection[n]))
 
 
-def _clashes(model: SahelModel, bands: list) -> None:
+def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi: np.ndarray) -> None:
+    """Each band, with chance ``rival_clash_rate``, engages one rival band within reach, chosen at random.
+
+    A band fights the clash it starts plus those other bands start with it, so the number of clashes
+    grows with the number of bands, not with the number of pairs of bands. ``xs``, ``ys`` and ``fi``
+    are the bands' cells and faction indices.
+    """
     factions = model.config.factions
     rival = np.array([[g.name in f.rivals or f.name in g.rivals for g in factions] for f in factions], dtype=bool)
-    if not bands or not rival.any():
+    if not rival.any():
         return
-    r = F.km_to_cells(model.params.insurgency.reach_km, model.resolution)
-    rate = model.params.insurgency.rival_clash_rate
-    xs, ys = positions(bands)
-    fi = np.array([b.faction_index for b in bands])
-    for a, near in enumerate(pairs_within(xs, ys, xs, ys, r)):
-        near = near[(near > a) & rival[fi[a], fi[near]]]
-        for b in near.tolist():
-            if bands[a].strength >= 1 and bands[b].strength >= 1 and model.rng.random() < rate:
-                bands[a].clash(bands[b])
+    ins = model.params.insurgency
+    r = F.km_to_cells(ins.reach_km, model.resolution)
+    strength = _strengths(bands)
+    seeking = (strength >= 1) & (model.rng.random(len(bands)) < ins.rival_clash_rate)
+    pairs = []
+    for f in np.flatnonzero(rival.any(axis=1)).tolist():
+        seekers = np.flatnonzero(seeking & (fi == f))
+        rivals = np.flatnonzero(rival[f][fi] & (strength >= 1))
+        rows, cols = pairs_within(xs[seekers], ys[seekers], xs[rivals], ys[rivals], r)
+        if not rows.size:
+            continue
+        counts = np.bincount(rows, minlength=seekers.size)
+        found = np.flatnonzero(counts)
+        pick = (np.cumsum(counts) - counts)[found] + (model.rng.random(found.size) * counts[found]).astype(np.intp)
+        pairs += zip(seekers[found].tolist(), rivals[cols[pick]].tolist(), strict=True)
+    for a, b in sorted(pairs):
+        if bands[a].strength >= 1 and bands[b].strength >= 1:
+            bands[a].clash(bands[b])

@@ -277,12 +277,13 @@ class SahelModel(mesa.Model):
         for c in (*self.camps(), *self.convoys()):
             if c.strength > 0:
                 pk[c.xy] += c.strength
-        n_f = len(self.config.factions)
-        fighters = np.zeros((n_f, w, h))
+        bands = self.bands()
+        bx, by = positions(bands)
+        fighters = np.zeros((len(self.config.factions), w, h))
+        np.add.at(fighters, (np.array([b.faction_index for b in bands], dtype=np.intp), bx, by),
+                  [b.strength for b in bands])
         band_count = np.zeros((w, h))
-        for b in self.bands():
-            fighters[b.faction_index][b.xy] += b.strength
-            band_count[b.xy] += 1
+        np.add.at(band_count, (bx, by), 1.0)
         all_fighters = fighters.sum(axis=0)
         pk_near = self._peacekeeper_reach()
         state_op = F.window_sum(forces, r_op)

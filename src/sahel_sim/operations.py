@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim import fields as F
-from sahel_sim.agents.base import pairs_within, positions
+from sahel_sim.agents.base import group_bounds, pairs_within, positions
 
 if TYPE_CHECKING:
     from sahel_sim.model import SahelModel
@@ -25,23 +25,27 @@ def run_phase(model: SahelModel) -> None:
     model.rng.shuffle(units)
     bands = model.bands()
     if bands and units:
-        in_range = pairs_within(*positions(units), *positions(bands), r)
-        for unit, candidates in zip(units, in_range, strict=True):
-            near = [i for i in candidates.tolist() if bands[i].strength >= 1]
-            if not near:
+        unit_of, in_range = pairs_within(*positions(units), *positions(bands), r)
+        bounds = group_bounds(unit_of, len(units)).tolist()
+        strength = np.array([b.strength for b in bands])
+        for n, unit in enumerate(units):
+            near = in_range[bounds[n]:bounds[n + 1]]
+            near = near[strength[near] >= 1]
+            if not near.size:
                 continue
             operations = int(model.rng.poisson(p.engagement_rate * max(1.0, unit.strength / 1000.0)))
-            for i in sorted(near, key=lambda i: (-bands[i].strength, i))[:operations]:
+            for i in near[np.lexsort((near, -strength[near]))[:operations]].tolist():
                 if unit.strength >= 1 and bands[i].strength >= 1:
                     unit.engage(bands[i])
+                    strength[i] = bands[i].strength
+    bands = model.bands()
     fighters = np.zeros(model.land.shape)
-    for band in model.bands():
-        fighters[band.xy] += band.strength
+    np.add.at(fighters, positions(bands), [b.strength for b in bands])
     fighters_op = F.window_sum(fighters, r)
     model.presence["fighters_op"] = fighters_op
     for unit in model.units():
         unit.check_overstretch(float(fighters_op[unit.xy]))
-    for band in model.bands():
+    for band in bands:
         if band.strength < model.params.insurgency.band_min_strength:
             band.remove()
 

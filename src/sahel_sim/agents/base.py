@@ -43,21 +43,54 @@ class OnGrid:
 
 def positions(agents: list) -> tuple[np.ndarray, np.ndarray]:
     """Cell coordinates of agents as two integer arrays (x, y)."""
-    return (np.array([a.xy[0] for a in agents], dtype=int), np.array([a.xy[1] for a in agents], dtype=int))
+    xy = np.array([a.cell.coordinate for a in agents], dtype=np.intp).reshape(-1, 2)
+    return xy[:, 0].copy(), xy[:, 1].copy()
 
 
-def pairs_within(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, radius: int) -> list[np.ndarray]:
-    """For each point a, the ascending indices of the points b within a Chebyshev radius (cells).
+def pairs_within(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, radius: int
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (i, j) whose point b_j lies within a Chebyshev radius (cells) of point a_i.
 
-    One vectorised pass instead of one :func:`within` call per point; the same result.
+    The points b are bucketed by cell and each a looks only at the cells of its window, so the cost
+    grows with the number of points and of pairs, never with len(a) x len(b).
+
+    Args:
+        ax: x of the points a, cells.
+        ay: y of the points a, cells.
+        bx: x of the points b, cells.
+        by: y of the points b, cells.
+        radius: Half-width of the square window, cells (0: the same cell only).
+
+    Returns:
+        ``(i, j)``: indices into a and b, one entry per pair, grouped by ascending i; within a group
+        the order depends only on the inputs.
+
     """
-    if len(ax) == 0:
-        return []
-    if len(bx) == 0:
-        return [np.empty(0, dtype=np.intp) for _ in range(len(ax))]
-    close = np.maximum(np.abs(ax[:, None] - bx[None, :]), np.abs(ay[:, None] - by[None, :])) <= radius
-    rows, cols = np.nonzero(close)
-    return np.split(cols, np.searchsorted(rows, np.arange(1, len(ax))))
+    none = np.empty(0, dtype=np.intp)
+    if len(ax) == 0 or len(bx) == 0:
+        return none, none.copy()
+    x0 = min(int(ax.min()), int(bx.min())) - radius
+    y0 = min(int(ay.min()), int(by.min())) - radius
+    height = max(int(ay.max()), int(by.max())) - y0 + radius + 1
+    width = max(int(ax.max()), int(bx.max())) - x0 + radius + 1
+    cell_b = (bx - x0) * height + (by - y0)
+    order = np.argsort(cell_b, kind="stable")
+    counts = np.bincount(cell_b, minlength=width * height)
+    starts = np.cumsum(counts) - counts
+    d = np.arange(-radius, radius + 1)
+    window = ((ax - x0)[:, None, None] + d[None, :, None]) * height + (ay - y0)[:, None, None] + d[None, None, :]
+    cells = window.reshape(-1)
+    n = counts[cells]
+    total = int(n.sum())
+    i = np.repeat(np.repeat(np.arange(len(ax), dtype=np.intp), d.size * d.size), n)
+    rank = np.arange(total, dtype=np.intp) - np.repeat(np.cumsum(n) - n, n)
+    j = order[np.repeat(starts[cells], n) + rank]
+    return i, j
+
+
+def group_bounds(i: np.ndarray, n: int) -> np.ndarray:
+    """Where each a's pairs start and end in the output of :func:`pairs_within` (length n + 1)."""
+    return np.searchsorted(i, np.arange(n + 1))
 
 
 def nearest_within(origin: tuple[int, int], xs: np.ndarray, ys: np.ndarray, radius: int) -> int | None:

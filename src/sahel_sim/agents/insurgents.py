@@ -5,7 +5,11 @@ reach (Epstein's activation share, times weak state presence and its faction's o
 loses deserters; it moves to the best cell within a week's reach, trading opportunity against local
 force superiority; it may attack one target within reach (army or partner units, peacekeeping camps,
 convoys, diplomatic posts, civilians), choosing by its faction's preferences and local deterrence;
-bands of rival factions near each other clash. Bands split when large and dissolve when small.
+a band may engage one rival band within reach. Bands split when large and dissolve when small.
+
+The rules are written as functions over arrays of bands (:func:`net_recruitment`,
+:func:`attack_probability`, :func:`best_cells`), so the insurgent phase applies each to every band
+in one pass; the methods apply the same functions to one band.
 """
 
 from __future__ import annotations
@@ -24,6 +28,71 @@ if TYPE_CHECKING:
 
 #: Share of an attack's deaths suffered by the attackers when they hit an armed target.
 ATTACKER_SHARE = 0.3
+
+#: What a band may attack, in the order of the weights in :meth:`InsurgentBand.strike`.
+TARGET_KINDS = ("civilians", "army", "peacekeepers", "convoy", "diplomatic")
+
+
+def net_recruitment(rng: np.random.Generator, params, recruitment, own_share, pool, competitors, strength
+                    ) -> np.ndarray:
+    """Recruits less deserters this week, for one band or an array of bands.
+
+    Args:
+        rng: The model's random generator.
+        params: ``mechanisms.insurgency``.
+        recruitment: The faction's recruitment multiplier.
+        own_share: The faction's share of presence in the band's cell (0-1).
+        pool: Unmobilised capacity within reach: mobilisation_cap x willing people not under state
+            control, less the fighters already there (people).
+        competitors: Bands (of any faction) sharing the same pool; fewer than 1 counts as 1.
+        strength: Fighters now.
+
+    Returns:
+        Change in fighters: Poisson(rate x pool / competitors) - Binomial(strength, desertion_rate),
+        with rate = recruit_rate x recruitment x (0.5 + own_share).
+
+    """
+    rate = params.recruit_rate * np.asarray(recruitment) * (0.5 + np.asarray(own_share))
+    recruits = rng.poisson(rate * np.asarray(pool) / np.maximum(competitors, 1.0))
+    deserters = rng.binomial(np.maximum(np.asarray(strength), 0).astype(np.int64), params.desertion_rate)
+    return recruits - deserters
+
+
+def attack_probability(attack_rate: float, aggression, deterrence) -> np.ndarray:
+    """Chance that a band attacks this week: min(1, attack_rate x aggression) x (1 - deterrence)."""
+    return np.minimum(1.0, attack_rate * np.asarray(aggression)) * (1.0 - np.asarray(deterrence))
+
+
+def best_cells(scores: np.ndarray, faction_index: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius: int,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Where each band moves: the best-scoring cell of its faction within ``radius`` cells.
+
+    Ties are broken at random (noise below 1e-3 is added to every candidate). A band whose window
+    holds no finite score stays where it is.
+
+    Args:
+        scores: Movement score per faction, shape (factions, width, height); -inf where barred.
+        faction_index: Faction of each band.
+        xs: x of each band's cell.
+        ys: y of each band's cell.
+        radius: Farthest move, cells (Chebyshev).
+        rng: The model's random generator.
+
+    Returns:
+        The target cells (x, y) of every band.
+
+    """
+    _, width, height = scores.shape
+    d = np.arange(-radius, radius + 1)
+    cx = np.broadcast_to(xs[:, None, None] + d[None, :, None], (len(xs), d.size, d.size)).reshape(len(xs), -1)
+    cy = np.broadcast_to(ys[:, None, None] + d[None, None, :], (len(ys), d.size, d.size)).reshape(len(ys), -1)
+    inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
+    values = scores[faction_index[:, None], np.clip(cx, 0, width - 1), np.clip(cy, 0, height - 1)]
+    values = np.where(inside, values, -np.inf) + rng.random(cx.shape) * 1e-3
+    best = np.argmax(values, axis=1)
+    rows = np.arange(len(xs))
+    found = np.isfinite(values[rows, best])
+    return np.where(found, cx[rows, best], xs), np.where(found, cy[rows, best], ys)
 
 
 class InsurgentBand(OnGrid, CellAgent):
@@ -54,11 +123,10 @@ class InsurgentBand(OnGrid, CellAgent):
             competitors: Bands (of any faction) sharing the same pool, at least 1.
 
         """
-        params = self.model.params.insurgency
-        rate = params.recruit_rate * self.faction.recruitment * (0.5 + own_share)
-        recruits = self.model.rng.poisson(rate * pool / max(competitors, 1.0))
-        deserters = self.model.rng.binomial(int(self.strength), params.desertion_rate)
-        self.strength += recruits - deserters
+        model = self.model
+        change = net_recruitment(model.rng, model.params.insurgency, self.faction.recruitment, own_share, pool,
+                                 competitors, self.strength)
+        self.strength += float(change)
 
     def split_or_dissolve(self) -> None:
         """Split a band that grew too large; remove one that has withered."""
@@ -85,15 +153,10 @@ class InsurgentBand(OnGrid, CellAgent):
         if radius <= 0:
             return
         x, y = self.xy
-        w, h = score.shape
-        x0, x1, y0, y1 = max(0, x - radius), min(w, x + radius + 1), max(0, y - radius), min(h, y + radius + 1)
-        window = score[x0:x1, y0:y1]
-        noise = self.model.rng.random(window.shape) * 1e-3
-        i, j = np.unravel_index(int(np.argmax(window + noise)), window.shape)
-        if np.isfinite(window[i, j]):
-            target = (x0 + int(i), y0 + int(j))
-            if target != (x, y):
-                self.cell = self.model.grid[target]
+        tx, ty = best_cells(score[None], np.zeros(1, dtype=np.intp), np.array([x]), np.array([y]), radius,
+                            self.model.rng)
+        if (int(tx[0]), int(ty[0])) != (x, y):
+            self.cell = self.model.grid[(int(tx[0]), int(ty[0]))]
 
     # --- attacks --------------------------------------------------------------------------
     def attack(self, targets: dict[str, list], deterrence: float, protection: float) -> None:
@@ -109,25 +172,41 @@ class InsurgentBand(OnGrid, CellAgent):
                 actually struck lowers the deaths (Hultman et al. 2013).
 
         """
+        chance = attack_probability(self.model.params.insurgency.attack_rate, self.faction.aggression, deterrence)
+        if self.model.rng.random() < chance:
+            self.strike(targets, deterrence, protection)
+
+    def strike(self, targets: dict[str, list], deterrence: float, protection: float) -> None:
+        """Attack one target within reach (the band has decided to attack this week).
+
+        The kind of target is drawn with weights: civilians civilian_targeting x (1 - protection);
+        army (1 - civilian_targeting); peacekeepers international_targeting x (1 - deterrence);
+        convoys international_targeting x convoy_exposure; diplomatic posts international_targeting
+        x 0.25; kinds with nobody in reach weigh nothing.
+
+        Args:
+            targets: As for :meth:`attack`.
+            deterrence: As for :meth:`attack`.
+            protection: As for :meth:`attack`.
+
+        """
         model = self.model
         params = model.params.insurgency
         rng = model.rng
-        if rng.random() >= min(1.0, params.attack_rate * self.faction.aggression) * (1.0 - deterrence):
-            return
         civ = self.faction.civilian_targeting
         intl = self.faction.international_targeting
         exposure = model.params.peacekeeping.convoy_exposure
-        kinds = ["civilians", "army", "peacekeepers", "convoy", "diplomatic"]
-        weights = np.array([
+        weights = (
             civ * (1 - protection),
             (1 - civ) * bool(targets["army"]),
             intl * (1 - deterrence) * bool(targets["peacekeepers"]),
             intl * exposure * bool(targets["convoy"]),
             intl * 0.25 * bool(targets["diplomatic"]),
-        ])
-        if weights.sum() <= 0:
+        )
+        total = sum(weights)
+        if total <= 0:
             return
-        kind = kinds[int(rng.choice(len(kinds), p=weights / weights.sum()))]
+        kind = TARGET_KINDS[_draw(weights, rng.random() * total)]
         expected = params.lethality * math.sqrt(max(self.strength, 0.0))
         if kind == "civilians":
             xy = model.most_exposed_cell(self.xy, params.reach_km)
@@ -168,3 +247,16 @@ class InsurgentBand(OnGrid, CellAgent):
         self.strength -= mine
         rival.strength -= theirs
         self.record("clash", self.faction.name, rival.faction.name, fatalities_insurgent=mine + theirs)
+
+
+def _draw(weights: tuple[float, ...], u: float) -> int:
+    """Index of the weight whose cumulative interval holds ``u`` (0 <= u < sum of weights)."""
+    cumulative = 0.0
+    last = 0
+    for i, w in enumerate(weights):
+        if w > 0:
+            cumulative += w
+            last = i
+            if u < cumulative:
+                return i
+    return last
