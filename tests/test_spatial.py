@@ -22,7 +22,7 @@ def test_pairs_within_finds_exactly_the_pairs_in_chebyshev_reach(a, b, radius):
     i, j = pairs_within(*_arrays(a), *_arrays(b), radius)
     expected = sorted((m, n) for m, p in enumerate(a) for n, q in enumerate(b)
                       if max(abs(p[0] - q[0]), abs(p[1] - q[1])) <= radius)
-    assert sorted(zip(i.tolist(), j.tolist())) == expected
+    assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == expected
     bounds = group_bounds(i, len(a))
     assert all((i[bounds[m]:bounds[m + 1]] == m).all() for m in range(len(a)))
 

@@ -8,6 +8,7 @@ tested on a tiny hand-made grid.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -17,6 +18,7 @@ KM_PER_DEGREE = 111.32
 MID_LATITUDE = 17.0  # degrees north; centre of the map, used to turn km into cells
 
 
+@functools.lru_cache(maxsize=256)
 def km_to_cells(km: float, resolution: float) -> int:
     """Convert a distance to a whole number of cells (at least 0) at the map's mid-latitude.
 

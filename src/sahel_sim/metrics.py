@@ -77,6 +77,28 @@ def stability_index(control: np.ndarray, violence_per_million: np.ndarray, displ
                     + w["posts"] * posts_open_share)
 
 
+#: Slot of each focus area in a week's per-area arrays (0 is ALL; events elsewhere count only there).
+AREA_SLOT = {code: a + 1 for a, code in enumerate(AREAS)}
+
+FATALITY_COLUMNS = ("fatalities_civilian", "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper")
+
+_ATTACK_COLUMNS = {"civilians": "events_on_civilians", "army": "events_on_army",
+                   "peacekeepers": "events_on_peacekeepers", "diplomatic": "events_on_diplomatic"}
+
+
+def event_count_columns(kind: str, target: str) -> tuple[str, ...]:
+    """The event-count metrics one event of this kind and target adds 1 to (none if not violent)."""
+    if kind == "attack":
+        return ("events_total", "events_by_insurgents", _ATTACK_COLUMNS[target])
+    if kind == "ied":
+        return ("events_total", "events_on_peacekeepers")
+    if kind == "engagement":
+        return ("events_total", "events_by_state")
+    if kind == "clash":
+        return ("events_total", "events_between_insurgents")
+    return ()
+
+
 class MetricsRecorder:
     """Collects one row per area each week; ``frame()`` gives the tidy table."""
 
@@ -141,33 +163,34 @@ class MetricsRecorder:
         return np.bincount(self.area_of_country, weights=per_country, minlength=len(AREAS) + 1)[: len(AREAS)]
 
     def _area_index(self, code: str) -> int | None:
-        return AREAS.index(code) + 1 if code in AREAS else None
+        return AREA_SLOT.get(code)
 
     def _events(self, cols: dict[str, np.ndarray]) -> None:
-        violent = {"attack", "clash", "engagement", "ied"}
-        for e in self.model.log.week:
-            slots = [0] + ([i] if (i := self._area_index(e.area)) is not None else [])
-            for s in slots:
-                cols["fatalities_civilian"][s] += e.fatalities_civilian
-                cols["fatalities_army"][s] += e.fatalities_army
-                cols["fatalities_insurgent"][s] += e.fatalities_insurgent
-                cols["fatalities_peacekeeper"][s] += e.fatalities_peacekeeper
-                cols["fatalities_total"][s] += e.fatalities
-                if e.kind not in violent:
-                    continue
-                cols["events_total"][s] += 1
-                if e.kind == "attack":
-                    cols["events_by_insurgents"][s] += 1
-                    key = {"civilians": "events_on_civilians", "army": "events_on_army",
-                           "peacekeepers": "events_on_peacekeepers",
-                           "diplomatic": "events_on_diplomatic"}[e.target]
-                    cols[key][s] += 1
-                elif e.kind == "ied":
-                    cols["events_on_peacekeepers"][s] += 1
-                elif e.kind == "engagement":
-                    cols["events_by_state"][s] += 1
-                else:
-                    cols["events_between_insurgents"][s] += 1
+        """Add the week's deaths and event counts to ALL and to each event's area."""
+        week = self.model.log.week
+        if not week:
+            return
+        n = len(AREAS) + 1
+        slot = np.array([AREA_SLOT.get(e.area, 0) for e in week], dtype=np.intp)  # 0: in no area
+
+        def add(column: str, weights: np.ndarray) -> None:
+            by_slot = np.bincount(slot, weights=weights, minlength=n)
+            cols[column][0] += by_slot.sum()
+            cols[column][1:] += by_slot[1:]
+
+        total = np.zeros(len(week))
+        for column in FATALITY_COLUMNS:
+            deaths = np.array([getattr(e, column) for e in week], dtype=float)
+            add(column, deaths)
+            total += deaths
+        add("fatalities_total", total)
+        keys = [(e.kind, e.target) for e in week]
+        for key in set(keys):
+            counted = event_count_columns(*key)
+            if counted:
+                hits = np.array([k == key for k in keys], dtype=float)
+                for column in counted:
+                    add(column, hits)
 
     def _forces(self, cols: dict[str, np.ndarray]) -> None:
         m = self.model
