@@ -22,23 +22,9 @@ def run_phase(model: SahelModel) -> None:
     p = model.params.combat
     r = F.km_to_cells(p.operating_radius_km, model.resolution)
     units = [u for u in model.units() if u.active and u.strength >= 1]
-    model.rng.shuffle(units)
     bands = model.bands()
     if bands and units:
-        unit_of, in_range = pairs_within(*positions(units), *positions(bands), r)
-        bounds = group_bounds(unit_of, len(units)).tolist()
-        strength = np.array([b.strength for b in bands])
-        for n, unit in enumerate(units):
-            near = in_range[bounds[n]:bounds[n + 1]]
-            near = near[strength[near] >= 1]
-            if not near.size:
-                continue
-            operations = int(model.rng.poisson(p.engagement_rate * max(1.0, unit.strength / 1000.0)))
-            for i in near[np.lexsort((near, -strength[near]))[:operations]].tolist():
-                if unit.strength >= 1 and bands[i].strength >= 1:
-                    unit.engage(bands[i])
-                    strength[i] = bands[i].strength
-    bands = model.bands()
+        _engage(model, units, bands, r)
     fighters = np.zeros(model.land.shape)
     np.add.at(fighters, positions(bands), [b.strength for b in bands])
     fighters_op = F.window_sum(fighters, r)
@@ -49,3 +35,27 @@ def run_phase(model: SahelModel) -> None:
         if band.strength < model.params.insurgency.band_min_strength:
             band.remove()
 
+
+
+def _engage(model: SahelModel, units: list, bands: list, radius: int) -> None:
+    """Units with bands in range draw their operations at once, then engage in random order.
+
+    At its turn a unit engages the strongest of the bands in range that still have a fighter.
+    """
+    rate = model.params.combat.engagement_rate
+    unit_of, in_range = pairs_within(*positions(units), *positions(bands), radius)
+    strength = np.array([b.strength for b in bands])
+    in_reach = np.bincount(unit_of[strength[in_range] >= 1], minlength=len(units)) > 0
+    personnel = np.array([u.strength for u in units])
+    operations = np.zeros(len(units), dtype=np.int64)
+    operations[in_reach] = model.rng.poisson(rate * np.maximum(1.0, personnel[in_reach] / 1000.0))
+    bounds = group_bounds(unit_of, len(units))
+    active = np.flatnonzero(operations > 0)
+    for n in model.rng.permutation(active).tolist():
+        unit = units[n]
+        near = in_range[bounds[n]:bounds[n + 1]]
+        near = near[strength[near] >= 1]
+        for i in near[np.lexsort((near, -strength[near]))[:operations[n]]].tolist():
+            if unit.strength >= 1 and bands[i].strength >= 1:
+                unit.engage(bands[i])
+                strength[i] = bands[i].strength
