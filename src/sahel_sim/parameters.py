@@ -99,10 +99,10 @@ class InsurgencyParams(Frozen):
     """Armed bands: recruitment, desertion, movement, attacks and splitting."""
 
     mobilisation_cap: float = param(
-        0.005071, 0.0, 0.2, "share of willing people", CALIBRATED,
+        0.003313, 0.0, 0.2, "share of willing people", CALIBRATED,
         "Largest share of the willing people within reach who can be under arms at once (carrying capacity).")
     recruit_rate: float = param(
-        0.02012, 0.0, 0.5, "share of the unmobilised capacity per week", CALIBRATED,
+        0.01322, 0.0, 0.5, "share of the unmobilised capacity per week", CALIBRATED,
         "Share of the remaining mobilisation capacity within a band's reach that joins it each week.")
     desertion_rate: float = param(
         0.01, 0.0, 0.2, "share of fighters per week", "assumption",
@@ -120,10 +120,10 @@ class InsurgencyParams(Frozen):
         1.0, 0.0, 10.0, "dimensionless", "assumption (Epstein 2002: agents avoid superior force)",
         "Weight of local force superiority against a band when it chooses where to move.")
     attack_rate: float = param(
-        0.277, 0.0, 1.0, "attacks per band per week", CALIBRATED,
+        0.5891, 0.0, 1.0, "attacks per band per week", CALIBRATED,
         "Chance that a band attacks something in a given week, before deterrence.")
     lethality: float = param(
-        0.09422, 0.0, 10.0, "fatalities per sqrt(fighter) per attack", CALIBRATED,
+        0.1039, 0.0, 10.0, "fatalities per sqrt(fighter) per attack", CALIBRATED,
         "Expected deaths in an attack grow with the square root of the attacking band's size.")
     reach_km: float = param(
         150.0, 10.0, 600.0, "km", "assumption",
@@ -146,10 +146,10 @@ class CombatParams(Frozen):
         0.4, 0.0, 5.0, "operations per 1,000 personnel per week", "assumption",
         "Operations a unit mounts per week against bands in range, per 1,000 personnel (at least one unit's worth).")
     insurgent_loss: float = param(
-        0.0207, 0.0, 1.0, "share of band per engagement at effectiveness 1", CALIBRATED,
+        0.004707, 0.0, 1.0, "share of band per engagement at effectiveness 1", CALIBRATED,
         "Share of a band killed in an engagement by a unit of effectiveness 1 and equal size.")
     force_loss: float = param(
-        0.001942, 0.0, 0.5, "share of unit per engagement", CALIBRATED,
+        0.005658, 0.0, 0.5, "share of unit per engagement", CALIBRATED,
         "Share of a unit killed in an engagement with a band of equal size.")
     collateral_rate: float = param(
         4.0, 0.0, 100.0, "civilian deaths per engagement at accuracy 0", "assumption (Bennett 2008 'accuracy')",
