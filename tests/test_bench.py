@@ -90,3 +90,11 @@ def test_scaled_scenario_has_more_smaller_bands() -> None:
     assert big.mechanisms.insurgency.band_split_strength < base.mechanisms.insurgency.band_split_strength
     assert [f.initial_strength for f in big.factions] == [round(f.initial_strength * strength) for f in base.factions]
     assert bench.with_weeks(base, 4).weeks == 4
+
+
+def test_steady_rate_counts_runs_after_every_worker_has_finished_one() -> None:
+    # two workers, each finishing a run every second from t = 3 s (start-up before): 2 runs/s
+    marks = sorted([3.0 + k for k in range(5)] * 2)
+    assert bench.steady_rate(marks, 2) == 2.0
+    assert bench.steady_rate([1.0, 2.0, 4.0], 1) == 2 / 3
+    assert bench.steady_rate([5.0, 5.0], 2) is None

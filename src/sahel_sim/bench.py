@@ -116,7 +116,7 @@ class Budget:
 FULL = Budget("full", repeats=5, warmup_weeks=13, speed_weeks=None,
               epstein_steps={"40": 20, "100": 5, "default": 20}, epstein_warmup=3,
               scale_warmup=8, scale_weeks=13, historical_weeks=None, historical_repeats=3,
-              memory_weeks=None, sweep_points=4, sweep_replicates=4, sweep_weeks=209)
+              memory_weeks=None, sweep_points=4, sweep_replicates=8, sweep_weeks=209)
 QUICK = Budget("quick", repeats=1, warmup_weeks=2, speed_weeks=4,
                epstein_steps={"40": 2, "100": 1, "default": 2}, epstein_warmup=0,
                scale_warmup=0, scale_weeks=2, historical_weeks=8, historical_repeats=1,
@@ -645,7 +645,7 @@ def bench_sweep(budget: Budget, say: Say) -> tuple[list[Row], list[Target]]:
     for workers, a in answers.items():
         rate = a["done"] / a["seconds"]
         marks = a["marks"]
-        steady = (len(marks) - 1) / (marks[-1] - marks[0]) if len(marks) > 1 and marks[-1] > marks[0] else rate
+        steady = steady_rate(marks, workers) or rate
         rates[workers] = (rate, steady)
         how = "in the driver process (as --workers 1)" if workers == 1 else "forkserver worker processes"
         rows.append(Row("sweep", f"{workers} worker{'s' if workers > 1 else ''}", resolution_deg=0.5,
@@ -671,6 +671,22 @@ def bench_sweep(budget: Budget, say: Say) -> tuple[list[Row], list[Target]]:
                       + (f"; machine busy (load {max(loads.values()):.1f} on {cpus} CPUs): a second worker "
                          "had no free core, so this figure says little" if busy else ""))]
     return rows, targets
+
+
+def steady_rate(marks: Sequence[float], workers: int) -> float | None:
+    """Runs per second between the first ``workers`` completions and the last one.
+
+    The first ``workers`` runs finish at about the same time, one per worker, so the runs finished
+    after them, divided by the time after them, is the pool's rate once every worker is busy (start-up
+    excluded). None when there are too few runs to tell.
+
+    Args:
+        marks: Seconds from the start of the sweep at which each run finished, ascending.
+        workers: Worker processes.
+    """
+    if len(marks) <= workers or marks[-1] <= marks[workers - 1]:
+        return None
+    return (len(marks) - workers) / (marks[-1] - marks[workers - 1])
 
 
 def linearity_target(scaling: dict[str, Row]) -> Target:
