@@ -11,15 +11,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from sahel_sim import bench, bench_cli
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = {"speed", "ratio", "scaling", "historical", "sweep", "memory"}
+SECTIONS = {"speed", "ratio", "scaling", "phases", "historical", "sweep", "memory"}
 #: Figures every row of a section must have, finite.
 REQUIRED = {
     "speed": ("agents_mean", "steps", "seconds_median", "steps_per_s", "agent_steps_per_s", "ms_per_step", "value"),
     "ratio": ("agents_mean", "value"),
     "scaling": ("agents_mean", "steps", "seconds_median", "ms_per_step", "agent_steps_per_s", "value"),
+    "phases": ("agents_mean", "ms_per_step", "value"),
     "historical": ("steps", "seconds_median", "value"),
     "sweep": ("value",),
     "memory": ("value",),
@@ -98,3 +101,20 @@ def test_steady_rate_counts_runs_after_every_worker_has_finished_one() -> None:
     assert bench.steady_rate(marks, 2) == 2.0
     assert bench.steady_rate([1.0, 2.0, 4.0], 1) == 2 / 3
     assert bench.steady_rate([5.0, 5.0], 2) is None
+
+
+def test_timing_the_phases_does_not_change_the_run() -> None:
+    from sahel_sim.model import SahelModel
+    from sahel_sim.phase_timing import PHASES, time_phases
+    from sahel_sim.scenario_io import load_scenario
+
+    scenario = bench.with_weeks(load_scenario(ROOT / "scenarios" / "baseline.yaml"), 6)
+    plain = SahelModel(scenario)
+    while plain.running:
+        plain.step()
+    timed = SahelModel(scenario)
+    spent = time_phases(timed, 100)
+    assert spent["weeks"] == 6 and not timed.running
+    assert timed.metrics.frame().equals(plain.metrics.frame())
+    parts = [spent[name] for name, _ in PHASES] + [spent["metrics"], spent["other"]]
+    assert all(p >= 0 for p in parts[:-1]) and sum(parts) == pytest.approx(spent["total"])

@@ -8,11 +8,13 @@
 * **ratio**: our agent-steps/s over Epstein's at a comparable agent count (see :data:`COMPARABLE`);
 * **scaling**: time per step with about ×1, ×4 and ×16 agents (see :data:`SCALE_RECIPES`), and at
   0.5°, 0.25° and 0.125°;
+* **phases**: milliseconds per step in each phase of a step at ×1 and ×16 agents
+  (:mod:`sahel_sim.phase_timing`; one run each, so rougher than the medians elsewhere);
 * **historical**: wall time of the 2012–2025 run, in a child process pinned to one core;
 * **sweep**: runs/s of a small sweep with 1 and 2 worker processes, and the parallel efficiency;
 * **memory**: peak resident memory of one run at 0.25° and of the sweep driver (child processes).
 
-Every timed figure is the median of several repetitions after a warm-up. An *agent-step* is one
+Every timed figure except the phases is the median of several repetitions after a warm-up. An *agent-step* is one
 agent alive at the end of one step: a run's agent-steps are the number of agents alive after each
 step, summed over its steps. The load average (1 minute) is recorded with every row, since other
 processes share the machine. The targets of the issue are reported as pass or fail, never asserted.
@@ -552,6 +554,33 @@ def bench_ratio(budget: Budget, speed: dict[str, Row], scaling: dict[str, Row], 
     return rows, targets
 
 
+def bench_phases(budget: Budget, say: Say) -> list[Row]:
+    """Milliseconds per step in each phase at x1 and x16 agents (0.5°), from one timed run each."""
+    from sahel_sim.model import SahelModel
+    from sahel_sim.phase_timing import GRID_PHASES, time_phases
+    from sahel_sim.scenario_io import load_scenario
+
+    base = load_scenario(scenario_dir() / "baseline.yaml")
+    rows = []
+    for key in ("x1", "x16"):
+        scenario = with_weeks(scaled(base, SCALE_RECIPES[key], 0.5), budget.scale_warmup + budget.scale_weeks)
+        say(f"phases: {key} agents at 0.5°, {budget.scale_weeks} weeks after {budget.scale_warmup} untimed")
+        model = SahelModel(scenario)
+        for _ in range(budget.scale_warmup):
+            model.step()
+        load1 = load_average()[0]
+        spent = time_phases(model, budget.scale_weeks)
+        weeks = max(1, spent.pop("weeks"))
+        agents = len(model.agents)
+        grid = sum(spent[name] for name in GRID_PHASES)
+        for name, seconds in [*spent.items(), ("grid phases", grid)]:
+            note = "presence + population + metrics: whole-map work" if name == "grid phases" else ""
+            rows.append(Row("phases", f"{key} {name}", resolution_deg=0.5, agents_mean=agents, steps=weeks, repeats=1,
+                            ms_per_step=1000.0 * seconds / weeks, value=1000.0 * seconds / weeks, unit="ms/step",
+                            load1=load1, note=note))
+    return rows
+
+
 def historical_scenario() -> tuple[Path, list[tuple[str, Any]], str]:
     """The 2012–2025 scenario file, its overrides, and a note saying which one is used."""
     from sahel_sim.scenario_io import ScenarioError, load_scenario
@@ -729,13 +758,14 @@ def run_benchmark(budget: Budget, say: Say = print) -> Report:
     scaling_rows, scaling = bench_scaling(budget, say)
     ratio_rows, targets = bench_ratio(budget, speed, scaling, say)
     targets.append(linearity_target(scaling))
+    phase_rows = bench_phases(budget, say)
     hist_rows, hist_targets = bench_historical(budget, say)
     sweep_rows, sweep_targets = bench_sweep(budget, say)
     mem_rows, mem_targets = bench_memory(budget, say)
     meta["load_end"] = load_average()
     meta["seconds"] = round(time.perf_counter() - started, 1)
-    rows = speed_rows + ratio_rows + scaling_rows + hist_rows + sweep_rows + mem_rows
-    order = {"speed": 0, "ratio": 1, "scaling": 2, "historical": 3, "sweep": 4, "memory": 5}
+    rows = speed_rows + ratio_rows + scaling_rows + phase_rows + hist_rows + sweep_rows + mem_rows
+    order = {"speed": 0, "ratio": 1, "scaling": 2, "phases": 3, "historical": 4, "sweep": 5, "memory": 6}
     rows.sort(key=lambda r: order[r.section])
     return Report(meta, rows, [*targets, *hist_targets, *sweep_targets, *mem_targets])
 
