@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sahel_sim.agents.base import group_bounds, pairs_within
+from sahel_sim.agents.base import group_bounds, pairs_within, window_argmax
 from sahel_sim.agents.insurgents import best_cells
 
 points = st.lists(st.tuples(st.integers(0, 15), st.integers(0, 9)), max_size=40)
@@ -44,3 +44,19 @@ def test_a_band_with_no_allowed_cell_in_reach_stays():
     scores = np.full((1, 6, 6), -np.inf)
     tx, ty = best_cells(scores, np.array([0]), np.array([3]), np.array([2]), 2, np.random.default_rng(0))
     assert (int(tx[0]), int(ty[0])) == (3, 2)
+
+
+def test_window_searches_accept_no_points():
+    field = np.ones((5, 4))
+    none = np.empty(0, dtype=np.intp)
+    cx, cy = window_argmax(field, none, none, 2)
+    assert cx.shape == cy.shape == (0,)
+    tx, ty = best_cells(field[None], none, none, none, 2, np.random.default_rng(0))
+    assert tx.shape == (0,)
+
+
+def test_window_argmax_takes_the_largest_cell_in_reach_and_never_leaves_the_map():
+    field = np.zeros((8, 8))
+    field[0, 0], field[7, 7] = 3.0, 9.0
+    cx, cy = window_argmax(field, np.array([1, 6, 4]), np.array([1, 5, 4]), 2)
+    assert list(zip(cx.tolist(), cy.tolist(), strict=True)) == [(0, 0), (7, 7), (2, 2)]

@@ -15,7 +15,14 @@ import numpy as np
 from sahel_sim import fields as F
 from sahel_sim.agents import CampStatus
 from sahel_sim.agents.base import group_bounds, pairs_within, positions
-from sahel_sim.agents.insurgents import attack_probability, best_cells, net_recruitment
+from sahel_sim.agents.insurgents import (
+    TARGET_KINDS,
+    attack_probability,
+    best_cells,
+    civilian_deaths_asked,
+    net_recruitment,
+    target_kinds,
+)
 
 if TYPE_CHECKING:
     from sahel_sim.model import SahelModel
@@ -126,16 +133,20 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
 
 
 def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi: np.ndarray) -> None:
-    """Bands decide at once whether to attack; those that do strike in the order of ``bands``.
+    """Bands decide at once whether to attack and what kind of target; then strike in the order of ``bands``.
 
-    ``xs``, ``ys`` and ``fi`` are the bands' cells and faction indices.
+    Attacks on civilians choose their cell (the most exposed within reach, from the population as
+    it stood before this week's attacks) and the deaths they aim at all at once. ``xs``, ``ys`` and
+    ``fi`` are the bands' cells and faction indices.
     """
     ins = model.params.insurgency
-    aggression = np.array([f.aggression for f in model.config.factions])[fi]
+    factions = model.config.factions
     deterrence = model.presence["deterrence"][xs, ys]
     protection = model.presence["protection"][xs, ys]
+    aggression = np.array([f.aggression for f in factions])[fi]
+    strength = _strengths(bands)
     chance = attack_probability(ins.attack_rate, aggression, deterrence)
-    attackers = np.flatnonzero((_strengths(bands) >= 1) & (model.rng.random(len(bands)) < chance))
+    attackers = np.flatnonzero((strength >= 1) & (model.rng.random(len(bands)) < chance))
     if not attackers.size:
         return
     groups = {
@@ -147,13 +158,30 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     }
     r = F.km_to_cells(ins.reach_km, model.resolution)
     near = {}
-    for kind, agents in groups.items():
+    available = np.zeros((attackers.size, len(groups)), dtype=bool)
+    for c, (kind, agents) in enumerate(groups.items()):
         rows, cols = pairs_within(xs[attackers], ys[attackers], *positions(agents), r)
-        near[kind] = (group_bounds(rows, attackers.size).tolist(), cols.tolist())
-    for m, n in enumerate(attackers.tolist()):
-        targets = {kind: [groups[kind][j] for j in cols[bounds[m]:bounds[m + 1]]]
-                   for kind, (bounds, cols) in near.items()}
-        bands[n].strike(targets, float(deterrence[n]), float(protection[n]))
+        bounds = group_bounds(rows, attackers.size)
+        available[:, c] = np.diff(bounds) > 0
+        near[kind] = (bounds.tolist(), cols.tolist())
+    fa = fi[attackers]
+    kinds = target_kinds(model.rng, np.array([f.civilian_targeting for f in factions])[fa],
+                         np.array([f.international_targeting for f in factions])[fa],
+                         model.params.peacekeeping.convoy_exposure, protection[attackers], deterrence[attackers],
+                         available)
+    on_civilians = attackers[kinds == 0]
+    cx, cy = model.most_exposed_cells(xs[on_civilians], ys[on_civilians], ins.reach_km)
+    asked = civilian_deaths_asked(model.rng, ins.lethality, strength[on_civilians],
+                                  model.presence["protection"][cx, cy])
+    civilian_strikes = iter(zip(cx.tolist(), cy.tolist(), asked.tolist(), strict=True))
+    for m, (n, k) in enumerate(zip(attackers.tolist(), kinds.tolist(), strict=True)):
+        if k == 0:
+            x, y, people = next(civilian_strikes)
+            bands[n].strike_civilians((x, y), people)
+        elif k > 0:
+            kind = TARGET_KINDS[k]
+            bounds, cols = near[kind]
+            bands[n].strike_armed(kind, [groups[kind][j] for j in cols[bounds[m]:bounds[m + 1]]])
 
 
 def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi: np.ndarray) -> None:

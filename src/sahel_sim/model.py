@@ -33,7 +33,7 @@ from sahel_sim.agents import (
     InsurgentBand,
     PeacekeepingCamp,
 )
-from sahel_sim.agents.base import nearest_within, positions
+from sahel_sim.agents.base import nearest_within, positions, window_argmax
 from sahel_sim.config import Scenario
 from sahel_sim.events import Event, EventLog
 from sahel_sim.geography import load_geography
@@ -70,6 +70,7 @@ class SahelModel(mesa.Model):
         self.date = scenario.start
         self.week_index = 0
         self.log = EventLog()
+        self._places: dict[tuple[int, int], tuple[float, float, str, int]] = {}  # cell -> lat, lon, code, index
         self.grid = OrthogonalMooreGrid((self.geo.width, self.geo.height), torus=False, capacity=None,
                                         random=self.random)
         self._init_fields()
@@ -134,16 +135,18 @@ class SahelModel(mesa.Model):
     def record_event(self, kind: str, actor: str, target: str, xy: tuple[int, int], *,
                      detail: str = "", **fatalities: int) -> Event:
         """Log an event at a cell on the current date (see :mod:`sahel_sim.events`)."""
-        lat, lon = self.geo.cell_centre(*xy)
-        code = self.geo.country_codes[int(self.geo.country[xy])]
-        event = Event(self.date, round(lat, 4), round(lon, 4), code, kind, actor, target,
-                      detail=detail, **fatalities)
+        place = self._places.get(xy)
+        if place is None:
+            lat, lon = self.geo.cell_centre(*xy)
+            country = int(self.geo.country[xy])
+            place = self._places[xy] = (round(lat, 4), round(lon, 4), self.geo.country_codes[country], country)
+        event = Event(self.date, place[0], place[1], place[2], kind, actor, target, detail=detail, **fatalities)
         self.log.add(event)
         deaths = event.fatalities
         if deaths:
             self.deaths_week[xy] += deaths
         if target in ("peacekeepers", "diplomatic") and kind == "attack":
-            self.intl_attacks[int(self.geo.country[xy])] += 1
+            self.intl_attacks[place[3]] += 1
         return event
 
     def kill_civilians(self, xy: tuple[int, int], n: int, *, by_state: bool = False,
@@ -173,15 +176,23 @@ class SahelModel(mesa.Model):
             self.abuse[sl] += self.params.population.abuse_legitimacy_loss * abuse * n / (people / 1e4)
         return n
 
-    def most_exposed_cell(self, xy: tuple[int, int], reach_km: float) -> tuple[int, int]:
-        """The cell within reach with the most unprotected people: population x (1 - protection)."""
-        r = F.km_to_cells(reach_km, self.resolution)
-        x, y = xy
-        x0, y0 = max(0, x - r), max(0, y - r)
-        sl = (slice(x0, x + r + 1), slice(y0, y + r + 1))
-        exposed = self.population[sl] * (1.0 - self.presence["protection"][sl])
-        i, j = np.unravel_index(int(np.argmax(exposed)), exposed.shape)
-        return x0 + int(i), y0 + int(j)
+    def most_exposed_cells(self, xs: np.ndarray, ys: np.ndarray, reach_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """For each origin cell, the cell within reach with the most unprotected people.
+
+        Unprotected people are population x (1 - protection); among equals the first in x-major
+        order is taken.
+
+        Args:
+            xs: x of the origins, cells.
+            ys: y of the origins, cells.
+            reach_km: Reach, km (a square window of :func:`fields.km_to_cells` cells).
+
+        Returns:
+            The chosen cells (x, y).
+
+        """
+        exposed = self.population * (1.0 - self.presence["protection"])
+        return window_argmax(exposed, xs, ys, F.km_to_cells(reach_km, self.resolution))
 
     def density_factor(self, xy: tuple[int, int]) -> float:
         """Civilian exposure to combat in a cell: population density / reference, in [0.1, 3]."""

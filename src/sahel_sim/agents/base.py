@@ -88,6 +88,50 @@ def pairs_within(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray,
     return i, j
 
 
+def window_cells(xs: np.ndarray, ys: np.ndarray, radius: int, shape: tuple[int, int]
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cells of each point's square window, x-major, as arrays of shape (points, (2r + 1)²).
+
+    Args:
+        xs: x of the points, cells.
+        ys: y of the points, cells.
+        radius: Half-width of the window, cells.
+        shape: (width, height) of the map.
+
+    Returns:
+        ``(cx, cy, inside)``: coordinates clipped to the map, and whether each cell is on the map.
+
+    """
+    width, height = shape
+    d = np.arange(-radius, radius + 1)
+    n = len(xs)
+    cells = d.size * d.size
+    cx = np.broadcast_to(np.asarray(xs)[:, None, None] + d[None, :, None], (n, d.size, d.size)).reshape(n, cells)
+    cy = np.broadcast_to(np.asarray(ys)[:, None, None] + d[None, None, :], (n, d.size, d.size)).reshape(n, cells)
+    inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
+    return np.clip(cx, 0, width - 1), np.clip(cy, 0, height - 1), inside
+
+
+def window_argmax(field: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """For each point, the cell of its window where ``field`` is largest (the first, x-major, of equals).
+
+    Args:
+        field: Values per cell, shape (width, height).
+        xs: x of the points, cells.
+        ys: y of the points, cells.
+        radius: Half-width of the window, cells.
+
+    Returns:
+        The chosen cells (x, y).
+
+    """
+    cx, cy, inside = window_cells(xs, ys, radius, field.shape)
+    best = np.argmax(np.where(inside, field[cx, cy], -np.inf), axis=1)
+    rows = np.arange(len(xs))
+    return cx[rows, best], cy[rows, best]
+
+
 def group_bounds(i: np.ndarray, n: int) -> np.ndarray:
     """Where each a's pairs start and end in the output of :func:`pairs_within` (length n + 1)."""
     return np.searchsorted(i, np.arange(n + 1))

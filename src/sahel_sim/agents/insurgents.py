@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from sahel_sim.agents.base import OnGrid
+from sahel_sim.agents.base import OnGrid, window_cells
 
 if TYPE_CHECKING:
     from sahel_sim.config import Faction
@@ -83,16 +83,67 @@ def best_cells(scores: np.ndarray, faction_index: np.ndarray, xs: np.ndarray, ys
 
     """
     _, width, height = scores.shape
-    d = np.arange(-radius, radius + 1)
-    cx = np.broadcast_to(xs[:, None, None] + d[None, :, None], (len(xs), d.size, d.size)).reshape(len(xs), -1)
-    cy = np.broadcast_to(ys[:, None, None] + d[None, None, :], (len(ys), d.size, d.size)).reshape(len(ys), -1)
-    inside = (cx >= 0) & (cx < width) & (cy >= 0) & (cy < height)
-    values = scores[faction_index[:, None], np.clip(cx, 0, width - 1), np.clip(cy, 0, height - 1)]
-    values = np.where(inside, values, -np.inf) + rng.random(cx.shape) * 1e-3
+    cx, cy, inside = window_cells(xs, ys, radius, (width, height))
+    values = np.where(inside, scores[faction_index[:, None], cx, cy], -np.inf) + rng.random(cx.shape) * 1e-3
     best = np.argmax(values, axis=1)
     rows = np.arange(len(xs))
     found = np.isfinite(values[rows, best])
     return np.where(found, cx[rows, best], xs), np.where(found, cy[rows, best], ys)
+
+
+def target_kinds(rng: np.random.Generator, civilian_targeting, international_targeting, convoy_exposure: float,
+                 protection, deterrence, available) -> np.ndarray:
+    """The kind of target each attacking band strikes, as an index into :data:`TARGET_KINDS`.
+
+    Weights: civilians civilian_targeting x (1 - protection); army (1 - civilian_targeting);
+    peacekeepers international_targeting x (1 - deterrence); convoys international_targeting x
+    convoy_exposure; diplomatic posts international_targeting x 0.25. A kind with nobody in reach
+    weighs nothing.
+
+    Args:
+        rng: The model's random generator.
+        civilian_targeting: Each band's faction's civilian targeting (0-1).
+        international_targeting: Each band's faction's international targeting (0-1).
+        convoy_exposure: ``peacekeeping.convoy_exposure``.
+        protection: Peacekeeper protection at each band's cell (0-1).
+        deterrence: Peacekeeper deterrence at each band's cell (0-1).
+        available: Shape (bands, 4): army, peacekeepers, convoy, diplomatic post within reach.
+
+    Returns:
+        Index per band; -1 where every weight is zero.
+
+    """
+    civ = np.asarray(civilian_targeting, dtype=float)
+    intl = np.asarray(international_targeting, dtype=float)
+    there = np.asarray(available, dtype=bool)
+    weights = np.column_stack([
+        civ * (1.0 - np.asarray(protection)),
+        (1.0 - civ) * there[:, 0],
+        intl * (1.0 - np.asarray(deterrence)) * there[:, 1],
+        intl * convoy_exposure * there[:, 2],
+        intl * 0.25 * there[:, 3],
+    ])
+    cumulative = np.cumsum(weights, axis=1)
+    total = cumulative[:, -1]
+    kind = (cumulative <= (rng.random(len(total)) * total)[:, None]).sum(axis=1)
+    return np.where(total > 0, kind, -1)
+
+
+def civilian_deaths_asked(rng: np.random.Generator, lethality: float, strength, protection) -> np.ndarray:
+    """Deaths an attack on civilians aims at: Poisson(lethality x sqrt(strength) x (1 - protection)).
+
+    Args:
+        rng: The model's random generator.
+        lethality: ``insurgency.lethality``.
+        strength: The attacking band's fighters.
+        protection: Peacekeeper protection at the struck cell (0-1).
+
+    Returns:
+        People per attack (the struck cell may hold fewer).
+
+    """
+    expected = lethality * np.sqrt(np.maximum(np.asarray(strength, dtype=float), 0.0))
+    return rng.poisson(expected * (1.0 - np.asarray(protection)))
 
 
 class InsurgentBand(OnGrid, CellAgent):
@@ -177,12 +228,9 @@ class InsurgentBand(OnGrid, CellAgent):
             self.strike(targets, deterrence, protection)
 
     def strike(self, targets: dict[str, list], deterrence: float, protection: float) -> None:
-        """Attack one target within reach (the band has decided to attack this week).
+        """Attack one target within reach, of a kind drawn by :func:`target_kinds`.
 
-        The kind of target is drawn with weights: civilians civilian_targeting x (1 - protection);
-        army (1 - civilian_targeting); peacekeepers international_targeting x (1 - deterrence);
-        convoys international_targeting x convoy_exposure; diplomatic posts international_targeting
-        x 0.25; kinds with nobody in reach weigh nothing.
+        The insurgent phase does the same for every attacking band at once.
 
         Args:
             targets: As for :meth:`attack`.
@@ -191,33 +239,41 @@ class InsurgentBand(OnGrid, CellAgent):
 
         """
         model = self.model
-        params = model.params.insurgency
+        available = [[bool(targets[k]) for k in TARGET_KINDS[1:]]]
+        kind = int(target_kinds(model.rng, [self.faction.civilian_targeting], [self.faction.international_targeting],
+                                model.params.peacekeeping.convoy_exposure, [protection], [deterrence], available)[0])
+        if kind < 0:
+            return
+        if TARGET_KINDS[kind] != "civilians":
+            self.strike_armed(TARGET_KINDS[kind], targets[TARGET_KINDS[kind]])
+            return
+        x, y = self.xy
+        cx, cy = model.most_exposed_cells(np.array([x]), np.array([y]), model.params.insurgency.reach_km)
+        xy = (int(cx[0]), int(cy[0]))
+        asked = civilian_deaths_asked(model.rng, model.params.insurgency.lethality, self.strength,
+                                      model.presence["protection"][xy])
+        self.strike_civilians(xy, int(asked))
+
+    def strike_civilians(self, xy: tuple[int, int], asked: int) -> None:
+        """Kill up to ``asked`` people in cell ``xy`` and record the attack."""
+        deaths = self.model.kill_civilians(xy, asked)
+        self.record("attack", self.faction.name, "civilians", at=xy, fatalities_civilian=deaths)
+
+    def strike_armed(self, kind: str, candidates: list) -> None:
+        """Attack one of ``candidates`` (army units, camps, convoys or posts, by ``kind``), chosen at random.
+
+        Deaths ~ Poisson(lethality x sqrt(strength)), times hardened_target_factor x (1 - deterrence at
+        the target) for peacekeepers (and convoy_exposure for convoys); the attackers lose
+        :data:`ATTACKER_SHARE` of them.
+        """
+        model = self.model
         rng = model.rng
-        civ = self.faction.civilian_targeting
-        intl = self.faction.international_targeting
-        exposure = model.params.peacekeeping.convoy_exposure
-        weights = (
-            civ * (1 - protection),
-            (1 - civ) * bool(targets["army"]),
-            intl * (1 - deterrence) * bool(targets["peacekeepers"]),
-            intl * exposure * bool(targets["convoy"]),
-            intl * 0.25 * bool(targets["diplomatic"]),
-        )
-        total = sum(weights)
-        if total <= 0:
-            return
-        kind = TARGET_KINDS[_draw(weights, rng.random() * total)]
-        expected = params.lethality * math.sqrt(max(self.strength, 0.0))
-        if kind == "civilians":
-            xy = model.most_exposed_cell(self.xy, params.reach_km)
-            protection = float(model.presence["protection"][xy])
-            deaths = model.kill_civilians(xy, int(rng.poisson(expected * (1 - protection))))
-            self.record("attack", self.faction.name, "civilians", at=xy, fatalities_civilian=deaths)
-            return
-        target = targets[kind][int(rng.integers(len(targets[kind])))]
+        target = candidates[int(rng.integers(len(candidates)))]
+        expected = model.params.insurgency.lethality * math.sqrt(max(self.strength, 0.0))
         if kind in ("peacekeepers", "convoy"):
             at_target = float(model.presence["deterrence"][target.xy])
             hardened = model.params.peacekeeping.hardened_target_factor
+            exposure = model.params.peacekeeping.convoy_exposure
             expected *= hardened * (1 - at_target) * (exposure if kind == "convoy" else 1.0)
         deaths = int(rng.poisson(expected))
         own = int(rng.binomial(deaths, ATTACKER_SHARE))
@@ -248,15 +304,3 @@ class InsurgentBand(OnGrid, CellAgent):
         rival.strength -= theirs
         self.record("clash", self.faction.name, rival.faction.name, fatalities_insurgent=mine + theirs)
 
-
-def _draw(weights: tuple[float, ...], u: float) -> int:
-    """Index of the weight whose cumulative interval holds ``u`` (0 <= u < sum of weights)."""
-    cumulative = 0.0
-    last = 0
-    for i, w in enumerate(weights):
-        if w > 0:
-            cumulative += w
-            last = i
-            if u < cumulative:
-                return i
-    return last
