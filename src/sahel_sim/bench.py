@@ -681,7 +681,7 @@ def bench_sweep(budget: Budget, say: Say) -> tuple[list[Row], list[Target]]:
                         steps=budget.sweep_weeks, repeats=1, seconds_median=a["seconds"], value=rate, unit="runs/s",
                         load1=loads[workers],
                         note=f"{a['done']}/{a['total']} runs ok, {a['failed']} failed; {how}; wall incl. "
-                             f"start-up; steady (first to last run) {steady:.2f} runs/s"))
+                             f"start-up; steady (after each worker's first run) {steady:.2f} runs/s"))
     speedup, steady_speedup = rates[2][0] / rates[1][0], rates[2][1] / rates[1][1]
     rows.append(Row("sweep", "2 workers / 1 worker", value=speedup, unit="speed-up",
                     note=f"parallel efficiency {speedup / 2:.0%}; steady-state speed-up {steady_speedup:.2f} "
