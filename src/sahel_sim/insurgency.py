@@ -38,7 +38,7 @@ def run_phase(model: SahelModel) -> None:
     willing_people = model.population * model.willing
     pools = np.stack([
         np.maximum(p.insurgency.mobilisation_cap
-                   * F.window_sum(np.where(allowed_cells(model, f), willing_people, 0.0), r_vision)
+                   * F.window_sum(np.where(model.faction_cells[f], willing_people, 0.0), r_vision)
                    - model.presence["fighters_vision"], 0.0)
         for f in range(len(model.config.factions))])
     _recruit(model, bands, pools)
@@ -85,15 +85,10 @@ def _recruit(model: SahelModel, bands: list, pools: np.ndarray) -> None:
 
 
 def allowed_cells(model: SahelModel, faction_index: int) -> np.ndarray:
-    """Cells of the countries a faction operates in (it moves and recruits only there); read-only."""
-    cache = model.__dict__.setdefault("_allowed_cells", {})
-    if faction_index not in cache:
-        codes = model.geo.country_codes
-        faction = model.config.factions[faction_index]
-        cells = np.isin(model.geo.country, [codes.index(c) for c in faction.countries if c in codes])
-        cells.flags.writeable = False
-        cache[faction_index] = cells
-    return cache[faction_index]
+    """Cells of the countries a faction operates in (it moves and recruits only there)."""
+    codes = model.geo.country_codes
+    faction = model.config.factions[faction_index]
+    return np.isin(model.geo.country, [codes.index(c) for c in faction.countries if c in codes])
 
 
 def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> np.ndarray:
@@ -121,7 +116,7 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
     force = pres["state_op"] + p.peacekeeping.state_support * pres["pk_near"]
     score = (np.log1p(pool) + model.faction_share[faction_index]
              - p.insurgency.fear_of_force * np.log1p(force / (own + 1.0)))
-    score = np.where(allowed_cells(model, faction_index), score, -np.inf)
+    score = np.where(model.faction_cells[faction_index], score, -np.inf)
     if faction.ideology == "separatist":
         home = np.zeros_like(score, dtype=bool)
         r_home = F.km_to_cells(p.insurgency.reach_km * 2, model.resolution)

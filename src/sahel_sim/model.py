@@ -116,6 +116,8 @@ class SahelModel(mesa.Model):
                                         self.params.control.control_threshold)
         self.presence = {}
         self.key_towns = _key_towns(self)
+        #: Per faction, the cells of the countries it operates in (fixed for the run).
+        self.faction_cells = [insurgency.allowed_cells(self, f) for f in range(len(self.config.factions))]
 
     def _init_states(self) -> None:
         codes = self.geo.country_codes

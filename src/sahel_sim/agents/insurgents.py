@@ -8,8 +8,9 @@ convoys, diplomatic posts, civilians), choosing by its faction's preferences and
 a band may engage one rival band within reach. Bands split when large and dissolve when small.
 
 The rules are written as functions over arrays of bands (:func:`net_recruitment`,
-:func:`attack_probability`, :func:`best_cells`), so the insurgent phase applies each to every band
-in one pass; the methods apply the same functions to one band.
+:func:`attack_probability`, :func:`best_cells`, :func:`target_kinds`, :func:`civilian_deaths_asked`),
+so the insurgent phase applies each to every band in one pass; the methods apply the same functions
+to one band.
 """
 
 from __future__ import annotations
@@ -303,4 +304,3 @@ class InsurgentBand(OnGrid, CellAgent):
         self.strength -= mine
         rival.strength -= theirs
         self.record("clash", self.faction.name, rival.faction.name, fatalities_insurgent=mine + theirs)
-
