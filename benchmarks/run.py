@@ -2,7 +2,7 @@
 
     python benchmarks/run.py [--quick] [--out DIR]      # same as: python -m sahel_sim bench
 
-The logic lives in ``src/sahel_sim/bench.py``; this file only makes it runnable from a source tree
+The logic lives in ``src/sahel_sim/bench/``; this file only makes it runnable from a source tree
 without installing the package.
 """
 

@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sahel_sim import bench, bench_cli
+from sahel_sim import bench_cli
+from sahel_sim.bench import sections, timing
+from sahel_sim.bench.report import COLUMNS, TARGET_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = {"speed", "ratio", "scaling", "phases", "historical", "sweep", "memory"}
@@ -44,7 +46,7 @@ def test_quick_benchmark_writes_csv_and_json(tmp_path: Path) -> None:
 
     with table.open(newline="") as fh:
         reader = csv.DictReader(fh)
-        assert tuple(reader.fieldnames) == bench.COLUMNS
+        assert tuple(reader.fieldnames) == COLUMNS
         rows = list(reader)
     assert {r["section"] for r in rows} == SECTIONS
     for row in rows:
@@ -59,7 +61,7 @@ def test_quick_benchmark_writes_csv_and_json(tmp_path: Path) -> None:
 
     with targets.open(newline="") as fh:
         reader = csv.DictReader(fh)
-        assert tuple(reader.fieldnames) == bench.TARGET_COLUMNS
+        assert tuple(reader.fieldnames) == TARGET_COLUMNS
         goals = list(reader)
     assert len(goals) >= 5
     for goal in goals:
@@ -72,7 +74,7 @@ def test_quick_benchmark_writes_csv_and_json(tmp_path: Path) -> None:
         assert key in meta, key
     assert meta["mode"] == "quick" and len(meta["load_start"]) == 3
     assert len(data["results"]) == len(rows) and len(data["targets"]) == len(goals)
-    assert set(data["results"][0]) == set(bench.COLUMNS)
+    assert set(data["results"][0]) == set(COLUMNS)
 
 
 def test_bench_subcommand_registers() -> None:
@@ -87,20 +89,20 @@ def test_scaled_scenario_has_more_smaller_bands() -> None:
     from sahel_sim.scenario_io import load_scenario
 
     base = load_scenario(ROOT / "scenarios" / "baseline.yaml")
-    strength, divisor = bench.SCALE_RECIPES["x16"]
-    big = bench.scaled(base, (strength, divisor), 0.25)
+    strength, divisor = timing.SCALE_RECIPES["x16"]
+    big = timing.scaled(base, (strength, divisor), 0.25)
     assert big.map.resolution == 0.25
     assert big.mechanisms.insurgency.band_split_strength < base.mechanisms.insurgency.band_split_strength
     assert [f.initial_strength for f in big.factions] == [round(f.initial_strength * strength) for f in base.factions]
-    assert bench.with_weeks(base, 4).weeks == 4
+    assert timing.with_weeks(base, 4).weeks == 4
 
 
 def test_steady_rate_counts_runs_after_every_worker_has_finished_one() -> None:
     # two workers, each finishing a run every second from t = 3 s (start-up before): 2 runs/s
     marks = sorted([3.0 + k for k in range(5)] * 2)
-    assert bench.steady_rate(marks, 2) == 2.0
-    assert bench.steady_rate([1.0, 2.0, 4.0], 1) == 2 / 3
-    assert bench.steady_rate([5.0, 5.0], 2) is None
+    assert sections.steady_rate(marks, 2) == 2.0
+    assert sections.steady_rate([1.0, 2.0, 4.0], 1) == 2 / 3
+    assert sections.steady_rate([5.0, 5.0], 2) is None
 
 
 def test_timing_the_phases_does_not_change_the_run() -> None:
@@ -108,7 +110,7 @@ def test_timing_the_phases_does_not_change_the_run() -> None:
     from sahel_sim.phase_timing import PHASES, time_phases
     from sahel_sim.scenario_io import load_scenario
 
-    scenario = bench.with_weeks(load_scenario(ROOT / "scenarios" / "baseline.yaml"), 6)
+    scenario = timing.with_weeks(load_scenario(ROOT / "scenarios" / "baseline.yaml"), 6)
     plain = SahelModel(scenario)
     while plain.running:
         plain.step()
