@@ -14,12 +14,13 @@ import numpy as np
 
 from sahel_sim import fields as F
 from sahel_sim.agents import CampStatus
-from sahel_sim.agents.base import group_bounds, pairs_within, positions
+from sahel_sim.agents.base import group_bounds, pairs_within, positions, strengths
 from sahel_sim.agents.insurgents import (
     TARGET_KINDS,
     attack_probability,
     best_cells,
     civilian_deaths_asked,
+    faction_indices,
     net_recruitment,
     target_kinds,
 )
@@ -46,7 +47,7 @@ def run_phase(model: SahelModel) -> None:
     bands = model.bands()
     scores = np.stack([movement_score(model, f, pools[f]) for f in range(len(model.config.factions))])
     xs, ys = positions(bands)
-    fi = _faction_indices(bands)
+    fi = faction_indices(bands)
     tx, ty = best_cells(scores, fi, xs, ys, F.km_to_cells(p.insurgency.move_km, model.resolution), model.rng)
     for n in np.flatnonzero((tx != xs) | (ty != ys)).tolist():
         bands[n].cell = model.grid[(int(tx[n]), int(ty[n]))]
@@ -60,22 +61,14 @@ def run_phase(model: SahelModel) -> None:
             band.remove()
 
 
-def _faction_indices(bands: list) -> np.ndarray:
-    return np.array([b.faction_index for b in bands], dtype=np.intp)
-
-
-def _strengths(bands: list) -> np.ndarray:
-    return np.array([b.strength for b in bands], dtype=float)
-
-
 def _recruit(model: SahelModel, bands: list, pools: np.ndarray) -> None:
     """Every band recruits and loses deserters; then bands too large split and too small dissolve."""
     ins = model.params.insurgency
     xs, ys = positions(bands)
-    fi = _faction_indices(bands)
+    fi = faction_indices(bands)
     recruitment = np.array([f.recruitment for f in model.config.factions])[fi]
     own = np.stack(model.faction_share)[fi, xs, ys]
-    strength = _strengths(bands)
+    strength = strengths(bands)
     strength += net_recruitment(model.rng, ins, recruitment, own, pools[fi, xs, ys],
                                 model.presence["bands_vision"][xs, ys], strength)
     for band, value in zip(bands, strength.tolist(), strict=True):
@@ -139,7 +132,7 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     deterrence = model.presence["deterrence"][xs, ys]
     protection = model.presence["protection"][xs, ys]
     aggression = np.array([f.aggression for f in factions])[fi]
-    strength = _strengths(bands)
+    strength = strengths(bands)
     chance = attack_probability(ins.attack_rate, aggression, deterrence)
     attackers = np.flatnonzero((strength >= 1) & (model.rng.random(len(bands)) < chance))
     if not attackers.size:
@@ -192,7 +185,7 @@ def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         return
     ins = model.params.insurgency
     r = F.km_to_cells(ins.reach_km, model.resolution)
-    strength = _strengths(bands)
+    strength = strengths(bands)
     seeking = (strength >= 1) & (model.rng.random(len(bands)) < ins.rival_clash_rate)
     pairs = []
     for f in np.flatnonzero(rival.any(axis=1)).tolist():
@@ -201,9 +194,10 @@ def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         rows, cols = pairs_within(xs[seekers], ys[seekers], xs[rivals], ys[rivals], r)
         if not rows.size:
             continue
-        counts = np.bincount(rows, minlength=seekers.size)
+        bounds = group_bounds(rows, seekers.size)
+        counts = np.diff(bounds)
         found = np.flatnonzero(counts)
-        pick = (np.cumsum(counts) - counts)[found] + (model.rng.random(found.size) * counts[found]).astype(np.intp)
+        pick = bounds[found] + (model.rng.random(found.size) * counts[found]).astype(np.intp)
         pairs += zip(seekers[found].tolist(), rivals[cols[pick]].tolist(), strict=True)
     for a, b in sorted(pairs):
         if bands[a].strength >= 1 and bands[b].strength >= 1:

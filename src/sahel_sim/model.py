@@ -33,7 +33,8 @@ from sahel_sim.agents import (
     InsurgentBand,
     PeacekeepingCamp,
 )
-from sahel_sim.agents.base import nearest_within, positions, window_argmax
+from sahel_sim.agents.base import nearest_within, positions, strengths, window_argmax
+from sahel_sim.agents.insurgents import faction_indices
 from sahel_sim.config import Scenario
 from sahel_sim.events import Event, EventLog
 from sahel_sim.geography import load_geography
@@ -293,8 +294,7 @@ class SahelModel(mesa.Model):
         bands = self.bands()
         bx, by = positions(bands)
         fighters = np.zeros((len(self.config.factions), w, h))
-        np.add.at(fighters, (np.array([b.faction_index for b in bands], dtype=np.intp), bx, by),
-                  [b.strength for b in bands])
+        np.add.at(fighters, (faction_indices(bands), bx, by), strengths(bands))
         band_count = np.zeros((w, h))
         np.add.at(band_count, (bx, by), 1.0)
         all_fighters = fighters.sum(axis=0)

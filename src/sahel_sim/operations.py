@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim import fields as F
-from sahel_sim.agents.base import group_bounds, pairs_within, positions
+from sahel_sim.agents.base import group_bounds, pairs_within, positions, strengths
 
 if TYPE_CHECKING:
     from sahel_sim.model import SahelModel
@@ -26,7 +26,7 @@ def run_phase(model: SahelModel) -> None:
     if bands and units:
         _engage(model, units, bands, r)
     fighters = np.zeros(model.land.shape)
-    np.add.at(fighters, positions(bands), [b.strength for b in bands])
+    np.add.at(fighters, positions(bands), strengths(bands))
     fighters_op = F.window_sum(fighters, r)
     model.presence["fighters_op"] = fighters_op
     for unit in model.units():
@@ -36,7 +36,6 @@ def run_phase(model: SahelModel) -> None:
             band.remove()
 
 
-
 def _engage(model: SahelModel, units: list, bands: list, radius: int) -> None:
     """Units with bands in range draw their operations at once, then engage in random order.
 
@@ -44,9 +43,9 @@ def _engage(model: SahelModel, units: list, bands: list, radius: int) -> None:
     """
     rate = model.params.combat.engagement_rate
     unit_of, in_range = pairs_within(*positions(units), *positions(bands), radius)
-    strength = np.array([b.strength for b in bands])
+    strength = strengths(bands)
     in_reach = np.bincount(unit_of[strength[in_range] >= 1], minlength=len(units)) > 0
-    personnel = np.array([u.strength for u in units])
+    personnel = strengths(units)
     operations = np.zeros(len(units), dtype=np.int64)
     operations[in_reach] = model.rng.poisson(rate * np.maximum(1.0, personnel[in_reach] / 1000.0))
     bounds = group_bounds(unit_of, len(units))

@@ -47,6 +47,11 @@ def positions(agents: list) -> tuple[np.ndarray, np.ndarray]:
     return xy[:, 0].copy(), xy[:, 1].copy()
 
 
+def strengths(agents: list) -> np.ndarray:
+    """The agents' ``strength`` (fighters or personnel) as a float array."""
+    return np.array([a.strength for a in agents], dtype=float)
+
+
 def pairs_within(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, radius: int
                  ) -> tuple[np.ndarray, np.ndarray]:
     """Every pair (i, j) whose point b_j lies within a Chebyshev radius (cells) of point a_i.

@@ -34,6 +34,11 @@ ATTACKER_SHARE = 0.3
 TARGET_KINDS = ("civilians", "army", "peacekeepers", "convoy", "diplomatic")
 
 
+def faction_indices(bands: list) -> np.ndarray:
+    """Each band's faction index as an integer array."""
+    return np.array([b.faction_index for b in bands], dtype=np.intp)
+
+
 def net_recruitment(rng: np.random.Generator, params, recruitment, own_share, pool, competitors, strength
                     ) -> np.ndarray:
     """Recruits less deserters this week, for one band or an array of bands.
