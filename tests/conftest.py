@@ -113,8 +113,7 @@ def cli_process(tmp_path):
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
         env.pop("PYTHONWARNINGS", None)
         command = (program or [sys.executable, "-m", "sahel_sim"]) + [str(a) for a in args]
-        proc = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True,
-                              timeout=300, check=False)
+        proc = subprocess.run(command, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
         return CliResult(proc.returncode, proc.stdout, proc.stderr)
 
     return run

@@ -15,8 +15,9 @@ def tables(folder: Path) -> dict[str, pd.DataFrame]:
     runs = pd.read_parquet(folder / "runs").drop(columns=VOLATILE)
     return {
         "runs": runs.sort_values("run_id").reset_index(drop=True),
-        "timeseries": pd.read_parquet(folder / "timeseries").sort_values(
-            ["run_id", "date", "area"]).reset_index(drop=True),
+        "timeseries": pd.read_parquet(folder / "timeseries")
+        .sort_values(["run_id", "date", "area"])
+        .reset_index(drop=True),
         "final": pd.read_parquet(folder / "final").sort_values(["run_id", "area"]).reset_index(drop=True),
     }
 

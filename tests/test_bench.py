@@ -34,9 +34,14 @@ REQUIRED = {
 def test_quick_benchmark_writes_csv_and_json(tmp_path: Path) -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--quiet",
-                           "--out", str(tmp_path)], capture_output=True, text=True, env=env, timeout=240,
-                          check=False)
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--quiet", "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=240,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "agent-steps/s" in proc.stdout and ("PASS" in proc.stdout or "FAIL" in proc.stdout)
 
@@ -55,9 +60,20 @@ def test_quick_benchmark_writes_csv_and_json(tmp_path: Path) -> None:
             assert float(row[column]) >= 0, (row["case"], column)
         assert row["unit"]
     cases = {r["case"] for r in rows}
-    assert {"sahel baseline 0.5deg", "sahel baseline 0.25deg", "mesa epstein 40x40", "mesa epstein 100x100",
-            "x1 agents 0.5deg", "x4 agents 0.5deg", "x16 agents 0.5deg", "x1 agents 0.125deg",
-            "1 worker", "2 workers", "2 workers / 1 worker", "one run 0.25deg (peak RSS)"} <= cases
+    assert {
+        "sahel baseline 0.5deg",
+        "sahel baseline 0.25deg",
+        "mesa epstein 40x40",
+        "mesa epstein 100x100",
+        "x1 agents 0.5deg",
+        "x4 agents 0.5deg",
+        "x16 agents 0.5deg",
+        "x1 agents 0.125deg",
+        "1 worker",
+        "2 workers",
+        "2 workers / 1 worker",
+        "one run 0.25deg (peak RSS)",
+    } <= cases
 
     with targets.open(newline="") as fh:
         reader = csv.DictReader(fh)

@@ -50,6 +50,7 @@ target:
 
 # --- the loss on hand-made series ---------------------------------------------------------------
 
+
 def test_perfect_match_has_zero_loss():
     s = score_series(OBSERVED, OBSERVED, spearman_weight=0.5)
     assert s["mean_abs_log10_error"] == 0.0
@@ -90,11 +91,13 @@ def test_series_of_different_length_are_refused():
 
 
 def test_best_point_is_the_argmin_among_complete_points():
-    table = pd.DataFrame({
-        "point_index": [0, 1, 2, 3, 4],
-        "loss": [0.9, 0.4, math.nan, 0.2, 0.4],
-        "replicates_ok": [3, 3, 0, 2, 3],
-    })
+    table = pd.DataFrame(
+        {
+            "point_index": [0, 1, 2, 3, 4],
+            "loss": [0.9, 0.4, math.nan, 0.2, 0.4],
+            "replicates_ok": [3, 3, 0, 2, 3],
+        }
+    )
     assert best_index(table, replicates=3) == 1  # point 3 is lower but lost a replicate; tie 1/4 -> 1
     assert best_index(table, replicates=None) == 3
     assert best_index(table.iloc[[2, 3]], replicates=3) == 3  # no complete point: best of the rest
@@ -104,10 +107,12 @@ def test_best_point_is_the_argmin_among_complete_points():
 
 def test_overlay_nests_dotted_paths():
     assert overlay({"mechanisms.insurgency.lethality": 0.2, "mechanisms.combat.force_loss": 0.003}) == {
-        "mechanisms": {"insurgency": {"lethality": 0.2}, "combat": {"force_loss": 0.003}}}
+        "mechanisms": {"insurgency": {"lethality": 0.2}, "combat": {"force_loss": 0.003}}
+    }
 
 
 # --- the file -----------------------------------------------------------------------------------
+
 
 def test_shipped_calibration_file_is_valid():
     cal = load_calibration(ROOT / "scenarios" / "calibration" / "mali_2012_2022.yaml")
@@ -129,6 +134,7 @@ def test_bad_target_names_the_line(tmp_path):
 
 
 # --- end to end on a tiny budget ----------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> tuple[Path, Path, CalibrationResult]:
@@ -166,8 +172,10 @@ def test_chosen_point_is_the_argmin_and_best_yaml_is_a_valid_overlay(tiny):
     assert "sha256" in text and "loss" in text and "date:" in text
     data = yaml.safe_load(text)
     assert set(data) == {"mechanisms"}
-    chosen = {"mechanisms.insurgency.lethality": data["mechanisms"]["insurgency"]["lethality"],
-              "mechanisms.combat.insurgent_loss": data["mechanisms"]["combat"]["insurgent_loss"]}
+    chosen = {
+        "mechanisms.insurgency.lethality": data["mechanisms"]["insurgency"]["lethality"],
+        "mechanisms.combat.insurgent_loss": data["mechanisms"]["combat"]["insurgent_loss"],
+    }
     for path, value in chosen.items():
         assert value == pytest.approx(best[path], rel=1e-3)
     scenario = with_overrides(load_scenario(HISTORICAL), list(chosen.items()), label="best.yaml")

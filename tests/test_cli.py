@@ -30,8 +30,7 @@ def weeks_and_end(folder: Path) -> tuple[int, str]:
 # --- help and version ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["validate", "--help"],
-                                  ["params", "--help"]])
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["validate", "--help"], ["params", "--help"]])
 def test_help_shows_usage_and_an_example(cli, argv):
     result = cli(*argv)
     assert result.status == 0
@@ -114,8 +113,7 @@ def test_weeks_sets_the_length(cli, baseline_path, tmp_path, fast_plots, weeks):
     assert end == (dt.date(2022, 1, 1) + dt.timedelta(weeks=weeks)).isoformat()
 
 
-@pytest.mark.parametrize(("until", "weeks"), [("2022-02-05", 5), ("2022-02-01", 5),
-                                              ("2022-01-22", 3)])
+@pytest.mark.parametrize(("until", "weeks"), [("2022-02-05", 5), ("2022-02-01", 5), ("2022-01-22", 3)])
 def test_until_sets_the_end(cli, baseline_path, tmp_path, fast_plots, until, weeks):
     out = tmp_path / "out"
     assert cli("run", baseline_path, "--until", until, "--out", out, "--quiet").status == 0
@@ -133,8 +131,19 @@ def test_seed_option(cli, baseline_path, tmp_path, fast_plots):
 
 def test_set_option_reaches_the_run(cli, baseline_path, tmp_path, fast_plots):
     out = tmp_path / "out"
-    result = cli("run", baseline_path, "--weeks", 2, "--out", out, "--quiet",
-                 "--set", "factions.JNIM.recruitment=2.5", "--set", "name=tweaked")
+    result = cli(
+        "run",
+        baseline_path,
+        "--weeks",
+        2,
+        "--out",
+        out,
+        "--quiet",
+        "--set",
+        "factions.JNIM.recruitment=2.5",
+        "--set",
+        "name=tweaked",
+    )
     assert result.status == 0
     resolved = (only_folder(out) / "scenario.resolved.yaml").read_text()
     assert "name: tweaked" in resolved and "recruitment: 2.5" in resolved
@@ -159,8 +168,7 @@ def test_not_quiet_reports_progress_on_stderr(cli, baseline_path, tmp_path, fast
     assert "baseline" in result.err and str(folder) in result.err
 
 
-def test_default_out_is_results_in_the_working_directory(cli, baseline_path, tmp_path, monkeypatch,
-                                                         fast_plots):
+def test_default_out_is_results_in_the_working_directory(cli, baseline_path, tmp_path, monkeypatch, fast_plots):
     monkeypatch.chdir(tmp_path)
     result = cli("run", baseline_path, "--weeks", 1, "--quiet")
     assert result.status == 0

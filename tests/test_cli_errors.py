@@ -99,8 +99,7 @@ def yaml_syntax_unclosed(ctx):
 
 def python_tag(ctx):
     marker = ctx.tmp / "pwned"
-    text = dump_yaml(ctx.data).replace(
-        "name: baseline", f"name: !!python/object/apply:os.system ['touch {marker}']", 1)
+    text = dump_yaml(ctx.data).replace("name: baseline", f"name: !!python/object/apply:os.system ['touch {marker}']", 1)
     path = ctx.write(text, "tagged.yaml")
     ctx.files["marker"] = marker
     return Case(path, where=str(path), line=1)
@@ -120,14 +119,18 @@ def unknown_key_top(ctx):
 def unknown_key_in_list_item(ctx):
     csp = ctx.data["factions"][2]
     csp["recruitmnet"] = csp.pop("recruitment")
-    return _at(ctx, ctx.data, "recruitmnet:", ("factions.2.recruitmnet", "factions.CSP.recruitmnet"),
-               "did you mean 'recruitment'")
+    return _at(
+        ctx,
+        ctx.data,
+        "recruitmnet:",
+        ("factions.2.recruitmnet", "factions.CSP.recruitmnet"),
+        "did you mean 'recruitment'",
+    )
 
 
 def wrong_type_int(ctx):
     ctx.data["factions"][1]["initial_strength"] = "several thousand"
-    return _at(ctx, ctx.data, "several thousand",
-               ("factions.1.initial_strength", "factions.IS Sahel.initial_strength"))
+    return _at(ctx, ctx.data, "several thousand", ("factions.1.initial_strength", "factions.IS Sahel.initial_strength"))
 
 
 def wrong_type_top(ctx):
@@ -152,14 +155,14 @@ def out_of_range_share(ctx):
 
 def out_of_range_latitude(ctx):
     ctx.data["peacekeepers"]["camps"][3]["lat"] = 61.5
-    return _at(ctx, ctx.data, "lat: 61.5",
-               ("peacekeepers.camps.3.lat", "peacekeepers.camps.Menaka.lat"))
+    return _at(ctx, ctx.data, "lat: 61.5", ("peacekeepers.camps.3.lat", "peacekeepers.camps.Menaka.lat"))
 
 
 def out_of_range_negative(ctx):
     ctx.data["factions"][0]["initial_strength"] = -250
-    return _at(ctx, ctx.data, "initial_strength: -250",
-               ("factions.0.initial_strength", "factions.JNIM.initial_strength"))
+    return _at(
+        ctx, ctx.data, "initial_strength: -250", ("factions.0.initial_strength", "factions.JNIM.initial_strength")
+    )
 
 
 def out_of_range_mechanism(ctx):
@@ -180,8 +183,7 @@ def camp_closes_before_deployment(ctx):
 def camp_closes_before_it_opens(ctx):
     ctx.data["peacekeepers"]["camps"][0]["opens"] = dt.date(2023, 9, 1)  # Ogossagou closes 2023-08-04
     path, text = _written(ctx, ctx.data)
-    return Case(path, where=str(path), fields=("peacekeepers.withdrawal.dates.Ogossagou",
-                                                "peacekeepers.camps.0.opens"))
+    return Case(path, where=str(path), fields=("peacekeepers.withdrawal.dates.Ogossagou", "peacekeepers.camps.0.opens"))
 
 
 def withdrawal_starts_before_deployment(ctx):
@@ -223,18 +225,23 @@ def extends_missing_base(ctx):
 
 
 def set_path_missing(ctx):
-    return Case(ctx.baseline, ("--set", "peacekeepers.withdrawl.dates.Kidal=2024-01-01"), where="--set",
-                fields=("peacekeepers.withdrawl",), says=("did you mean 'withdrawal'",))
+    return Case(
+        ctx.baseline,
+        ("--set", "peacekeepers.withdrawl.dates.Kidal=2024-01-01"),
+        where="--set",
+        fields=("peacekeepers.withdrawl",),
+        says=("did you mean 'withdrawal'",),
+    )
 
 
 def set_no_such_item(ctx):
-    return Case(ctx.baseline, ("--set", "factions.Boko Haram.recruitment=1"), where="--set",
-                fields=("factions.Boko Haram",))
+    return Case(
+        ctx.baseline, ("--set", "factions.Boko Haram.recruitment=1"), where="--set", fields=("factions.Boko Haram",)
+    )
 
 
 def set_index_out_of_range(ctx):
-    return Case(ctx.baseline, ("--set", "factions.3.recruitment=1"), where="--set",
-                fields=("factions.3",))
+    return Case(ctx.baseline, ("--set", "factions.3.recruitment=1"), where="--set", fields=("factions.3",))
 
 
 def set_below_a_scalar(ctx):
@@ -254,8 +261,12 @@ def set_wrong_type(ctx):
 
 
 def set_out_of_range(ctx):
-    return Case(ctx.baseline, ("--set", "factions.JNIM.recruitment=99"), where="--set",
-                fields=("factions.0.recruitment", "factions.JNIM.recruitment"))
+    return Case(
+        ctx.baseline,
+        ("--set", "factions.JNIM.recruitment=99"),
+        where="--set",
+        fields=("factions.0.recruitment", "factions.JNIM.recruitment"),
+    )
 
 
 def set_unreadable_value(ctx):
@@ -263,8 +274,12 @@ def set_unreadable_value(ctx):
 
 
 def set_impossible_date(ctx):
-    return Case(ctx.baseline, ("--set", "peacekeepers.withdrawal.dates.Kidal=2020-01-01"),
-                where="--set", fields=("peacekeepers.withdrawal.dates.Kidal",))
+    return Case(
+        ctx.baseline,
+        ("--set", "peacekeepers.withdrawal.dates.Kidal=2020-01-01"),
+        where="--set",
+        fields=("peacekeepers.withdrawal.dates.Kidal",),
+    )
 
 
 def set_end_before_start(ctx):
@@ -272,8 +287,12 @@ def set_end_before_start(ctx):
 
 
 def set_second_of_two_bad(ctx):
-    return Case(ctx.baseline, ("--set", "seed=3", "--set", "mechanisms.combat.nonsense=1"),
-                where="--set", fields=("mechanisms.combat.nonsense",))
+    return Case(
+        ctx.baseline,
+        ("--set", "seed=3", "--set", "mechanisms.combat.nonsense=1"),
+        where="--set",
+        fields=("mechanisms.combat.nonsense",),
+    )
 
 
 def until_not_a_date(ctx):
@@ -293,25 +312,66 @@ def weeks_zero(ctx):
 
 
 BUILDERS = [
-    missing_file, binary_file, yaml_list, yaml_scalar, empty_file,
-    yaml_syntax_indent, yaml_syntax_tab, yaml_syntax_unclosed, python_tag,
-    unknown_key_nested, unknown_key_top, unknown_key_in_list_item,
-    wrong_type_int, wrong_type_top, wrong_type_date, wrong_type_list,
-    out_of_range_share, out_of_range_latitude, out_of_range_negative, out_of_range_mechanism,
-    withdrawal_ends_before_start, camp_closes_before_deployment, camp_closes_before_it_opens,
-    withdrawal_starts_before_deployment, end_before_start, end_equals_start,
+    missing_file,
+    binary_file,
+    yaml_list,
+    yaml_scalar,
+    empty_file,
+    yaml_syntax_indent,
+    yaml_syntax_tab,
+    yaml_syntax_unclosed,
+    python_tag,
+    unknown_key_nested,
+    unknown_key_top,
+    unknown_key_in_list_item,
+    wrong_type_int,
+    wrong_type_top,
+    wrong_type_date,
+    wrong_type_list,
+    out_of_range_share,
+    out_of_range_latitude,
+    out_of_range_negative,
+    out_of_range_mechanism,
+    withdrawal_ends_before_start,
+    camp_closes_before_deployment,
+    camp_closes_before_it_opens,
+    withdrawal_starts_before_deployment,
+    end_before_start,
+    end_equals_start,
     partner_departs_before_arrival,
-    extends_cycle, extends_itself, extends_missing_base,
-    set_path_missing, set_no_such_item, set_index_out_of_range, set_below_a_scalar,
-    set_without_equals, set_empty_path_part, set_wrong_type, set_out_of_range, set_unreadable_value,
-    set_impossible_date, set_end_before_start, set_second_of_two_bad,
-    until_not_a_date, until_impossible_month, until_before_start, weeks_zero,
+    extends_cycle,
+    extends_itself,
+    extends_missing_base,
+    set_path_missing,
+    set_no_such_item,
+    set_index_out_of_range,
+    set_below_a_scalar,
+    set_without_equals,
+    set_empty_path_part,
+    set_wrong_type,
+    set_out_of_range,
+    set_unreadable_value,
+    set_impossible_date,
+    set_end_before_start,
+    set_second_of_two_bad,
+    until_not_a_date,
+    until_impossible_month,
+    until_before_start,
+    weeks_zero,
 ]
 FILE_BUILDERS = [b for b in BUILDERS if not b.__name__.startswith(("set_", "until_", "weeks_"))]
 #: A handful also go through a real child process (true exit status, no traceback on stderr).
-PROCESS_BUILDERS = [missing_file, yaml_scalar, yaml_syntax_indent, unknown_key_nested,
-                    out_of_range_share, extends_cycle, set_path_missing, set_out_of_range,
-                    until_not_a_date]
+PROCESS_BUILDERS = [
+    missing_file,
+    yaml_scalar,
+    yaml_syntax_indent,
+    unknown_key_nested,
+    out_of_range_share,
+    extends_cycle,
+    set_path_missing,
+    set_out_of_range,
+    until_not_a_date,
+]
 
 
 @pytest.fixture

@@ -32,8 +32,14 @@ def start(args: list[str], hash_seed: str, cwd: Path) -> subprocess.Popen:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
     env["PYTHONHASHSEED"] = hash_seed
     env.pop("PYTHONWARNINGS", None)
-    return subprocess.Popen([sys.executable, "-m", "sahel_sim", *args], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "sahel_sim", *args],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def finish(proc: subprocess.Popen) -> str:
@@ -46,8 +52,10 @@ def finish(proc: subprocess.Popen) -> str:
 def runs(tmp_path_factory) -> dict[str, Path]:
     """The same run in two processes with different hash seeds (started together)."""
     root = tmp_path_factory.mktemp("determinism")
-    procs = {seed: start(["run", str(BASELINE), "--out", str(root / f"hash{seed}"), *RUN_ARGS], seed, root)
-             for seed in HASH_SEEDS}
+    procs = {
+        seed: start(["run", str(BASELINE), "--out", str(root / f"hash{seed}"), *RUN_ARGS], seed, root)
+        for seed in HASH_SEEDS
+    }
     return {seed: Path(finish(proc)) for seed, proc in procs.items()}
 
 
@@ -78,14 +86,17 @@ seed: 5
 """
 
 
-
-
 def test_sweep_tables_identical_across_hash_seeds_and_worker_counts(tmp_path):
     spec = tmp_path / "tiny.yaml"
     spec.write_text(SWEEP.format(base=BASELINE), encoding="utf-8")
-    procs = [start(["sweep", str(spec), "--out", str(tmp_path / f"sweep{seed}"), "--workers", workers,
-                    "--quiet"], seed, tmp_path)
-             for seed, workers in zip(HASH_SEEDS, ("1", "2"), strict=True)]
+    procs = [
+        start(
+            ["sweep", str(spec), "--out", str(tmp_path / f"sweep{seed}"), "--workers", workers, "--quiet"],
+            seed,
+            tmp_path,
+        )
+        for seed, workers in zip(HASH_SEEDS, ("1", "2"), strict=True)
+    ]
     folders = [Path(finish(proc)) for proc in procs]
     first, second = (sweep_tables(tmp_path / f.name) for f in folders)
     assert len(first["runs"]) == 4 and (first["runs"]["status"] == "ok").all()

@@ -71,11 +71,20 @@ TIME_LIMIT = 30.0  # seconds; generous (a refusal takes milliseconds), only ther
 
 def fuzz(examples: int) -> settings:
     """Reproducible Hypothesis settings: fixed seed, no database, no deadline."""
-    return settings(max_examples=max(1, int(examples * SCALE)), derandomize=True, database=None,
-                    deadline=None, print_blob=False,
-                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                           HealthCheck.filter_too_much, HealthCheck.large_base_example,
-                                           HealthCheck.function_scoped_fixture])
+    return settings(
+        max_examples=max(1, int(examples * SCALE)),
+        derandomize=True,
+        database=None,
+        deadline=None,
+        print_blob=False,
+        suppress_health_check=[
+            HealthCheck.too_slow,
+            HealthCheck.data_too_large,
+            HealthCheck.filter_too_much,
+            HealthCheck.large_base_example,
+            HealthCheck.function_scoped_fixture,
+        ],
+    )
 
 
 @pytest.fixture(scope="module")
@@ -125,42 +134,158 @@ def load_text(path: Path, text: str | bytes) -> Scenario | ScenarioError:
 
 #: Scalar texts that have broken YAML loaders before: numbers past every limit, impossible dates, tags.
 NASTY_SCALARS = [
-    "1.0e+400", "-1.0e+400", ".inf", "-.inf", ".nan", "1e400", str(10**1000), "-" + str(10**400),
-    "9" * 5000, "0x" + "f" * 5000, "0b" + "1" * 20000, "1" + ":59" * 2000, "0o777", "0777", "1_000",
-    "190:20:30", "2**63", str(2**63), str(2**64), "-0", "-0.0", "5e-324", "1.7976931348623157e+309",
-    "2022-02-30", "2022-13-01", "0000-01-01", "0001-01-01", "9999-12-31", "10000-01-01",
-    "2022-01-01 25:00:00", "2022-01-01 10:00:00 +99:00", "2022-1-1", "2022-01-01T00:00:00Z",
-    "!!python/object/apply:os.system ['true']", "!!python/name:os.system", "!!python/module:os",
-    "!!python/tuple [1, 2]", "!!python/object:builtins.dict {}", "!<tag:yaml.org,2002:python/none> ''",
-    "!!int abc", "!!int ''", "!!int _", "!!int 0x", "!!float abc", "!!float ''", "!!bool maybe",
-    "!!timestamp x", "!!binary ????", "!!binary aGVsbG8=", "!!set {a, b}", "!!omap [a: 1]", "!!pairs [1]",
-    "!!null x", "!!str [1]", "!!map [1]", "!!seq {a: 1}", "!!merge x", "!!value x", "!custom x",
-    "*undefined", "&a", "&a *a", "<<: 1", "~", "null", "yes", "off", "y", "N", "''", '""', "'", '"',
-    "[", "]", "{", "}", "|", ">", "%", "@", "`", "#", "- -", ": :", "? x", "\t", "\\", "é", "日本",
-    "\U0001f600", "\u202e", "\u2028", "\x85", "\ufeff", "\x1b[31m", "a\x00b", "{a: 1, a: 2}",
-    "[" * 200 + "]" * 200, "{a: " * 100 + "1" + "}" * 100,
+    "1.0e+400",
+    "-1.0e+400",
+    ".inf",
+    "-.inf",
+    ".nan",
+    "1e400",
+    str(10**1000),
+    "-" + str(10**400),
+    "9" * 5000,
+    "0x" + "f" * 5000,
+    "0b" + "1" * 20000,
+    "1" + ":59" * 2000,
+    "0o777",
+    "0777",
+    "1_000",
+    "190:20:30",
+    "2**63",
+    str(2**63),
+    str(2**64),
+    "-0",
+    "-0.0",
+    "5e-324",
+    "1.7976931348623157e+309",
+    "2022-02-30",
+    "2022-13-01",
+    "0000-01-01",
+    "0001-01-01",
+    "9999-12-31",
+    "10000-01-01",
+    "2022-01-01 25:00:00",
+    "2022-01-01 10:00:00 +99:00",
+    "2022-1-1",
+    "2022-01-01T00:00:00Z",
+    "!!python/object/apply:os.system ['true']",
+    "!!python/name:os.system",
+    "!!python/module:os",
+    "!!python/tuple [1, 2]",
+    "!!python/object:builtins.dict {}",
+    "!<tag:yaml.org,2002:python/none> ''",
+    "!!int abc",
+    "!!int ''",
+    "!!int _",
+    "!!int 0x",
+    "!!float abc",
+    "!!float ''",
+    "!!bool maybe",
+    "!!timestamp x",
+    "!!binary ????",
+    "!!binary aGVsbG8=",
+    "!!set {a, b}",
+    "!!omap [a: 1]",
+    "!!pairs [1]",
+    "!!null x",
+    "!!str [1]",
+    "!!map [1]",
+    "!!seq {a: 1}",
+    "!!merge x",
+    "!!value x",
+    "!custom x",
+    "*undefined",
+    "&a",
+    "&a *a",
+    "<<: 1",
+    "~",
+    "null",
+    "yes",
+    "off",
+    "y",
+    "N",
+    "''",
+    '""',
+    "'",
+    '"',
+    "[",
+    "]",
+    "{",
+    "}",
+    "|",
+    ">",
+    "%",
+    "@",
+    "`",
+    "#",
+    "- -",
+    ": :",
+    "? x",
+    "\t",
+    "\\",
+    "é",
+    "日本",
+    "\U0001f600",
+    "\u202e",
+    "\u2028",
+    "\x85",
+    "\ufeff",
+    "\x1b[31m",
+    "a\x00b",
+    "{a: 1, a: 2}",
+    "[" * 200 + "]" * 200,
+    "{a: " * 100 + "1" + "}" * 100,
 ]
 NASTY_TEXT = st.sampled_from(NASTY_SCALARS)
 
-SCHEMA_KEYS = sorted({*Scenario.model_fields, "extends", "dates", "start", "end", "duration_weeks", "order",
-                      "strength", "camps", "withdrawal", "country", "legitimacy", "personnel", "date",
-                      "lat", "lon", "weight", "name", "resolution", "population", "insurgency", "<<"})
+SCHEMA_KEYS = sorted(
+    {
+        *Scenario.model_fields,
+        "extends",
+        "dates",
+        "start",
+        "end",
+        "duration_weeks",
+        "order",
+        "strength",
+        "camps",
+        "withdrawal",
+        "country",
+        "legitimacy",
+        "personnel",
+        "date",
+        "lat",
+        "lon",
+        "weight",
+        "name",
+        "resolution",
+        "population",
+        "insurgency",
+        "<<",
+    }
+)
 
 unicode_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 long_text = st.sampled_from(["x" * 10_000, "é" * 5_000, "\U0001f600" * 3_000, "a\n" * 2_000, " " * 9_000])
 
 scalars = st.one_of(
-    st.none(), st.booleans(),
-    st.integers(), st.sampled_from([10**1000, -(10**400), 2**63, 2**63 - 1, 2**64, -1, 0]),
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.sampled_from([10**1000, -(10**400), 2**63, 2**63 - 1, 2**64, -1, 0]),
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([1e308, -1e308, 5e-324, -0.0, float("inf"), float("nan")]),
-    unicode_text, long_text,
-    st.dates(), st.sampled_from([dt.date.min, dt.date.max, dt.date(2022, 2, 28), dt.date(2024, 2, 29)]),
+    unicode_text,
+    long_text,
+    st.dates(),
+    st.sampled_from([dt.date.min, dt.date.max, dt.date(2022, 2, 28), dt.date(2024, 2, 29)]),
     st.datetimes(),
 )
 keys = st.one_of(st.sampled_from(SCHEMA_KEYS), unicode_text, st.integers(-3, 3), st.none(), st.booleans())
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)), max_leaves=20)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(keys, inner, max_size=4)),
+    max_leaves=20,
+)
 
 
 def dump(data: Any, flow: bool, unicode: bool) -> str:
@@ -207,15 +332,32 @@ def mutated_data(draw) -> dict:
         if kind == "delete":
             del parent[last]
         elif kind == "rename" and isinstance(parent, dict):
-            new = draw(st.one_of(keys, st.just(str(last).upper()), st.just(str(last) + "_"),
-                                 st.just(str(last)[:-1])))
+            new = draw(st.one_of(keys, st.just(str(last).upper()), st.just(str(last) + "_"), st.just(str(last)[:-1])))
             parent[new] = parent.pop(last)
         elif kind == "duplicate" and isinstance(parent, list):
             parent.insert(last, parent[last])
         elif kind == "nasty":
-            parent[last] = draw(st.sampled_from([10**1000, float("inf"), float("nan"), -1, 2**64, dt.date.max,
-                                                 dt.date.min, "", "x" * 10_000, [], {}, None, True,
-                                                 -(10**30), 1e-320]))
+            parent[last] = draw(
+                st.sampled_from(
+                    [
+                        10**1000,
+                        float("inf"),
+                        float("nan"),
+                        -1,
+                        2**64,
+                        dt.date.max,
+                        dt.date.min,
+                        "",
+                        "x" * 10_000,
+                        [],
+                        {},
+                        None,
+                        True,
+                        -(10**30),
+                        1e-320,
+                    ]
+                )
+            )
         elif kind == "wrap":
             parent[last] = [parent[last]]
         elif kind == "nest":
@@ -236,8 +378,11 @@ def mutated_text(draw) -> str:
         if not lines:
             break
         i = draw(st.integers(0, len(lines) - 1))
-        kind = draw(st.sampled_from(("delete", "duplicate", "swap", "indent", "dedent", "value", "insert",
-                                     "tab", "truncate", "control")))
+        kind = draw(
+            st.sampled_from(
+                ("delete", "duplicate", "swap", "indent", "dedent", "value", "insert", "tab", "truncate", "control")
+            )
+        )
         line = lines[i]
         if kind == "delete":
             del lines[i]
@@ -260,11 +405,14 @@ def mutated_text(draw) -> str:
             lines[i] = "\t" + line
         elif kind == "truncate":
             lines[i] = line[: draw(st.integers(0, len(line)))]
-            del lines[i + 1:]
+            del lines[i + 1 :]
         else:
             at = draw(st.integers(0, len(line)))
-            lines[i] = line[:at] + draw(st.sampled_from(["\x00", "\x07", "\ufeff", "\ufffe", "\r", "\x85",
-                                                         "\u2028", "\x7f", "\ud800"])) + line[at:]
+            lines[i] = (
+                line[:at]
+                + draw(st.sampled_from(["\x00", "\x07", "\ufeff", "\ufffe", "\r", "\x85", "\u2028", "\x7f", "\ud800"]))
+                + line[at:]
+            )
     return "".join(lines)
 
 
@@ -272,8 +420,10 @@ YAML_CHARS = string.ascii_letters + string.digits + " \n\t:-[]{},&*!|>'\"#%@`?~.
 random_text = st.one_of(
     st.text(max_size=300),
     st.text(st.sampled_from(YAML_CHARS), max_size=300),
-    st.lists(st.one_of(NASTY_TEXT, st.sampled_from(SCHEMA_KEYS), st.sampled_from([": ", "\n", "  ", "- ", ", "])),
-             max_size=40).map("".join),
+    st.lists(
+        st.one_of(NASTY_TEXT, st.sampled_from(SCHEMA_KEYS), st.sampled_from([": ", "\n", "  ", "- ", ", "])),
+        max_size=40,
+    ).map("".join),
 )
 
 #: Every dotted path the baseline accepts with --set, list items by index and by name.
@@ -294,16 +444,22 @@ def named(path: tuple) -> tuple:
 SET_PATHS = sorted({".".join(map(str, p(path))) for path in paths_of(BASE_PLAIN) if path for p in (tuple, named)})
 set_paths = st.one_of(
     st.sampled_from(SET_PATHS),
-    st.tuples(st.sampled_from(SET_PATHS), st.sampled_from([".x", ".0", "..", ".", ".-1", ".99", "x", ".name"]))
-    .map("".join),
+    st.tuples(st.sampled_from(SET_PATHS), st.sampled_from([".x", ".0", "..", ".", ".-1", ".99", "x", ".name"])).map(
+        "".join
+    ),
     st.text(max_size=30),
 )
 set_values = st.one_of(
-    NASTY_TEXT, unicode_text, st.text(st.sampled_from(YAML_CHARS), max_size=60),
+    NASTY_TEXT,
+    unicode_text,
+    st.text(st.sampled_from(YAML_CHARS), max_size=60),
     values.map(lambda v: dump(v, True, True).strip()),
 )
-set_args = st.lists(st.one_of(st.tuples(set_paths, set_values).map(lambda kv: f"{kv[0]}={kv[1]}"),
-                              st.text(max_size=20)), min_size=1, max_size=3)
+set_args = st.lists(
+    st.one_of(st.tuples(set_paths, set_values).map(lambda kv: f"{kv[0]}={kv[1]}"), st.text(max_size=20)),
+    min_size=1,
+    max_size=3,
+)
 
 
 # --- the loader in-process ------------------------------------------------------------------------------
@@ -322,8 +478,9 @@ def test_random_bytes(workdir, data):
 
 
 @fuzz(EXAMPLES["random_documents"])
-@given(data=st.dictionaries(keys, values, max_size=8), required=st.booleans(), flow=st.booleans(),
-       unicode=st.booleans())
+@given(
+    data=st.dictionaries(keys, values, max_size=8), required=st.booleans(), flow=st.booleans(), unicode=st.booleans()
+)
 def test_random_documents(workdir, data, required, flow, unicode):
     if required:  # give the documents a chance to get past the required fields
         data = {"name": "fuzz", "start": dt.date(2022, 1, 1), "end": dt.date(2022, 3, 1), **data}
@@ -343,9 +500,21 @@ def test_mutated_baseline_text(workdir, text):
 
 
 @fuzz(EXAMPLES["extends"])
-@given(child=st.dictionaries(keys, values, max_size=4), extends=st.one_of(
-    st.just("base.yaml"), st.just("child.yaml"), st.just("missing.yaml"), st.just("/"), st.just(""),
-    st.just("../" * 40 + "etc/passwd"), unicode_text, st.integers(), st.none(), st.lists(st.just("base.yaml"))))
+@given(
+    child=st.dictionaries(keys, values, max_size=4),
+    extends=st.one_of(
+        st.just("base.yaml"),
+        st.just("child.yaml"),
+        st.just("missing.yaml"),
+        st.just("/"),
+        st.just(""),
+        st.just("../" * 40 + "etc/passwd"),
+        unicode_text,
+        st.integers(),
+        st.none(),
+        st.lists(st.just("base.yaml")),
+    ),
+)
 def test_extends(workdir, child, extends):
     """``extends`` chains: cycles, missing bases, wrong types and bad child keys are all clean errors."""
     (workdir / "base.yaml").write_text(BASE_TEXT, encoding="utf-8")
@@ -398,11 +567,17 @@ def test_cli_validate(workdir, text):
 
 
 @fuzz(EXAMPLES["cli_run_rejects_bad_input_and_writes_nothing"])
-@given(overrides=set_args, extra=st.one_of(
-    st.just([]), st.integers(-10, 10**7).map(lambda n: ["--weeks", str(n)]),
-    st.one_of(NASTY_TEXT, st.dates().map(str), unicode_text).filter(lambda s: not s.startswith("-"))
-    .map(lambda s: ["--until", s]),
-    st.integers(-(2**70), 2**70).map(lambda n: ["--seed", str(n)])))
+@given(
+    overrides=set_args,
+    extra=st.one_of(
+        st.just([]),
+        st.integers(-10, 10**7).map(lambda n: ["--weeks", str(n)]),
+        st.one_of(NASTY_TEXT, st.dates().map(str), unicode_text)
+        .filter(lambda s: not s.startswith("-"))
+        .map(lambda s: ["--until", s]),
+        st.integers(-(2**70), 2**70).map(lambda n: ["--seed", str(n)]),
+    ),
+)
 def test_cli_run_rejects_bad_input_and_writes_nothing(workdir, overrides, extra):
     """``run`` with random ``--set``, ``--weeks``, ``--until``, ``--seed``: status 2 writes nothing.
 
@@ -489,8 +664,9 @@ def hostile(limit: bool = False) -> dict[str, str | bytes]:
         "quadratic blow-up": HEAD + 'a: &a "' + "x" * 200_000 + '"\nb: [' + ", ".join(["*a"] * 4_000) + "]\n",
         "recursive alias": HEAD + "x: &a [*a]\n",
         "recursive mapping alias": HEAD + "mechanisms: &m {population: *m}\n",
-        "merge key chain": HEAD + "b: &b {x: 1}\n" + "".join(
-            f"c{i}: &c{i} {{<<: *{'b' if i == 0 else f'c{i - 1}'}}}\n" for i in range(500)),
+        "merge key chain": HEAD
+        + "b: &b {x: 1}\n"
+        + "".join(f"c{i}: &c{i} {{<<: *{'b' if i == 0 else f'c{i - 1}'}}}\n" for i in range(500)),
         "deep flow sequence": HEAD + "description: " + "[" * big + "]" * big + "\n",
         "deep flow mapping": HEAD + "description: " + "{a: " * (big // 4) + "1" + "}" * (big // 4) + "\n",
         "deep block nesting": block_nesting(1_300 if limit else 600),
@@ -513,8 +689,10 @@ def hostile(limit: bool = False) -> dict[str, str | bytes]:
         "local tag": HEAD + "x: !include /etc/passwd\n",
         "many documents": HEAD + "---\n" * 1_000,
         "many keys": HEAD + "".join(f"k{i}: {i}\n" for i in range(5_000)),
-        "long string": HEAD.replace("hostile", "long") + "description: "
-                       + "x" * ((MAX_FILE_BYTES - 200) if limit else 100_000) + "\n",
+        "long string": HEAD.replace("hostile", "long")
+        + "description: "
+        + "x" * ((MAX_FILE_BYTES - 200) if limit else 100_000)
+        + "\n",
         "long key": HEAD + "k" * (500_000 if limit else 50_000) + ": 1\n",
         "too large": HEAD + "description: " + "x" * MAX_FILE_BYTES + "\n",
         "null bytes": HEAD + "description: \x00\x00\n",
@@ -565,8 +743,8 @@ def test_unusable_extends_names_are_clean_errors(workdir, name):
 HOSTILE_SETS = {
     "laughs": "description=" + laughs(10, 9).split("\n", 3)[3].replace("\n", " ").replace("description: ", "x: "),
     "flow laughs": "factions=[&a [lol, lol, lol, lol, lol, lol, lol, lol], [&b [*a, *a, *a, *a, *a, *a, *a, *a]], "
-                   "[&c [*b, *b, *b, *b, *b, *b, *b, *b]], [&d [*c, *c, *c, *c, *c, *c, *c, *c]], "
-                   "[&e [*d, *d, *d, *d, *d, *d, *d, *d]], [*e, *e, *e, *e, *e, *e, *e, *e]]",
+    "[&c [*b, *b, *b, *b, *b, *b, *b, *b]], [&d [*c, *c, *c, *c, *c, *c, *c, *c]], "
+    "[&e [*d, *d, *d, *d, *d, *d, *d, *d]], [*e, *e, *e, *e, *e, *e, *e, *e]]",
     "recursive": "factions=&a [*a]",
     "recursive mapping": "mechanisms=&m {population: *m}",
     "recursive dates": "peacekeepers.withdrawal.dates=&d {Gao: *d}",
@@ -620,8 +798,15 @@ def validate_in_child(cwd: Path, *files: Path, timeout: float = 120.0) -> tuple[
     """``sahel_sim validate FILES`` in a child process: status, stderr and its peak memory growth (MB)."""
     if not Path("/proc/self/status").is_file():
         pytest.skip("needs /proc to measure a child's peak memory")
-    proc = subprocess.run([sys.executable, "-c", CHILD, *map(str, files)], cwd=cwd, env=child_env(),
-                          capture_output=True, text=True, timeout=timeout, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", CHILD, *map(str, files)],
+        cwd=cwd,
+        env=child_env(),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
     growth = float(proc.stdout.splitlines()[-1].split()[1])
     return proc.returncode, proc.stderr, growth
 
@@ -665,13 +850,16 @@ def test_process_validate_reports_each_hostile_file_on_one_line(cli_process, tmp
     assert not (tmp_path / "pwned").exists()
 
 
-@pytest.mark.parametrize("argv", [
-    ["--set", "seed=" + "9" * 5000],
-    ["--set", "name=" + "[" * 50_000],
-    ["--set", "mechanisms.insurgency.attack_rate=!!float abc"],
-    ["--set", "factions.JNIM\nrecruitment=2"],
-    ["--set", "mechanisms.population.hardship=1.0e+400"],
-])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--set", "seed=" + "9" * 5000],
+        ["--set", "name=" + "[" * 50_000],
+        ["--set", "mechanisms.insurgency.attack_rate=!!float abc"],
+        ["--set", "factions.JNIM\nrecruitment=2"],
+        ["--set", "mechanisms.population.hardship=1.0e+400"],
+    ],
+)
 def test_process_run_with_bad_set_is_one_line_and_writes_nothing(cli_process, tmp_path, argv):
     result = cli_process("run", BASELINE, "--out", tmp_path / "results", *argv)
     assert result.status == 2, result.err
@@ -699,17 +887,38 @@ def test_withdrawal_past_the_last_date_is_a_clean_error():
 
 
 def test_run_ending_in_the_last_week_of_year_9999_is_clean(workdir):
-    status, _, err = call_cli(["run", str(BASELINE), "--out", str(workdir / "late"), "--quiet",
-                               "--set", "start=9999-12-01", "--set", "end=9999-12-31"])
+    status, _, err = call_cli(
+        [
+            "run",
+            str(BASELINE),
+            "--out",
+            str(workdir / "late"),
+            "--quiet",
+            "--set",
+            "start=9999-12-01",
+            "--set",
+            "end=9999-12-31",
+        ]
+    )
     assert status in (0, 2), err
 
 
 def test_run_in_year_one_is_clean(workdir):
-    status, _, err = call_cli(["run", str(BASELINE), "--out", str(workdir / "early"), "--quiet",
-                               "--set", "start=0001-01-01", "--set", "end=0001-01-20"])
+    status, _, err = call_cli(
+        [
+            "run",
+            str(BASELINE),
+            "--out",
+            str(workdir / "early"),
+            "--quiet",
+            "--set",
+            "start=0001-01-01",
+            "--set",
+            "end=0001-01-20",
+        ]
+    )
     assert status in (0, 2), err
 
 
 def test_fuzz_budget_is_at_least_2000_examples():
     assert sum(EXAMPLES.values()) >= 2000
-

@@ -9,9 +9,18 @@ from sahel_sim.geography import (
     load_geography,
 )
 
-NAMED = {"Bamako": "ML", "Mopti": "ML", "Gao": "ML", "Timbuktu": "ML", "Kidal": "ML",
-         "Ménaka": "ML", "Ouagadougou": "BF", "Niamey": "NE", "Nouakchott": "MR",
-         "N'Djamena": "TD"}
+NAMED = {
+    "Bamako": "ML",
+    "Mopti": "ML",
+    "Gao": "ML",
+    "Timbuktu": "ML",
+    "Kidal": "ML",
+    "Ménaka": "ML",
+    "Ouagadougou": "BF",
+    "Niamey": "NE",
+    "Nouakchott": "MR",
+    "N'Djamena": "TD",
+}
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +117,7 @@ def test_sahara_emptier_than_south(geo):
     north = ml.copy()
     north[:, : int(np.percentile(ys, 75))] = False
     south = ml.copy()
-    south[:, int(np.percentile(ys, 25)):] = False
+    south[:, int(np.percentile(ys, 25)) :] = False
     assert geo.population[north].mean() * 20 < geo.population[south].mean()
 
 
@@ -117,8 +126,7 @@ def test_resolutions_consistent():
     assert totals[1] == pytest.approx(totals[0], rel=0.01)
     assert totals[2] == pytest.approx(totals[0], rel=0.01)
     for iso in ("ML", "NE", "TD"):
-        per = [load_geography(r).population[load_geography(r).mask(iso)].sum()
-               for r in SUPPORTED_RESOLUTIONS]
+        per = [load_geography(r).population[load_geography(r).mask(iso)].sum() for r in SUPPORTED_RESOLUTIONS]
         assert per[2] == pytest.approx(per[0], rel=0.01)
     assert load_geography(0.25).width == 2 * load_geography(0.5).width
 

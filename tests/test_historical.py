@@ -113,7 +113,8 @@ def test_yearly_deaths_share_a_week_between_years_by_its_days():
 
     from sahel_sim.hindcast import yearly_deaths
 
-    ts = pd.DataFrame({"date": pd.to_datetime(["2012-12-24", "2012-12-29"]), "area": ["ML", "ML"],
-                       "fatalities_total": [7.0, 7.0]})
+    ts = pd.DataFrame(
+        {"date": pd.to_datetime(["2012-12-24", "2012-12-29"]), "area": ["ML", "ML"], "fatalities_total": [7.0, 7.0]}
+    )
     years = yearly_deaths(ts)
     assert years.to_dict() == {2012: 7.0 + 3.0, 2013: 4.0}

@@ -23,8 +23,12 @@ BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 BASE = load_scenario(BASELINE)
 MECHANISMS = list(iter_parameters(Mechanisms, "mechanisms."))
 STATE_PARAMS = ("legitimacy", "state_capacity", "army_effectiveness", "army_accuracy")
-FACTION_PARAMS = {"recruitment": (0.0, 5.0), "aggression": (0.0, 5.0), "civilian_targeting": (0.0, 1.0),
-                  "international_targeting": (0.0, 1.0)}
+FACTION_PARAMS = {
+    "recruitment": (0.0, 5.0),
+    "aggression": (0.0, 5.0),
+    "civilian_targeting": (0.0, 1.0),
+    "international_targeting": (0.0, 1.0),
+}
 #: Starts that put the short runs before, during and after the withdrawal (camps open, draining, closed).
 STARTS = (dt.date(2022, 1, 1), dt.date(2023, 7, 1), dt.date(2023, 10, 14), dt.date(2024, 6, 29))
 
@@ -52,13 +56,22 @@ def valid_scenarios(draw):
         overrides.append((f"factions.{i}.{name}", draw(st.floats(lo, hi))))
     start = draw(st.sampled_from(STARTS))
     weeks = draw(st.integers(8, 20))
-    overrides += [("start", start), ("end", start + dt.timedelta(weeks=weeks)),
-                  ("seed", draw(st.integers(0, 2**32 - 1)))]
+    overrides += [
+        ("start", start),
+        ("end", start + dt.timedelta(weeks=weeks)),
+        ("seed", draw(st.integers(0, 2**32 - 1))),
+    ]
     return with_overrides(BASE, overrides, label="test")
 
 
-@settings(max_examples=25, derandomize=True, database=None, deadline=None, print_blob=False,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=25,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(scenario=valid_scenarios())
 def test_invariants_hold_every_week_of_random_valid_scenarios(scenario):
     model = SahelModel(scenario)
@@ -245,8 +258,9 @@ def test_run_check_in_a_real_process(cli_process, tmp_path):
 
 
 def test_control_shares_sum_to_one_with_zero_state_capacity():
-    scenario = with_overrides(BASE, [("states.ML.state_capacity", 0.0), ("default_state.state_capacity", 0.0),
-                                     ("end", dt.date(2022, 1, 29))])
+    scenario = with_overrides(
+        BASE, [("states.ML.state_capacity", 0.0), ("default_state.state_capacity", 0.0), ("end", dt.date(2022, 1, 29))]
+    )
     model = SahelModel(scenario)
     for _ in range(2):
         model.step()

@@ -128,8 +128,9 @@ def test_bands_move_away_from_superior_force():
 
 def test_a_band_starts_at_most_one_clash_a_week(monkeypatch):
     rate_one = {"insurgency": {"rival_clash_rate": 1.0}}
-    sc = scenario(factions=[faction("A", strength=3000, rivals=["B"]), faction("B", strength=3000)],
-                  mechanisms=rate_one)
+    sc = scenario(
+        factions=[faction("A", strength=3000, rivals=["B"]), faction("B", strength=3000)], mechanisms=rate_one
+    )
     model = SahelModel(sc, seed=4)
     model.step()
     bands = model.bands()
@@ -165,8 +166,11 @@ def test_low_accuracy_harms_civilians_and_raises_grievance_and_willingness_where
             band.strength, unit.strength = 500.0, 500.0
             unit.engage(band)
         model._phase_presence()
-        outcome[accuracy] = (model.civilian_deaths_total - deaths, model.grievance[xy] - before[0],
-                             model.willing[xy] - before[1])
+        outcome[accuracy] = (
+            model.civilian_deaths_total - deaths,
+            model.grievance[xy] - before[0],
+            model.willing[xy] - before[1],
+        )
     harm_bad, grievance_bad, willing_bad = outcome[0.0]
     harm_good, grievance_good, willing_good = outcome[1.0]
     assert harm_good == 0 and harm_bad > 0
@@ -187,8 +191,13 @@ def test_overstretched_remote_post_is_abandoned():
 
 
 def test_partner_force_is_present_only_between_its_dates():
-    partner = {"name": "P", "arrive": dt.date(2020, 2, 1), "depart": dt.date(2020, 3, 1),
-               "strength": [{"date": dt.date(2020, 2, 1), "personnel": 1000}], "bases": [GAO]}
+    partner = {
+        "name": "P",
+        "arrive": dt.date(2020, 2, 1),
+        "depart": dt.date(2020, 3, 1),
+        "strength": [{"date": dt.date(2020, 2, 1), "personnel": 1000}],
+        "bases": [GAO],
+    }
     sc = scenario(weeks=12, states=[mali_army()], partners=[partner])
     model = SahelModel(sc, seed=1)
     seen = []
@@ -208,8 +217,7 @@ def test_partner_force_is_present_only_between_its_dates():
 def _camp_world(camp_at: dict, close: dt.date, army: bool = True):
     camps = [{"name": "C", **camp_at}, {"name": "Hub", "lat": 12.65, "lon": -8.0}]
     withdrawal = {"dates": {"C": close, "Hub": dt.date(2021, 6, 1)}}
-    return scenario(weeks=16, peacekeepers=mission(camps, withdrawal=withdrawal),
-                    states=[mali_army()] if army else [])
+    return scenario(weeks=16, peacekeepers=mission(camps, withdrawal=withdrawal), states=[mali_army()] if army else [])
 
 
 def test_camp_drains_before_closing_and_is_handed_to_a_nearby_army_unit():

@@ -41,11 +41,17 @@ def test_more_peacekeepers_fewer_civilian_deaths():
     """
     deaths = {}
     for personnel in (0, 3000, 12000):
-        camps = [{"name": n, **at} for n, at in (("Sevare", MOPTI), ("Timbuktu", TIMBUKTU), ("Gao", GAO),
-                                                  ("Kidal", KIDAL), ("Bamako", BAMAKO))]
-        sc = scenario(weeks=40, peacekeepers=mission(camps, personnel=personnel), states=sahel_armies(),
-                      mechanisms=SELF_SUSTAINING,
-                      factions=[faction(strength=3000, at=MOPTI, civilian_targeting=0.8)])
+        camps = [
+            {"name": n, **at}
+            for n, at in (("Sevare", MOPTI), ("Timbuktu", TIMBUKTU), ("Gao", GAO), ("Kidal", KIDAL), ("Bamako", BAMAKO))
+        ]
+        sc = scenario(
+            weeks=40,
+            peacekeepers=mission(camps, personnel=personnel),
+            states=sahel_armies(),
+            mechanisms=SELF_SUSTAINING,
+            factions=[faction(strength=3000, at=MOPTI, civilian_targeting=0.8)],
+        )
         deaths[personnel] = _outcomes(sc, _civilians_killed_by_armed_groups)
     means = [deaths[p].mean() for p in (0, 3000, 12000)]
     assert means[0] > means[1] > means[2]
@@ -59,10 +65,14 @@ def _insurgent_weeks(model) -> float:
 
 def test_army_accuracy_matters_more_than_effectiveness():
     """Bennett 2008: raising accuracy shortens an insurgency more than raising effectiveness."""
+
     def world(accuracy, effectiveness):
-        return scenario(weeks=78, states=sahel_armies(accuracy=accuracy, effectiveness=effectiveness),
-                        mechanisms=SELF_SUSTAINING,
-                        factions=[faction(strength=3000, at=MOPTI)])
+        return scenario(
+            weeks=78,
+            states=sahel_armies(accuracy=accuracy, effectiveness=effectiveness),
+            mechanisms=SELF_SUSTAINING,
+            factions=[faction(strength=3000, at=MOPTI)],
+        )
 
     base = _outcomes(world(0.3, 0.3), _insurgent_weeks)
     accurate = _outcomes(world(0.9, 0.3), _insurgent_weeks)
@@ -77,7 +87,7 @@ WARM_UP_WEEKS = 52
 def _fastest_surge(model) -> float:
     """Largest rise of insurgent strength in Mali over any 4 weeks after the warm-up (fighters)."""
     ts = model.metrics.frame()
-    series = ts.loc[ts["area"] == "ML", "insurgent_strength"].to_numpy()[WARM_UP_WEEKS - 1:]
+    series = ts.loc[ts["area"] == "ML", "insurgent_strength"].to_numpy()[WARM_UP_WEEKS - 1 :]
     return float(np.max(series[4:] - series[:-4]))
 
 
@@ -89,12 +99,19 @@ def test_sudden_small_legitimacy_drop_brings_larger_outburst_than_gradual_large_
     """
     shock_day = dt.date(2020, 1, 1) + dt.timedelta(weeks=WARM_UP_WEEKS)
     sudden = [{"date": shock_day, "country": "ML", "size": -0.15, "kind": "coup"}]
-    gradual = [{"date": shock_day + dt.timedelta(weeks=4 * i), "country": "ML", "size": -0.025, "kind": "other"}
-               for i in range(10)]
+    gradual = [
+        {"date": shock_day + dt.timedelta(weeks=4 * i), "country": "ML", "size": -0.025, "kind": "other"}
+        for i in range(10)
+    ]
 
     def world(shocks):
-        return scenario(weeks=WARM_UP_WEEKS + 52, states=sahel_armies(), shocks=shocks, mechanisms=SELF_SUSTAINING,
-                        factions=[faction(strength=2000, at=MOPTI)])
+        return scenario(
+            weeks=WARM_UP_WEEKS + 52,
+            states=sahel_armies(),
+            shocks=shocks,
+            mechanisms=SELF_SUSTAINING,
+            factions=[faction(strength=2000, at=MOPTI)],
+        )
 
     burst = _outcomes(world(sudden), _fastest_surge)
     slow = _outcomes(world(gradual), _fastest_surge)
@@ -116,8 +133,13 @@ def test_posts_close_earlier_without_peacekeepers():
 
     def world(personnel):
         camps = [{"name": "Sevare", **MOPTI}, {"name": "Bamako", **BAMAKO}]
-        return scenario(weeks=52, peacekeepers=mission(camps, personnel=personnel), states=sahel_armies(),
-                        posts=[post], factions=[faction(strength=3000, at=MOPTI)])
+        return scenario(
+            weeks=52,
+            peacekeepers=mission(camps, personnel=personnel),
+            states=sahel_armies(),
+            posts=[post],
+            factions=[faction(strength=3000, at=MOPTI)],
+        )
 
     without = _outcomes(world(0), _first_closure_week)
     with_pk = _outcomes(world(12000), _first_closure_week)

@@ -22,9 +22,20 @@ from sahel_sim.scenario_io import load_scenario, scenario_hash
 WEEKS = 6
 START = dt.date(2022, 1, 1)
 AREAS = {"ALL", "ML", "BF", "NE", "MR", "TD"}
-TIMESERIES_COLUMNS = ["date", "area", "events_total", "fatalities_total", "fatalities_civilian",
-                      "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper", "displaced",
-                      "state_control_share", "posts_open", "stability_index"]
+TIMESERIES_COLUMNS = [
+    "date",
+    "area",
+    "events_total",
+    "fatalities_total",
+    "fatalities_civilian",
+    "fatalities_army",
+    "fatalities_insurgent",
+    "fatalities_peacekeeper",
+    "displaced",
+    "state_control_share",
+    "posts_open",
+    "stability_index",
+]
 EVENT_COLUMNS = ["date", "lat", "lon", "area", "kind", "actor", "target", "fatalities"]
 SAME_BYTES = ("timeseries.csv", "timeseries.parquet", "events.parquet", "summary.json")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -77,8 +88,15 @@ def test_folder_holds_every_file(runs):
     folder = runs["A"]
     assert folder.parent == runs["out"]
     names = {p.name for p in folder.iterdir()}
-    assert {"manifest.json", "scenario.resolved.yaml", "timeseries.parquet", "timeseries.csv",
-            "events.parquet", "summary.json", "plots"} <= names
+    assert {
+        "manifest.json",
+        "scenario.resolved.yaml",
+        "timeseries.parquet",
+        "timeseries.csv",
+        "events.parquet",
+        "summary.json",
+        "plots",
+    } <= names
     for name in names - {"plots"}:
         assert (folder / name).stat().st_size > 0, name
 
@@ -125,8 +143,9 @@ def test_timeseries_shape(timeseries):
 def test_timeseries_values_are_plausible(timeseries):
     assert timeseries[TIMESERIES_COLUMNS[2:]].notna().all().all()
     assert (timeseries["fatalities_total"] >= 0).all()
-    parts = timeseries[["fatalities_civilian", "fatalities_army", "fatalities_insurgent",
-                        "fatalities_peacekeeper"]].sum(axis=1)
+    parts = timeseries[
+        ["fatalities_civilian", "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper"]
+    ].sum(axis=1)
     assert (parts <= timeseries["fatalities_total"]).all()
     assert timeseries["state_control_share"].between(0, 1).all()
     assert timeseries["stability_index"].between(0, 100).all()
@@ -238,8 +257,7 @@ def test_interrupt_while_writing_leaves_nothing(cli, baseline_path, tmp_path, mo
     assert list(out.iterdir()) == []
 
 
-def test_failure_at_the_final_rename_leaves_nothing(cli, baseline_path, tmp_path, monkeypatch,
-                                                    fast_plots):
+def test_failure_at_the_final_rename_leaves_nothing(cli, baseline_path, tmp_path, monkeypatch, fast_plots):
     import sahel_sim.results as results
 
     monkeypatch.setattr(results.os, "rename", _fail_with(OSError(18, "Invalid cross-device link")))

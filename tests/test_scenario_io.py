@@ -58,7 +58,8 @@ def test_extends_overrides_only_what_differs(write_scenario, base_copy, baseline
         "mechanisms:\n"
         "  population:\n"
         "    hardship: 0.9\n",
-        "lib/child.yaml")
+        "lib/child.yaml",
+    )
     got = scenario_to_data(load_scenario(child))
     want = scenario_to_data(baseline)
     want["name"] = "child"
@@ -80,7 +81,8 @@ def test_extends_lists_replace_not_merge(write_scenario, base_copy, baseline):
         "    initial_strength: 100\n"
         "    start_areas: [{lat: 18.44, lon: 1.41}]\n"
         "shocks: []\n",
-        "lib/child.yaml")
+        "lib/child.yaml",
+    )
     scenario = load_scenario(child)
     assert [f.name for f in scenario.factions] == ["CSP"]
     assert scenario.factions[0].initial_strength == 100
@@ -100,8 +102,7 @@ def test_extends_chain_and_relative_to_the_file(write_scenario, base_copy, tmp_p
 
 
 def test_extends_null_removes_a_base_value(write_scenario, base_copy, baseline):
-    child = write_scenario("extends: base.yaml\nname: stay\npeacekeepers:\n  withdrawal: null\n",
-                           "lib/stay.yaml")
+    child = write_scenario("extends: base.yaml\nname: stay\npeacekeepers:\n  withdrawal: null\n", "lib/stay.yaml")
     scenario = load_scenario(child)
     assert scenario.peacekeepers.withdrawal is None
     assert scenario.peacekeepers.camps == baseline.peacekeepers.camps
@@ -134,7 +135,8 @@ def test_error_in_list_replaced_by_child_points_at_child(write_scenario, base_co
         "shocks:\n"
         "  - {date: 2023-01-01, country: ML, size: 0.1}\n"
         "  - {date: 2023-02-01, country: ML, size: 7}\n",
-        "lib/child.yaml")
+        "lib/child.yaml",
+    )
     with pytest.raises(ScenarioError) as info:
         load_scenario(child)
     assert (info.value.file, info.value.line, info.value.field) == (str(child), 5, "shocks.1.size")
@@ -150,18 +152,24 @@ def test_extends_must_be_a_string(write_scenario):
 # --- overrides ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("override", "path", "value"), [
-    ("seed=5", ("seed",), 5),
-    ("end=2022-03-01", ("end",), dt.date(2022, 3, 1)),
-    ("factions.JNIM.recruitment=2", ("factions", 0, "recruitment"), 2.0),
-    ("factions.1.aggression=3", ("factions", 1, "aggression"), 3.0),
-    ("peacekeepers.camps.Kidal.weight=2.5", ("peacekeepers", "camps", 7, "weight"), 2.5),
-    ("peacekeepers.withdrawal.dates.Kidal=2023-11-02",
-     ("peacekeepers", "withdrawal", "dates", "Kidal"), dt.date(2023, 11, 2)),
-    ("mechanisms.population.vision_km=200", ("mechanisms", "population", "vision_km"), 200.0),
-    ("states.1.legitimacy=0.3", ("states", 1, "legitimacy"), 0.3),
-    ("peacekeepers.withdrawal=null", ("peacekeepers", "withdrawal"), None),
-])
+@pytest.mark.parametrize(
+    ("override", "path", "value"),
+    [
+        ("seed=5", ("seed",), 5),
+        ("end=2022-03-01", ("end",), dt.date(2022, 3, 1)),
+        ("factions.JNIM.recruitment=2", ("factions", 0, "recruitment"), 2.0),
+        ("factions.1.aggression=3", ("factions", 1, "aggression"), 3.0),
+        ("peacekeepers.camps.Kidal.weight=2.5", ("peacekeepers", "camps", 7, "weight"), 2.5),
+        (
+            "peacekeepers.withdrawal.dates.Kidal=2023-11-02",
+            ("peacekeepers", "withdrawal", "dates", "Kidal"),
+            dt.date(2023, 11, 2),
+        ),
+        ("mechanisms.population.vision_km=200", ("mechanisms", "population", "vision_km"), 200.0),
+        ("states.1.legitimacy=0.3", ("states", 1, "legitimacy"), 0.3),
+        ("peacekeepers.withdrawal=null", ("peacekeepers", "withdrawal"), None),
+    ],
+)
 def test_set_changes_exactly_one_field(baseline_path, baseline, override, path, value):
     scenario = load_scenario(baseline_path, [override])
     got, want = scenario_to_data(scenario), scenario_to_data(baseline)
@@ -221,8 +229,7 @@ def test_dump_loads_back_equal_for_every_shipped_scenario(shipped_scenarios, tmp
 
 
 def test_dump_round_trip_keeps_overrides(baseline_path, tmp_path):
-    scenario = load_scenario(baseline_path, ["seed=3", "factions.CSP.recruitment=1.5",
-                                             "mechanisms.combat=" + "{}"])
+    scenario = load_scenario(baseline_path, ["seed=3", "factions.CSP.recruitment=1.5", "mechanisms.combat=" + "{}"])
     path = tmp_path / "resolved.yaml"
     path.write_text(dump_scenario(scenario), encoding="utf-8")
     assert load_scenario(path) == scenario
@@ -236,16 +243,18 @@ def test_scenario_hash_tracks_content(baseline):
 # --- safe loading -------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("tag", [
-    "!!python/object/apply:os.system ['touch {marker}']",
-    "!!python/object/new:subprocess.Popen [['touch', '{marker}']]",
-    "!!python/name:os.system",
-    "!!python/object:builtins.dict {{}}",
-])
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "!!python/object/apply:os.system ['touch {marker}']",
+        "!!python/object/new:subprocess.Popen [['touch', '{marker}']]",
+        "!!python/name:os.system",
+        "!!python/object:builtins.dict {{}}",
+    ],
+)
 def test_python_tags_refused(write_scenario, tmp_path, tag):
     marker = tmp_path / "ran"
-    path = write_scenario("start: 2022-01-01\nend: 2022-02-01\n"
-                          f"name: {tag.format(marker=marker)}\n")
+    path = write_scenario(f"start: 2022-01-01\nend: 2022-02-01\nname: {tag.format(marker=marker)}\n")
     with pytest.raises(ScenarioError) as info:
         load_scenario(path)
     assert not marker.exists()
@@ -254,8 +263,7 @@ def test_python_tags_refused(write_scenario, tmp_path, tag):
 
 
 def test_alias_bomb_refused(write_scenario):
-    lines = ["name: bomb", "start: 2022-01-01", "end: 2022-02-01",
-             "l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines = ["name: bomb", "start: 2022-01-01", "end: 2022-02-01", "l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
     for i in range(1, 12):  # 10**12 strings if it were expanded
         lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]")
     path = write_scenario("\n".join(lines) + "\n")
@@ -278,8 +286,9 @@ def test_oversized_file_refused(write_scenario):
 
 
 def test_aliases_within_limits_still_work(write_scenario):
-    path = write_scenario("name: anchors\nstart: &s 2022-01-01\nend: 2022-03-01\n"
-                          "shocks:\n  - {date: *s, country: ML, size: -0.1}\n")
+    path = write_scenario(
+        "name: anchors\nstart: &s 2022-01-01\nend: 2022-03-01\nshocks:\n  - {date: *s, country: ML, size: -0.1}\n"
+    )
     scenario = load_scenario(path)
     assert scenario.shocks[0].date == scenario.start
 
@@ -303,8 +312,7 @@ def test_minimal_scenario_gets_defaults(write_scenario):
 # --- shipped variants ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("variant", ["baseline_gradual_2y", "baseline_delayed_2025",
-                                     "baseline_no_withdrawal"])
+@pytest.mark.parametrize("variant", ["baseline_gradual_2y", "baseline_delayed_2025", "baseline_no_withdrawal"])
 def test_variant_differs_only_in_withdrawal(variant, baseline, baseline_path):
     scenario = load_scenario(baseline_path.parent / f"{variant}.yaml")
     got, base = scenario_to_data(scenario), scenario_to_data(baseline)

@@ -20,17 +20,18 @@ def _arrays(pts):
 @given(a=points, b=points, radius=st.integers(0, 4))
 def test_pairs_within_finds_exactly_the_pairs_in_chebyshev_reach(a, b, radius):
     i, j = pairs_within(*_arrays(a), *_arrays(b), radius)
-    expected = sorted((m, n) for m, p in enumerate(a) for n, q in enumerate(b)
-                      if max(abs(p[0] - q[0]), abs(p[1] - q[1])) <= radius)
+    expected = sorted(
+        (m, n) for m, p in enumerate(a) for n, q in enumerate(b) if max(abs(p[0] - q[0]), abs(p[1] - q[1])) <= radius
+    )
     assert sorted(zip(i.tolist(), j.tolist(), strict=True)) == expected
     bounds = group_bounds(i, len(a))
-    assert all((i[bounds[m]:bounds[m + 1]] == m).all() for m in range(len(a)))
+    assert all((i[bounds[m] : bounds[m + 1]] == m).all() for m in range(len(a)))
 
 
 def test_each_band_moves_to_the_best_cell_of_its_own_faction_within_reach():
     scores = np.zeros((2, 10, 10))
-    scores[0, 7, 7] = 5.0   # faction 0 is drawn to (7, 7)
-    scores[1, 0, 0] = 5.0   # faction 1 to (0, 0)
+    scores[0, 7, 7] = 5.0  # faction 0 is drawn to (7, 7)
+    scores[1, 0, 0] = 5.0  # faction 1 to (0, 0)
     scores[1, 9, 9] = -np.inf
     xs, ys = np.array([5, 5, 1, 9]), np.array([5, 5, 1, 8])
     tx, ty = best_cells(scores, np.array([0, 1, 1, 0]), xs, ys, 2, np.random.default_rng(0))

@@ -45,10 +45,6 @@ seed: 23
 TOTAL = 8
 
 
-
-
-
-
 def finished_files(folder: Path) -> dict[str, bytes]:
     runs = folder / "runs"
     return {p.name: p.read_bytes() for p in runs.glob("[!.]*.parquet")} if runs.is_dir() else {}
@@ -71,10 +67,20 @@ def reference(spec_file, tmp_path_factory) -> Path:
 def sweep_process(spec_file: Path, out: Path, resume: bool) -> subprocess.Popen:
     """The real command line with two workers, in its own process group (so one kill takes all)."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (str(SRC), os.environ.get("PYTHONPATH")) if p)}
-    args = [sys.executable, "-m", "sahel_sim", "sweep", str(spec_file), "--out", str(out), "--workers", "2",
-            "--quiet", *(["--resume"] if resume else [])]
-    return subprocess.Popen(args, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    args = [
+        sys.executable,
+        "-m",
+        "sahel_sim",
+        "sweep",
+        str(spec_file),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--quiet",
+        *(["--resume"] if resume else []),
+    ]
+    return subprocess.Popen(args, env=env, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 @pytest.fixture(scope="module")
@@ -201,8 +207,7 @@ def test_run_into_a_read_only_folder(cli_process, tmp_path):
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == snapshot
 
 
-def test_sweep_that_cannot_write_keeps_finished_runs_and_resumes(spec_file, reference, tmp_path, monkeypatch,
-                                                                 capsys):
+def test_sweep_that_cannot_write_keeps_finished_runs_and_resumes(spec_file, reference, tmp_path, monkeypatch, capsys):
     """The disk refuses writes after three runs: exit 1 with one line, three whole runs kept, resume ends it."""
     out = tmp_path / "sweep"
     real = store.atomic_write_table

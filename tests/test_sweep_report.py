@@ -45,8 +45,9 @@ def sweep(tmp_path: Path, text: str) -> Path:
 
 def test_grid_report(tmp_path, capsys):
     folder = sweep(tmp_path, GRID)
-    assert main(["report", str(folder), "--metric", "final_stability_index",
-                 "--metric", "total_fatalities_civilian"]) == 0
+    assert (
+        main(["report", str(folder), "--metric", "final_stability_index", "--metric", "total_fatalities_civilian"]) == 0
+    )
     report = folder / "report"
     table = pd.read_csv(report / "by_point_ML.csv")
     assert len(table) == 2 * 4 and (table["n"] == 3).all()

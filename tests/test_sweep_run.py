@@ -62,8 +62,15 @@ def test_tables_are_whole_and_complete(reference):
     t = tables(reference)
     assert len(t["runs"]) == 24 and t["runs"]["run_id"].is_unique
     assert (t["runs"]["status"] == "ok").all() and t["runs"]["error"].isna().all()
-    assert {"mechanisms.insurgency.attack_rate", "states.0.legitimacy", "replicate", "seed",
-            "seed_root", "seed_key", "point_id"} <= set(t["runs"].columns)
+    assert {
+        "mechanisms.insurgency.attack_rate",
+        "states.0.legitimacy",
+        "replicate",
+        "seed",
+        "seed_root",
+        "seed_key",
+        "point_id",
+    } <= set(t["runs"].columns)
     assert t["timeseries"].groupby("run_id").size().eq(20 * 6).all()
     assert len(t["final"]) == 24 * 6
     assert {"run_id", "final_stability_index", "total_fatalities_civilian"} <= set(t["final"].columns)
@@ -90,9 +97,13 @@ def test_dask_local_cluster_gives_identical_tables(spec_file, reference, tmp_pat
 def test_sigkill_then_resume_loses_and_duplicates_nothing(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen([sys.executable, "-m", "sahel_sim", "sweep", str(spec_file), "--out", str(out),
-                             "--workers", "2", "--quiet"], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sahel_sim", "sweep", str(spec_file), "--out", str(out), "--workers", "2", "--quiet"],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     try:
         while time.monotonic() < deadline and proc.poll() is None:
@@ -216,8 +227,9 @@ def test_resume_refuses_changed_spec_but_accepts_more_replicates(spec_file, refe
     changed.write_text(SPEC.replace("seed: 11", "seed: 12"), encoding="utf-8")
     assert main(["sweep", str(changed), "--out", str(out), "--resume", "--workers", "1"]) == 2
     assert "different spec" in capsys.readouterr().err
-    assert main(["sweep", str(spec_file), "--out", str(out), "--resume", "--workers", "1",
-                 "--set", "end=2022-05-28"]) == 2
+    assert (
+        main(["sweep", str(spec_file), "--out", str(out), "--resume", "--workers", "1", "--set", "end=2022-05-28"]) == 2
+    )
 
     fewer = tmp_path / "fewer.yaml"
     fewer.write_text(SPEC.replace("replicates: 6", "replicates: 5"), encoding="utf-8")

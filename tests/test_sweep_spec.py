@@ -43,8 +43,7 @@ def test_shipped_sweeps_validate(path):
 
 
 def test_shipped_names():
-    assert {p.name for p in SHIPPED} >= {"withdrawal_timing.yaml", "peacekeeper_strength.yaml",
-                                         "sensitivity.yaml"}
+    assert {p.name for p in SHIPPED} >= {"withdrawal_timing.yaml", "peacekeeper_strength.yaml", "sensitivity.yaml"}
 
 
 def test_withdrawal_timing_sweeps_dates():
@@ -58,7 +57,13 @@ def test_withdrawal_timing_sweeps_dates():
 def test_grid_points_in_order(tmp_path):
     plan = load_plan(write(tmp_path, GRID))
     assert [tuple(p.values.values()) for p in plan.points] == [
-        (0.3, 0.4), (0.3, 0.5), (0.3, 0.6), (0.6, 0.4), (0.6, 0.5), (0.6, 0.6)]
+        (0.3, 0.4),
+        (0.3, 0.5),
+        (0.3, 0.6),
+        (0.6, 0.4),
+        (0.6, 0.5),
+        (0.6, 0.6),
+    ]
     assert plan.scenario(plan.points[4]).states[0].legitimacy == 0.5
     assert plan.scenario(plan.points[4]).mechanisms.insurgency.attack_rate == 0.6
     assert plan.total_runs == 12
@@ -74,10 +79,13 @@ def test_seeds_derive_from_seed_sequence(tmp_path):
 
 def test_adding_replicates_or_values_keeps_existing_runs(tmp_path):
     small = {(r.run_id, r.seed) for r in load_plan(write(tmp_path, GRID)).runs()}
-    more_reps = {(r.run_id, r.seed) for r in load_plan(write(tmp_path, GRID.replace(
-        "replicates: 2", "replicates: 4"))).runs()}
-    more_values = {(r.run_id, r.seed) for r in load_plan(write(tmp_path, GRID.replace(
-        "[0.3, 0.6]", "[0.2, 0.3, 0.45, 0.6]"))).runs()}
+    more_reps = {
+        (r.run_id, r.seed) for r in load_plan(write(tmp_path, GRID.replace("replicates: 2", "replicates: 4"))).runs()
+    }
+    more_values = {
+        (r.run_id, r.seed)
+        for r in load_plan(write(tmp_path, GRID.replace("[0.3, 0.6]", "[0.2, 0.3, 0.45, 0.6]"))).runs()
+    }
     assert small < more_reps and len(more_reps) == 24
     assert small < more_values and len(more_values) == 24
 
@@ -115,19 +123,35 @@ seed: 3
 
 BAD = [
     ("colour: red\nvary: {end: [2022-03-01]}\n", 2, "colour", "unknown key 'colour'"),
-    ("vary:\n  mechanisms.insurgency.attack_rate: [0.5, 1.5]\n", 3,
-     "mechanisms.insurgency.attack_rate", "less than or equal to 1"),
-    ("vary:\n  mechanisms.insurgency.atack_rate: [0.5]\n", 3,
-     "mechanisms.insurgency.atack_rate", "did you mean 'attack_rate'"),
+    (
+        "vary:\n  mechanisms.insurgency.attack_rate: [0.5, 1.5]\n",
+        3,
+        "mechanisms.insurgency.attack_rate",
+        "less than or equal to 1",
+    ),
+    (
+        "vary:\n  mechanisms.insurgency.atack_rate: [0.5]\n",
+        3,
+        "mechanisms.insurgency.atack_rate",
+        "did you mean 'attack_rate'",
+    ),
     ("vary:\n  end: {low: 1, high: 2}\n", 3, "end", "needs a list of values"),
     ("vary:\n  end: [2022-03-01, 2022-03-01]\n", 3, "end", "duplicate value"),
-    ("vary:\n  a.b: {low: 1, high: 2}\n  c.d: {low: 1, high: 2}\ndesign: sobol\nsamples: 6\n", 6,
-     "samples", "power of two"),
+    (
+        "vary:\n  a.b: {low: 1, high: 2}\n  c.d: {low: 1, high: 2}\ndesign: sobol\nsamples: 6\n",
+        6,
+        "samples",
+        "power of two",
+    ),
     ("vary:\n  end: [2022-03-01]\ndesign: lhs\nsamples: 4\n", 3, "end", "samples from a range"),
     ("vary:\n  end: [2022-03-01]\nreplicates: 0\n", 4, "replicates", "greater than or equal to 1"),
     ("vary:\n  seed: [1, 2]\n", 3, "seed", "use 'replicates'"),
-    ("set:\n  peacekeepers.withdrawal.dates: null\nvary:\n  end: [2022-03-01]\n", 3,
-     "peacekeepers.withdrawal.start", "needs a start date"),
+    (
+        "set:\n  peacekeepers.withdrawal.dates: null\nvary:\n  end: [2022-03-01]\n",
+        3,
+        "peacekeepers.withdrawal.start",
+        "needs a start date",
+    ),
     ("vary:\n  end: [2022-03-01, 2021-01-01]\n", 3, "end", "not after start"),
 ]
 

@@ -29,17 +29,26 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(sync_playwright is None,
-                       reason="browser tests skipped: the playwright Python package is not installed"),
-    pytest.mark.skipif(not CHROMIUM.exists(),
-                       reason=f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)"),
+    pytest.mark.skipif(
+        sync_playwright is None, reason="browser tests skipped: the playwright Python package is not installed"
+    ),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"browser tests skipped: no Chromium at {CHROMIUM} (apt-get install chromium)"
+    ),
 ]
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIOS = REPO / "scenarios"
 ARTIFACTS = REPO / "test-artifacts"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 TIMEOUT_MS = 30_000
 
 
@@ -61,9 +70,14 @@ class Server:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH")) if p)
         with open(log, "wb") as out:
-            self.proc = subprocess.Popen([sys.executable, "-m", "sahel_sim", "viz", *args, "--port",
-                                          str(self.port)], cwd=REPO, env=env, stdout=out,
-                                         stderr=subprocess.STDOUT, start_new_session=True)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "sahel_sim", "viz", *args, "--port", str(self.port)],
+                cwd=REPO,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -241,8 +255,7 @@ def test_replay_of_a_saved_run_matches_its_results(browser, tmp_path, fast_plots
     from sahel_sim.viz.snapshot import HEADLINE, format_metric
 
     scenario = load_scenario(SCENARIOS / "baseline.yaml")
-    scenario = with_overrides(scenario, [("end", scenario.start + dt.timedelta(weeks=4)),
-                                         ("seed", 11)])
+    scenario = with_overrides(scenario, [("end", scenario.start + dt.timedelta(weeks=4)), ("seed", 11)])
     folder = run_scenario(scenario, seed=4242, out=tmp_path / "results")
     assert json.loads((folder / "manifest.json").read_text())["seed"] == 4242
     saved = pd.read_parquet(folder / "timeseries.parquet")

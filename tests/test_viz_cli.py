@@ -31,8 +31,7 @@ def test_environment_for_a_scenario(baseline_path):
 
 
 def test_environment_for_a_run(tmp_path, baseline_path):
-    (tmp_path / "scenario.resolved.yaml").write_text(baseline_path.read_text(encoding="utf-8"),
-                                                    encoding="utf-8")
+    (tmp_path / "scenario.resolved.yaml").write_text(baseline_path.read_text(encoding="utf-8"), encoding="utf-8")
     (tmp_path / "manifest.json").write_text(json.dumps({"seed": 99}), encoding="utf-8")
     env = viz_environment(args(run=str(tmp_path)))
     assert env["SAHEL_VIZ_ROOT"] == str(tmp_path.resolve())
@@ -40,9 +39,12 @@ def test_environment_for_a_run(tmp_path, baseline_path):
 
 
 def test_bad_input_exits_2_without_starting_a_server(cli, tmp_path, baseline_path):
-    for argv in (["viz", "--run", str(tmp_path)], ["viz", str(tmp_path / "missing.yaml")],
-                 ["viz", str(baseline_path), "--run", str(tmp_path)],
-                 ["viz", str(baseline_path), "--port", "70000"]):
+    for argv in (
+        ["viz", "--run", str(tmp_path)],
+        ["viz", str(tmp_path / "missing.yaml")],
+        ["viz", str(baseline_path), "--run", str(tmp_path)],
+        ["viz", str(baseline_path), "--port", "70000"],
+    ):
         result = cli(*argv)
         assert result.status == 2, argv
         assert result.err.startswith("error: ") and "Traceback" not in result.err

@@ -114,8 +114,7 @@ def test_adapter_signature_suits_mesa():
 
 def test_adapter_without_moved_sliders_is_the_plain_model(baseline):
     initial = L.lever_values(baseline)
-    viz = VizModel(root=str(SCENARIOS), scenario_file="baseline.yaml", seed="", initial=initial,
-                   **initial)
+    viz = VizModel(root=str(SCENARIOS), scenario_file="baseline.yaml", seed="", initial=initial, **initial)
     plain = SahelModel(baseline)
     assert viz.viz_overrides == [] and viz.viz_error is None
     assert scenario_hash(viz.config) == scenario_hash(baseline)
@@ -127,13 +126,23 @@ def test_adapter_without_moved_sliders_is_the_plain_model(baseline):
 
 def test_adapter_applies_sliders_and_reports_bad_input(baseline):
     initial = L.lever_values(baseline)
-    viz = VizModel(root=str(SCENARIOS), scenario_file="baseline.yaml", seed="7", initial=initial,
-                   **{**initial, "army_accuracy": 0.9})
+    viz = VizModel(
+        root=str(SCENARIOS),
+        scenario_file="baseline.yaml",
+        seed="7",
+        initial=initial,
+        **{**initial, "army_accuracy": 0.9},
+    )
     mali = next(i for i, s in enumerate(viz.config.states) if s.country == "ML")
     assert viz.config.states[mali].army_accuracy == 0.9 and viz.seed_value == 7
     assert viz.viz_overrides == [(f"states.{mali}.army_accuracy", 0.9)]
-    bad = VizModel(root=str(SCENARIOS), scenario_file="baseline.yaml", seed="x1", initial=initial,
-                   **{**initial, "army_accuracy": 7.0})
+    bad = VizModel(
+        root=str(SCENARIOS),
+        scenario_file="baseline.yaml",
+        seed="x1",
+        initial=initial,
+        **{**initial, "army_accuracy": 7.0},
+    )
     assert "sliders ignored" in bad.viz_error and "seed ignored" in bad.viz_error
     assert scenario_hash(bad.config) == scenario_hash(baseline)
     with pytest.raises(ScenarioError):

@@ -25,24 +25,37 @@ def scenario(weeks: int = 12, **parts) -> Scenario:
 
 def faction(name: str = "F", strength: int = 400, at: dict = MOPTI, **kw) -> dict:
     """One faction entry starting at a place."""
-    return {"name": name, "ideology": kw.pop("ideology", "jihadist"), "initial_strength": strength,
-            "start_areas": [dict(at)], **kw}
+    return {
+        "name": name,
+        "ideology": kw.pop("ideology", "jihadist"),
+        "initial_strength": strength,
+        "start_areas": [dict(at)],
+        **kw,
+    }
 
 
 def mission(camps: list[dict], personnel: int = 5000, withdrawal: dict | None = None) -> dict:
     """A peacekeeping mission deployed from 2019 with the given camps."""
-    return {"strength": [{"date": dt.date(2019, 1, 1), "personnel": personnel}], "camps": camps,
-            "withdrawal": withdrawal}
+    return {
+        "strength": [{"date": dt.date(2019, 1, 1), "personnel": personnel}],
+        "camps": camps,
+        "withdrawal": withdrawal,
+    }
 
 
 def mali_army(personnel: int = 20000, accuracy: float = 0.6, effectiveness: float = 0.5) -> dict:
     """Mali's state entry with an army."""
-    return {"country": "ML", "army_strength": [{"date": dt.date(2019, 1, 1), "personnel": personnel}],
-            "army_accuracy": accuracy, "army_effectiveness": effectiveness}
+    return {
+        "country": "ML",
+        "army_strength": [{"date": dt.date(2019, 1, 1), "personnel": personnel}],
+        "army_accuracy": accuracy,
+        "army_effectiveness": effectiveness,
+    }
 
 
-def sahel_armies(personnel: int = 20000, accuracy: float = 0.6, effectiveness: float = 0.5,
-                 legitimacy: float = 0.75) -> list[dict]:
+def sahel_armies(
+    personnel: int = 20000, accuracy: float = 0.6, effectiveness: float = 0.5, legitimacy: float = 0.75
+) -> list[dict]:
     """Mali's army as given, and armies of the four neighbours the factions may enter (as in baseline).
 
     Legitimacy defaults to 0.75, the regime Epstein (2002) and Bennett (2008) study: grievance near
@@ -51,8 +64,15 @@ def sahel_armies(personnel: int = 20000, accuracy: float = 0.6, effectiveness: f
     others = {"BF": 12000, "NE": 25000, "MR": 16000, "TD": 35000}
     states = [{**mali_army(personnel, accuracy, effectiveness), "legitimacy": legitimacy}]
     for code, size in others.items():
-        states.append({"country": code, "army_strength": [{"date": dt.date(2019, 1, 1), "personnel": size}],
-                       "army_accuracy": accuracy, "army_effectiveness": effectiveness, "legitimacy": legitimacy})
+        states.append(
+            {
+                "country": code,
+                "army_strength": [{"date": dt.date(2019, 1, 1), "personnel": size}],
+                "army_accuracy": accuracy,
+                "army_effectiveness": effectiveness,
+                "legitimacy": legitimacy,
+            }
+        )
     return states
 
 

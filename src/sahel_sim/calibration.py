@@ -68,9 +68,11 @@ DERIVED_SPEC = "calibration.sweep.yaml"
 SWEEP_DIR = "sweep"
 #: The simulated weekly metric summed into years.
 SIMULATED = "fatalities_total"
-LOSS_DEFINITION = ("loss = mean over years of |log10((sim_median + 1) / (observed + 1))| "
-                   "+ spearman_weight * (1 - spearman_rho); sim_median is the median over replicates "
-                   "of each year's deaths; spearman_rho is taken as 0 where undefined")
+LOSS_DEFINITION = (
+    "loss = mean over years of |log10((sim_median + 1) / (observed + 1))| "
+    "+ spearman_weight * (1 - spearman_rho); sim_median is the median over replicates "
+    "of each year's deaths; spearman_rho is taken as 0 where undefined"
+)
 
 
 class Target(BaseModel):
@@ -154,8 +156,9 @@ def load_calibration(path: str | Path) -> CalibrationFile:
     data = dict(doc.data)
     raw_target = data.pop("target", None)
     if raw_target is None:
-        raise ScenarioError(file, None, "target", "a calibration file needs a 'target' block "
-                            "(measure, area, years, spearman_weight)")
+        raise ScenarioError(
+            file, None, "target", "a calibration file needs a 'target' block (measure, area, years, spearman_weight)"
+        )
     try:
         target = Target.model_validate(raw_target)
     except ValidationError as exc:
@@ -176,13 +179,19 @@ def load_calibration(path: str | Path) -> CalibrationFile:
         raise error_at(doc, file, loc, message) from None
     check_design(spec, doc, file)
     if spec.design not in ("lhs", "sobol", "grid", "list"):
-        raise error_at(doc, file, ("design",), f"design {spec.design!r} is not a search design; "
-                       "use lhs (recommended), sobol, grid or list", "design")
+        raise error_at(
+            doc,
+            file,
+            ("design",),
+            f"design {spec.design!r} is not a search design; use lhs (recommended), sobol, grid or list",
+            "design",
+        )
     data["base"] = str((path.parent / spec.base).resolve())
     return CalibrationFile(path, target, spec, data, doc, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 # --- the loss -----------------------------------------------------------------------------------
+
 
 def score_series(simulated: Any, observed: Any, spearman_weight: float = 0.5) -> dict[str, float]:
     """Statistics and loss of one simulated yearly series against the observed one.
@@ -205,9 +214,14 @@ def score_series(simulated: Any, observed: Any, spearman_weight: float = 0.5) ->
     if sim.shape != obs.shape or sim.ndim != 1 or not len(sim):
         raise ValueError(f"need two non-empty series of the same length (got {sim.shape} and {obs.shape})")
     log_ratio = np.log10((sim + 1.0) / (obs + 1.0))
-    out = {"n_years": len(sim), "mean_abs_log10_error": float(np.mean(np.abs(log_ratio))),
-           "mean_log10_bias": float(np.mean(log_ratio)), "spearman_rho": math.nan,
-           "pearson_r": math.nan, "pearson_r_log10": math.nan}
+    out = {
+        "n_years": len(sim),
+        "mean_abs_log10_error": float(np.mean(np.abs(log_ratio))),
+        "mean_log10_bias": float(np.mean(log_ratio)),
+        "spearman_rho": math.nan,
+        "pearson_r": math.nan,
+        "pearson_r_log10": math.nan,
+    }
     if len(sim) >= 3 and np.ptp(sim) > 0 and np.ptp(obs) > 0:
         out["spearman_rho"] = float(sps.spearmanr(sim, obs)[0])
         out["pearson_r"] = float(sps.pearsonr(sim, obs)[0])
@@ -245,6 +259,7 @@ def best_index(points: pd.DataFrame, replicates: int | None = None) -> int:
 
 # --- scoring a finished sweep -------------------------------------------------------------------
 
+
 def read_yearly(sweep_dir: Path, area: str) -> pd.DataFrame:
     """Deaths per calendar year of every successful run of a sweep.
 
@@ -259,8 +274,9 @@ def read_yearly(sweep_dir: Path, area: str) -> pd.DataFrame:
     runs = runs[runs["status"] == "ok"]
     if runs.empty:
         return pd.DataFrame(columns=["run_id", "point_index", "replicate"])
-    ts = pd.read_parquet(sweep_dir / "timeseries", columns=["run_id", "date", "area", SIMULATED],
-                         filters=[("area", "==", area)])
+    ts = pd.read_parquet(
+        sweep_dir / "timeseries", columns=["run_id", "date", "area", SIMULATED], filters=[("area", "==", area)]
+    )
     rows = []
     for run_id, group in ts.groupby("run_id", sort=True):
         rows.append({"run_id": run_id, **yearly_deaths(group, area, SIMULATED).to_dict()})
@@ -300,9 +316,15 @@ def score(sweep_dir: str | Path, target: Target, replicates: int | None = None) 
         row = {"point_index": index, "point_id": point["point_id"]}
         row.update({p: point[p] for p in parameters})
         row["replicates_ok"] = len(mine)
-        stats = {"loss": math.nan, "mean_abs_log10_error": math.nan, "mean_log10_bias": math.nan,
-                 "spearman_rho": math.nan, "pearson_r": math.nan, "pearson_r_log10": math.nan,
-                 "coverage_90": math.nan}
+        stats = {
+            "loss": math.nan,
+            "mean_abs_log10_error": math.nan,
+            "mean_log10_bias": math.nan,
+            "spearman_rho": math.nan,
+            "pearson_r": math.nan,
+            "pearson_r_log10": math.nan,
+            "coverage_90": math.nan,
+        }
         if len(mine) and all(y in mine.columns for y in years):
             simulated = mine.set_index("replicate")[years]
             table, _, _ = summarise(simulated, years)
@@ -322,8 +344,15 @@ def score(sweep_dir: str | Path, target: Target, replicates: int | None = None) 
 
 # --- running ------------------------------------------------------------------------------------
 
-def calibrate(path: str | Path, out: str | Path, *, workers: int | None = None, resume: bool = False,
-              progress: Callable | None = None) -> CalibrationResult:
+
+def calibrate(
+    path: str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    resume: bool = False,
+    progress: Callable | None = None,
+) -> CalibrationResult:
     """Run a calibration file's sweep (resumable), score every point, write the outputs.
 
     Args:
@@ -349,8 +378,9 @@ def calibrate(path: str | Path, out: str | Path, *, workers: int | None = None, 
     if out.exists() and any(out.iterdir()) and not (out / DERIVED_SPEC).is_file():
         raise ScenarioError(str(out), None, None, "exists and is not a calibration folder; choose another --out")
     if (sweep_dir / "spec.json").is_file() and not resume:
-        raise ScenarioError(str(out), None, None,
-                            "already holds a calibration; use --resume to continue it, or another --out")
+        raise ScenarioError(
+            str(out), None, None, "already holds a calibration; use --resume to continue it, or another --out"
+        )
     derived_text = _derived_spec_text(cal)
     staging = out / f".{DERIVED_SPEC}.new"
     out.mkdir(parents=True, exist_ok=True)
@@ -372,8 +402,10 @@ def calibrate(path: str | Path, out: str | Path, *, workers: int | None = None, 
 
 
 def _derived_spec_text(cal: CalibrationFile) -> str:
-    header = (f"# Sweep part of {cal.path} (sha256 {cal.sha256}), written by `python -m sahel_sim "
-              "calibrate`;\n# 'target' removed and 'base' made absolute. Do not edit.\n")
+    header = (
+        f"# Sweep part of {cal.path} (sha256 {cal.sha256}), written by `python -m sahel_sim "
+        "calibrate`;\n# 'target' removed and 'base' made absolute. Do not edit.\n"
+    )
     return header + yaml.safe_dump(cal.sweep_data, sort_keys=False, default_flow_style=False)
 
 
@@ -398,6 +430,7 @@ def _relocate(exc: ScenarioError, cal: CalibrationFile, derived: Path) -> Scenar
 
 
 # --- outputs ------------------------------------------------------------------------------------
+
 
 def _sig(value: float, digits: int = 4) -> float | int:
     """A number rounded to ``digits`` significant digits (ints unchanged)."""
@@ -468,8 +501,7 @@ def write_outputs(result: CalibrationResult, cal: CalibrationFile, out: Path, sp
     when = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     csv = result.points.sort_values("point_index").to_csv(index=False, float_format="%.6g")
     atomic_write_bytes(out / "calibration.csv", csv.encode())
-    atomic_write_bytes(out / "best_years.csv",
-                       result.best_table.to_csv(index=False, float_format="%.6g").encode())
+    atomic_write_bytes(out / "best_years.csv", result.best_table.to_csv(index=False, float_format="%.6g").encode())
     atomic_write_bytes(out / "best.yaml", best_yaml(result, cal, spec_hash, when).encode())
     b = result.best
     info = {
@@ -484,13 +516,29 @@ def write_outputs(result: CalibrationResult, cal: CalibrationFile, out: Path, sp
         "design": cal.sweep.design,
         "points": len(result.points),
         "replicates": cal.sweep.replicates,
-        "parameters": {p: {"low": _plain(r.low), "high": _plain(r.high)} if hasattr(r, "low") else r
-                       for p, r in cal.sweep.vary.items()},
-        "best": {"point_index": int(b["point_index"]), "point_id": str(b["point_id"]),
-                 "values": best_values(result), "values_exact": {p: _plain(b[p]) for p in result.parameters},
-                 **{k: _finite_or_none(b[k]) for k in ("replicates_ok", "loss", "mean_abs_log10_error",
-                                                       "mean_log10_bias", "spearman_rho", "pearson_r",
-                                                       "pearson_r_log10", "coverage_90")}},
+        "parameters": {
+            p: {"low": _plain(r.low), "high": _plain(r.high)} if hasattr(r, "low") else r
+            for p, r in cal.sweep.vary.items()
+        },
+        "best": {
+            "point_index": int(b["point_index"]),
+            "point_id": str(b["point_id"]),
+            "values": best_values(result),
+            "values_exact": {p: _plain(b[p]) for p in result.parameters},
+            **{
+                k: _finite_or_none(b[k])
+                for k in (
+                    "replicates_ok",
+                    "loss",
+                    "mean_abs_log10_error",
+                    "mean_log10_bias",
+                    "spearman_rho",
+                    "pearson_r",
+                    "pearson_r_log10",
+                    "coverage_90",
+                )
+            },
+        },
         "provenance": provenance(),
         "files": list(FILES),
     }
@@ -529,20 +577,32 @@ def plot(result: CalibrationResult, path: Path, spearman_weight: float) -> None:
     panels = len(params) + 1
     cols = min(3, panels)
     rows = math.ceil(panels / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), dpi=100, squeeze=False,
-                             layout="constrained")
+    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), dpi=100, squeeze=False, layout="constrained")
     flat = axes.ravel()
     pts = result.points[np.isfinite(result.points["loss"].to_numpy(dtype=float))]
     defined = np.isfinite(pts["spearman_rho"].to_numpy(dtype=float))
     colours = plt.get_cmap("viridis")
     sc = None
     for ax, name in zip(flat, params, strict=False):
-        ax.scatter(pts.loc[~defined, name], pts.loc[~defined, "loss"], color="0.6", s=18,
-                   edgecolors="none", label="Spearman undefined" if (~defined).any() else None)
-        sc = ax.scatter(pts.loc[defined, name], pts.loc[defined, "loss"], c=pts.loc[defined, "spearman_rho"],
-                        cmap=colours, vmin=-1, vmax=1, s=18, edgecolors="none")
-        ax.scatter([result.best[name]], [result.best["loss"]], marker="*", s=160, color="red",
-                   label="chosen", zorder=3)
+        ax.scatter(
+            pts.loc[~defined, name],
+            pts.loc[~defined, "loss"],
+            color="0.6",
+            s=18,
+            edgecolors="none",
+            label="Spearman undefined" if (~defined).any() else None,
+        )
+        sc = ax.scatter(
+            pts.loc[defined, name],
+            pts.loc[defined, "loss"],
+            c=pts.loc[defined, "spearman_rho"],
+            cmap=colours,
+            vmin=-1,
+            vmax=1,
+            s=18,
+            edgecolors="none",
+        )
+        ax.scatter([result.best[name]], [result.best["loss"]], marker="*", s=160, color="red", label="chosen", zorder=3)
         ax.set_xlabel(name.removeprefix("mechanisms."), fontsize=8)
         ax.set_ylabel("loss")
         ax.grid(True, alpha=0.3)
@@ -552,8 +612,14 @@ def plot(result: CalibrationResult, path: Path, spearman_weight: float) -> None:
     ax = flat[len(params)]
     t = result.best_table
     floor = 1.0
-    ax.fill_between(t["year"], t["sim_q05"].clip(lower=floor), t["sim_q95"].clip(lower=floor),
-                    color="tab:blue", alpha=0.25, label=f"chosen 5-95% ({int(result.best['replicates_ok'])} runs)")
+    ax.fill_between(
+        t["year"],
+        t["sim_q05"].clip(lower=floor),
+        t["sim_q95"].clip(lower=floor),
+        color="tab:blue",
+        alpha=0.25,
+        label=f"chosen 5-95% ({int(result.best['replicates_ok'])} runs)",
+    )
     ax.plot(t["year"], t["sim_median"].clip(lower=floor), color="tab:blue", lw=2, label="chosen median")
     ax.plot(t["year"], t["observed"], color="black", lw=2, marker="o", label="observed (UCDP)")
     ax.set_yscale("log")
@@ -564,8 +630,11 @@ def plot(result: CalibrationResult, path: Path, spearman_weight: float) -> None:
     for extra in flat[panels:]:
         extra.set_visible(False)
     b = result.best
-    fig.suptitle(f"Calibration: {len(result.points)} points; chosen loss {b['loss']:.3f} "
-                 f"(log error {b['mean_abs_log10_error']:.3f}, Spearman {b['spearman_rho']:.2f}, "
-                 f"lambda {spearman_weight:g})", fontsize=10)
+    fig.suptitle(
+        f"Calibration: {len(result.points)} points; chosen loss {b['loss']:.3f} "
+        f"(log error {b['mean_abs_log10_error']:.3f}, Spearman {b['spearman_rho']:.2f}, "
+        f"lambda {spearman_weight:g})",
+        fontsize=10,
+    )
     fig.savefig(path)
     plt.close(fig)

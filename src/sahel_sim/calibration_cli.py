@@ -23,14 +23,21 @@ EXAMPLE = "example: python -m sahel_sim calibrate scenarios/calibration/mali_201
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``calibrate`` subcommand."""
-    cal = subparsers.add_parser("calibrate", help="choose uncertain parameters by their error against "
-                                "Mali's yearly deaths 2012-2022 (a resumable sweep)", epilog=EXAMPLE)
+    cal = subparsers.add_parser(
+        "calibrate",
+        help="choose uncertain parameters by their error against Mali's yearly deaths 2012-2022 (a resumable sweep)",
+        epilog=EXAMPLE,
+    )
     cal.add_argument("file", help="calibration YAML file: a sweep file plus a 'target' block")
     cal.add_argument("--out", help="calibration folder (default: results/calibration/<file name>)")
-    cal.add_argument("--workers", type=int, metavar="N",
-                     help="worker processes (default: all cores; 1: in this process)")
-    cal.add_argument("--resume", action="store_true",
-                     help="continue the calibration in --out, skipping finished runs, then score again")
+    cal.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes (default: all cores; 1: in this process)"
+    )
+    cal.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the calibration in --out, skipping finished runs, then score again",
+    )
     cal.add_argument("--quiet", action="store_true", help="print only the folder")
     cal.set_defaults(func=cmd_calibrate)
 
@@ -61,13 +68,17 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             bar.close()
     if not args.quiet:
         b = result.best
-        print(f"{len(result.points)} points scored over {result.years[0]}-{result.years[-1]} in "
-              f"{time.monotonic() - started:.0f} s; chosen point {int(b['point_index'])} "
-              f"({int(b['replicates_ok'])} replicates):")
+        print(
+            f"{len(result.points)} points scored over {result.years[0]}-{result.years[-1]} in "
+            f"{time.monotonic() - started:.0f} s; chosen point {int(b['point_index'])} "
+            f"({int(b['replicates_ok'])} replicates):"
+        )
         for name, value in best_values(result).items():
             print(f"  {name} = {value}")
-        print(f"loss {b['loss']:.4f}  mean_abs_log10_error {b['mean_abs_log10_error']:.4f}  "
-              f"spearman_rho {b['spearman_rho']:.3f}  pearson_r {b['pearson_r']:.3f}  "
-              f"mean_log10_bias {b['mean_log10_bias']:+.3f}")
+        print(
+            f"loss {b['loss']:.4f}  mean_abs_log10_error {b['mean_abs_log10_error']:.4f}  "
+            f"spearman_rho {b['spearman_rho']:.3f}  pearson_r {b['pearson_r']:.3f}  "
+            f"mean_log10_bias {b['mean_log10_bias']:+.3f}"
+        )
     print(out)
     return 0

@@ -19,7 +19,7 @@ from sahel_sim.scenario_io import ScenarioError, load_scenario, parse_date, with
 
 EXAMPLES = {
     "run": "example: python -m sahel_sim run scenarios/baseline.yaml --seed 7 --set "
-           "peacekeepers.withdrawal.dates.Kidal=2024-06-01 --out results/",
+    "peacekeepers.withdrawal.dates.Kidal=2024-06-01 --out results/",
     "validate": "example: python -m sahel_sim validate scenarios/*.yaml",
     "params": "example: python -m sahel_sim params",
 }
@@ -51,19 +51,28 @@ def build_parser() -> argparse.ArgumentParser:
     end = run.add_mutually_exclusive_group()
     end.add_argument("--until", metavar="DATE", help="stop at this date (YYYY-MM-DD) instead of the scenario's end")
     end.add_argument("--weeks", type=int, metavar="N", help="run N weeks from the scenario's start")
-    run.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                     help="override a scenario field by dotted path (repeatable)")
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field by dotted path (repeatable)",
+    )
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
-    run.add_argument("--check", action="store_true",
-                     help="check the model's invariants after every week; stop at the first broken one")
+    run.add_argument(
+        "--check",
+        action="store_true",
+        help="check the model's invariants after every week; stop at the first broken one",
+    )
     run.set_defaults(func=cmd_run)
 
     val = sub.add_parser("validate", help="check scenario files without running them", epilog=EXAMPLES["validate"])
     val.add_argument("files", nargs="+", help="scenario YAML files")
     val.set_defaults(func=cmd_validate)
 
-    par = sub.add_parser("params", help="list every mechanism parameter with unit, range and source",
-                         epilog=EXAMPLES["params"])
+    par = sub.add_parser(
+        "params", help="list every mechanism parameter with unit, range and source", epilog=EXAMPLES["params"]
+    )
     par.set_defaults(func=cmd_params)
 
     for name in PLUGINS:
@@ -84,8 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def load_for_run(path: str, overrides: list[str], until: str | None = None, weeks: int | None = None,
-                 seed: int | None = None):
+def load_for_run(
+    path: str, overrides: list[str], until: str | None = None, weeks: int | None = None, seed: int | None = None
+):
     """Load a scenario with ``--set`` overrides, then an optional new end and seed (all validated).
 
     The seed given on the command line is written into the scenario, so its resolved copy reruns the
@@ -115,11 +125,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     scenario = load_for_run(args.scenario, args.set, args.until, args.weeks, args.seed)
     bar = None if args.quiet or not sys.stderr.isatty() else ProgressBar()
     if not args.quiet:
-        print(f"running {scenario.name}: {scenario.start} to {scenario.end}, {scenario.weeks} weeks, "
-              f"seed {scenario.seed}", file=sys.stderr)
+        print(
+            f"running {scenario.name}: {scenario.start} to {scenario.end}, {scenario.weeks} weeks, "
+            f"seed {scenario.seed}",
+            file=sys.stderr,
+        )
     try:
-        folder = run_scenario(scenario, None, Path(args.out), progress=bar, source=args.scenario,
-                              check=args.check)
+        folder = run_scenario(scenario, None, Path(args.out), progress=bar, source=args.scenario, check=args.check)
     except OSError as exc:
         print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -119,9 +119,7 @@ class Withdrawal(Frozen):
         end = self.end or self.start + dt.timedelta(weeks=self.duration_weeks)
         span = (end - self.start).days
         n = len(order)
-        return {
-            name: self.start + dt.timedelta(days=round(span * (i + 1) / n)) for i, name in enumerate(order)
-        }
+        return {name: self.start + dt.timedelta(days=round(span * (i + 1) / n)) for i, name in enumerate(order)}
 
 
 class PeacekeepingForce(Frozen):
@@ -173,15 +171,29 @@ class StateConfig(Frozen):
     """A country's state: legitimacy, capacity and national army."""
 
     country: CountryCode
-    legitimacy: float = param(0.6, 0.0, 1.0, "dimensionless", "assumption",
-                              "Baseline legitimacy of the state (Epstein 2002 L).")
-    state_capacity: float = param(0.5, 0.0, 1.0, "dimensionless", "assumption",
-                                  "Reach of the administration outside the army's posts.")
+    legitimacy: float = param(
+        0.6, 0.0, 1.0, "dimensionless", "assumption", "Baseline legitimacy of the state (Epstein 2002 L)."
+    )
+    state_capacity: float = param(
+        0.5, 0.0, 1.0, "dimensionless", "assumption", "Reach of the administration outside the army's posts."
+    )
     army_strength: tuple[StrengthPoint, ...] = ()
-    army_effectiveness: float = param(0.5, 0.0, 1.0, "dimensionless", "Bennett 2008 (effectiveness)",
-                                      "Chance-scaled ability of the army to defeat fighters it engages.")
-    army_accuracy: float = param(0.6, 0.0, 1.0, "dimensionless", "Bennett 2008 (accuracy)",
-                                 "Ability of the army to avoid harming civilians when it fights.")
+    army_effectiveness: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "dimensionless",
+        "Bennett 2008 (effectiveness)",
+        "Chance-scaled ability of the army to defeat fighters it engages.",
+    )
+    army_accuracy: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "dimensionless",
+        "Bennett 2008 (accuracy)",
+        "Ability of the army to avoid harming civilians when it fights.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> StateConfig:
@@ -198,12 +210,20 @@ class PartnerForce(Frozen):
     depart: Date | None = None
     strength: tuple[StrengthPoint, ...] = Field(..., min_length=1)
     bases: tuple[Location, ...] = Field(..., min_length=1)
-    effectiveness: float = param(0.7, 0.0, 1.0, "dimensionless", "Bennett 2008 (effectiveness)",
-                                 "Ability to defeat fighters it engages.")
-    accuracy: float = param(0.8, 0.0, 1.0, "dimensionless", "Bennett 2008 (accuracy)",
-                            "Ability to avoid harming civilians when it fights.")
-    abuse: float = param(1.0, 0.0, 10.0, "multiplier", "assumption (Moura 2022, UN human rights office)",
-                         "Multiplier on the legitimacy lost per civilian it kills.")
+    effectiveness: float = param(
+        0.7, 0.0, 1.0, "dimensionless", "Bennett 2008 (effectiveness)", "Ability to defeat fighters it engages."
+    )
+    accuracy: float = param(
+        0.8, 0.0, 1.0, "dimensionless", "Bennett 2008 (accuracy)", "Ability to avoid harming civilians when it fights."
+    )
+    abuse: float = param(
+        1.0,
+        0.0,
+        10.0,
+        "multiplier",
+        "assumption (Moura 2022, UN human rights office)",
+        "Multiplier on the legitimacy lost per civilian it kills.",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> PartnerForce:
@@ -231,16 +251,18 @@ class Faction(Frozen):
     start_areas: tuple[StartArea, ...] = Field(..., min_length=1)
     rivals: tuple[Name, ...] = ()
     countries: tuple[CountryCode, ...] = Field(
-        ("ML", "BF", "NE", "MR", "TD"), min_length=1,
-        description="countries its bands may operate in (assumption: the Sahel core, not the coastal states)")
-    recruitment: float = param(1.0, 0.0, 5.0, "multiplier", "assumption",
-                               "Multiplier on the recruitment rate.")
-    civilian_targeting: float = param(0.3, 0.0, 1.0, "weight", "assumption",
-                                      "Preference for attacking civilians over armed targets.")
-    aggression: float = param(1.0, 0.0, 5.0, "multiplier", "assumption",
-                              "Multiplier on the attack rate.")
-    international_targeting: float = param(0.2, 0.0, 1.0, "weight", "assumption",
-                                           "Preference for peacekeepers, convoys and diplomatic targets.")
+        ("ML", "BF", "NE", "MR", "TD"),
+        min_length=1,
+        description="countries its bands may operate in (assumption: the Sahel core, not the coastal states)",
+    )
+    recruitment: float = param(1.0, 0.0, 5.0, "multiplier", "assumption", "Multiplier on the recruitment rate.")
+    civilian_targeting: float = param(
+        0.3, 0.0, 1.0, "weight", "assumption", "Preference for attacking civilians over armed targets."
+    )
+    aggression: float = param(1.0, 0.0, 5.0, "multiplier", "assumption", "Multiplier on the attack rate.")
+    international_targeting: float = param(
+        0.2, 0.0, 1.0, "weight", "assumption", "Preference for peacekeepers, convoys and diplomatic targets."
+    )
 
 
 class DiplomaticPost(Frozen):
@@ -251,8 +273,9 @@ class DiplomaticPost(Frozen):
     lat: Latitude
     lon: Longitude
     covers: tuple[CountryCode, ...] = Field(..., min_length=1)
-    tolerance: float = param(1.0, 0.05, 20.0, "threat units", "assumption",
-                             "Threat the post accepts before it starts to reduce staff.")
+    tolerance: float = param(
+        1.0, 0.05, 20.0, "threat units", "assumption", "Threat the post accepts before it starts to reduce staff."
+    )
     opens: Date | None = None
 
 
@@ -270,7 +293,8 @@ class MapConfig(Frozen):
     """The grid of the real region."""
 
     resolution: Literal[0.5, 0.25, 0.125] = Field(
-        0.5, description="degrees per cell; 0.5 keeps a 14-year run in seconds (see README)")
+        0.5, description="degrees per cell; 0.5 keeps a 14-year run in seconds (see README)"
+    )
 
 
 class Scenario(Frozen):
@@ -310,4 +334,3 @@ class Scenario(Frozen):
     def weeks(self) -> int:
         """Number of weekly steps from start to end (the end week included if partial)."""
         return -(-(self.end - self.start).days // 7)
-

@@ -47,7 +47,11 @@ def run_phase(model: SahelModel) -> None:
             people = model.population[near].sum()
             control = insurgent_people[near].sum() / people if people > 0 else 0.0
             in_mission_area = codes[host] == model.pk_host and model.mission_deployed
-            post.perceive(float(weekly_violence[near].sum()), float(control), float(international),
-                          float(pk_by_country[host]) if in_mission_area else None)
+            post.perceive(
+                float(weekly_violence[near].sum()),
+                float(control),
+                float(international),
+                float(pk_by_country[host]) if in_mission_area else None,
+            )
             post.decide()
     model.intl_attacks *= math.exp(-1.0 / memory)

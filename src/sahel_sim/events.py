@@ -34,9 +34,21 @@ EVENT_KINDS = {
 #: Targets of violence: victims are counted by these categories.
 TARGETS = ("civilians", "army", "peacekeepers", "diplomatic", "insurgents")
 
-COLUMNS = ("date", "lat", "lon", "area", "kind", "actor", "target", "fatalities",
-           "fatalities_civilian", "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper",
-           "detail")
+COLUMNS = (
+    "date",
+    "lat",
+    "lon",
+    "area",
+    "kind",
+    "actor",
+    "target",
+    "fatalities",
+    "fatalities_civilian",
+    "fatalities_army",
+    "fatalities_insurgent",
+    "fatalities_peacekeeper",
+    "detail",
+)
 
 
 @dataclass
@@ -59,8 +71,7 @@ class Event:
     @property
     def fatalities(self) -> int:
         """All deaths in the event."""
-        return (self.fatalities_civilian + self.fatalities_army + self.fatalities_insurgent
-                + self.fatalities_peacekeeper)
+        return self.fatalities_civilian + self.fatalities_army + self.fatalities_insurgent + self.fatalities_peacekeeper
 
 
 @dataclass
@@ -83,14 +94,26 @@ class EventLog:
     @property
     def week(self) -> list[Event]:
         """Events recorded since the current step began."""
-        return self.events[self.week_start:]
+        return self.events[self.week_start :]
 
     def to_frame(self) -> pd.DataFrame:
         """The whole log as a table with the columns in :data:`COLUMNS`."""
         rows = [
-            (e.date, e.lat, e.lon, e.area, e.kind, e.actor, e.target, e.fatalities,
-             e.fatalities_civilian, e.fatalities_army, e.fatalities_insurgent,
-             e.fatalities_peacekeeper, e.detail)
+            (
+                e.date,
+                e.lat,
+                e.lon,
+                e.area,
+                e.kind,
+                e.actor,
+                e.target,
+                e.fatalities,
+                e.fatalities_civilian,
+                e.fatalities_army,
+                e.fatalities_insurgent,
+                e.fatalities_peacekeeper,
+                e.detail,
+            )
             for e in self.events
         ]
         frame = pd.DataFrame(rows, columns=list(COLUMNS))

@@ -93,8 +93,9 @@ def arrest_risk(forces: np.ndarray, fighters: np.ndarray, k: float) -> np.ndarra
     return 1.0 - np.exp(-k * forces / (fighters + 1.0))
 
 
-def flee(population: np.ndarray, out_share: np.ndarray, attract: np.ndarray, radius: int
-         ) -> tuple[np.ndarray, np.ndarray]:
+def flee(
+    population: np.ndarray, out_share: np.ndarray, attract: np.ndarray, radius: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Move people out of violent cells to attractive cells within ``radius`` (conservative).
 
     Each cell sends ``population * out_share`` people, split among the cells of its window in
@@ -119,8 +120,7 @@ def flee(population: np.ndarray, out_share: np.ndarray, attract: np.ndarray, rad
     return outflow, inflow
 
 
-def control_labels(state_share: np.ndarray, faction_shares: list[np.ndarray], threshold: float
-                   ) -> np.ndarray:
+def control_labels(state_share: np.ndarray, faction_shares: list[np.ndarray], threshold: float) -> np.ndarray:
     """Who controls each cell: 0 = state, f + 1 = faction f, -1 = contested.
 
     Args:

@@ -87,7 +87,8 @@ class Geography:
             raise ValueError(
                 f"point ({lat}, {lon}) is outside the grid "
                 f"{self.lat0}..{self.lat0 + self.height * self.resolution}°N, "
-                f"{self.lon0}..{self.lon0 + self.width * self.resolution}°E")
+                f"{self.lon0}..{self.lon0 + self.width * self.resolution}°E"
+            )
         return min(int(math.floor(fx)), self.width - 1), min(int(math.floor(fy)), self.height - 1)
 
     def cell_centre(self, x: int, y: int) -> tuple[float, float]:
@@ -128,7 +129,8 @@ def _check_resolution(resolution: float) -> float:
             return r
     raise ValueError(
         f"unsupported resolution {resolution!r}; supported resolutions (degrees): "
-        f"{', '.join(str(r) for r in SUPPORTED_RESOLUTIONS)}")
+        f"{', '.join(str(r) for r in SUPPORTED_RESOLUTIONS)}"
+    )
 
 
 @functools.cache
@@ -144,8 +146,7 @@ def _load(resolution: float) -> Geography:
     with (base / "cities.csv").open("r", encoding="utf-8") as fh:
         cities = pd.read_csv(fh, keep_default_na=False)
     cities["is_capital"] = cities["is_capital"].astype(str).str.lower() == "true"
-    geo = Geography(res, lon0, lat0, country, population,
-                    tuple(countries["iso_a2"]), tuple(countries["name"]), cities)
+    geo = Geography(res, lon0, lat0, country, population, tuple(countries["iso_a2"]), tuple(countries["name"]), cities)
     cells = [geo.cell_of(lat, lon) for lat, lon in zip(cities["lat"], cities["lon"], strict=True)]
     cities["x"] = [c[0] for c in cells]
     cities["y"] = [c[1] for c in cells]

@@ -143,8 +143,10 @@ def compared_years(scenario: Scenario, years: tuple[int, int]) -> list[int]:
     have = set(covered_years(scenario)) & set(observed().index)
     compare = [y for y in range(years[0], years[1] + 1) if y in have]
     if not compare:
-        raise ValueError(f"no year of {years[0]}-{years[1]} is both observed and fully simulated "
-                         f"({scenario.start} to {scenario.end})")
+        raise ValueError(
+            f"no year of {years[0]}-{years[1]} is both observed and fully simulated "
+            f"({scenario.start} to {scenario.end})"
+        )
     return compare
 
 
@@ -186,8 +188,9 @@ def _map_context():
     return multiprocessing.get_context(method)
 
 
-def run_seeds(scenario: Scenario, seeds: list[int], area: str = "ML", workers: int = 1,
-              progress: ProgressCallback | None = None) -> list[dict[int, float]]:
+def run_seeds(
+    scenario: Scenario, seeds: list[int], area: str = "ML", workers: int = 1, progress: ProgressCallback | None = None
+) -> list[dict[int, float]]:
     """Run the scenario once per seed, in process or in worker processes, in seed order.
 
     Args:
@@ -217,22 +220,33 @@ def run_seeds(scenario: Scenario, seeds: list[int], area: str = "ML", workers: i
     return out
 
 
-def _stats(sim: np.ndarray, obs: np.ndarray, low: np.ndarray | None = None,
-           high: np.ndarray | None = None) -> dict:
+def _stats(sim: np.ndarray, obs: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None) -> dict:
     """Agreement statistics of simulated against observed yearly deaths (see the module docstring)."""
     n = len(obs)
     out: dict = {"n_years": int(n)}
     log_ratio = np.log10((sim + 1.0) / (obs + 1.0))
     out["mean_abs_log10_error"] = float(np.mean(np.abs(log_ratio))) if n else math.nan
     out["mean_log10_bias"] = float(np.mean(log_ratio)) if n else math.nan
-    nan = {"spearman_rho": math.nan, "spearman_p": math.nan, "pearson_r": math.nan,
-           "pearson_p": math.nan, "pearson_r_log10": math.nan}
+    nan = {
+        "spearman_rho": math.nan,
+        "spearman_p": math.nan,
+        "pearson_r": math.nan,
+        "pearson_p": math.nan,
+        "pearson_r_log10": math.nan,
+    }
     if n >= 3 and np.ptp(sim) > 0 and np.ptp(obs) > 0:
         rho, rho_p = sps.spearmanr(sim, obs)
         r, r_p = sps.pearsonr(sim, obs)
         r_log, _ = sps.pearsonr(np.log10(sim + 1.0), np.log10(obs + 1.0))
-        out.update({"spearman_rho": float(rho), "spearman_p": float(rho_p), "pearson_r": float(r),
-                    "pearson_p": float(r_p), "pearson_r_log10": float(r_log)})
+        out.update(
+            {
+                "spearman_rho": float(rho),
+                "spearman_p": float(rho_p),
+                "pearson_r": float(r),
+                "pearson_p": float(r_p),
+                "pearson_r_log10": float(r_log),
+            }
+        )
     else:
         out.update(nan)
     if low is not None and high is not None and n:
@@ -263,20 +277,33 @@ def summarise(simulated: pd.DataFrame, years: list[int]) -> tuple[pd.DataFrame, 
     table["sim_q95"] = sim.quantile(BAND[1], axis=0).to_numpy()
     table["in_band"] = (table["observed"] >= table["sim_q05"]) & (table["observed"] <= table["sim_q95"])
     table["log10_error"] = np.log10((table["sim_median"] + 1.0) / (table["observed"] + 1.0))
-    main = _stats(table["sim_median"].to_numpy(), table["observed"].to_numpy(dtype=float),
-                  table["sim_q05"].to_numpy(), table["sim_q95"].to_numpy())
+    main = _stats(
+        table["sim_median"].to_numpy(),
+        table["observed"].to_numpy(dtype=float),
+        table["sim_q05"].to_numpy(),
+        table["sim_q95"].to_numpy(),
+    )
     main["measure"] = TARGET
     others = {}
     for name in COMPARISON:
         have = table[name].notna()
-        others[name] = _stats(table.loc[have, "sim_median"].to_numpy(),
-                              table.loc[have, name].to_numpy(dtype=float),
-                              table.loc[have, "sim_q05"].to_numpy(), table.loc[have, "sim_q95"].to_numpy())
+        others[name] = _stats(
+            table.loc[have, "sim_median"].to_numpy(),
+            table.loc[have, name].to_numpy(dtype=float),
+            table.loc[have, "sim_q05"].to_numpy(),
+            table.loc[have, "sim_q95"].to_numpy(),
+        )
     return table, main, others
 
 
-def hindcast(scenario: Scenario, seeds: Iterable[int] | int, years: tuple[int, int] = (2012, 2022),
-             workers: int = 1, area: str = "ML", progress: ProgressCallback | None = None) -> HindcastResult:
+def hindcast(
+    scenario: Scenario,
+    seeds: Iterable[int] | int,
+    years: tuple[int, int] = (2012, 2022),
+    workers: int = 1,
+    area: str = "ML",
+    progress: ProgressCallback | None = None,
+) -> HindcastResult:
     """Run ``scenario`` over ``seeds`` and compare its yearly deaths with the observed series.
 
     Args:
@@ -298,18 +325,19 @@ def hindcast(scenario: Scenario, seeds: Iterable[int] | int, years: tuple[int, i
     """
     import time
 
-    seed_list = ([scenario.seed + i for i in range(seeds)] if isinstance(seeds, int)
-                 else [int(s) for s in seeds])
+    seed_list = [scenario.seed + i for i in range(seeds)] if isinstance(seeds, int) else [int(s) for s in seeds]
     if not seed_list:
         raise ValueError("at least one seed is needed")
     compare = compared_years(scenario, years)
     started = time.perf_counter()
     runs = run_seeds(scenario, seed_list, area, workers, progress)
-    simulated = pd.DataFrame([{y: run.get(y, math.nan) for y in compare} for run in runs],
-                             index=pd.Index(seed_list, name="seed"))
+    simulated = pd.DataFrame(
+        [{y: run.get(y, math.nan) for y in compare} for run in runs], index=pd.Index(seed_list, name="seed")
+    )
     table, main, others = summarise(simulated, compare)
-    return HindcastResult(scenario, seed_list, compare, area, simulated, table, main, others,
-                          time.perf_counter() - started)
+    return HindcastResult(
+        scenario, seed_list, compare, area, simulated, table, main, others, time.perf_counter() - started
+    )
 
 
 def plot(result: HindcastResult, path: Path) -> None:
@@ -330,21 +358,29 @@ def plot(result: HindcastResult, path: Path) -> None:
     t = result.table
     floor = 1.0
     fig, ax = plt.subplots(figsize=(8, 4.8), dpi=110)
-    ax.fill_between(t["year"], t["sim_q05"].clip(lower=floor), t["sim_q95"].clip(lower=floor),
-                    color="tab:blue", alpha=0.25, label=f"simulated 5-95% ({len(result.seeds)} seeds)")
+    ax.fill_between(
+        t["year"],
+        t["sim_q05"].clip(lower=floor),
+        t["sim_q95"].clip(lower=floor),
+        color="tab:blue",
+        alpha=0.25,
+        label=f"simulated 5-95% ({len(result.seeds)} seeds)",
+    )
     ax.plot(t["year"], t["sim_median"].clip(lower=floor), color="tab:blue", lw=2, label="simulated median")
     ax.plot(t["year"], t["observed"], color="black", lw=2, marker="o", label=f"observed: {LABELS[TARGET]}")
     for name, colour in zip(COMPARISON, ("tab:orange", "tab:green"), strict=True):
         have = t[name].notna()
         if have.any():
-            ax.plot(t.loc[have, "year"], t.loc[have, name], color=colour, lw=0.8, marker=".",
-                    label=LABELS[name])
+            ax.plot(t.loc[have, "year"], t.loc[have, name], color=colour, lw=0.8, marker=".", label=LABELS[name])
     ax.set_yscale("log")
     ax.set_xlabel("year")
     ax.set_ylabel(f"deaths per year ({result.area})")
     s = result.stats
-    ax.set_title(f"Hindcast of {result.scenario.name}: Spearman {s['spearman_rho']:.2f}, "
-                 f"mean |log10 error| {s['mean_abs_log10_error']:.2f}", fontsize=10)
+    ax.set_title(
+        f"Hindcast of {result.scenario.name}: Spearman {s['spearman_rho']:.2f}, "
+        f"mean |log10 error| {s['mean_abs_log10_error']:.2f}",
+        fontsize=10,
+    )
     ax.set_xticks(list(t["year"]))
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="best")

@@ -27,27 +27,53 @@ if TYPE_CHECKING:
 
 DEFAULT_SCENARIO = "scenarios/historical.yaml"
 FILES = ("hindcast.csv", "hindcast.json", "hindcast.png")
-EXAMPLE = ("example: python -m sahel_sim hindcast scenarios/historical.yaml --seeds 20 --workers 2 "
-           "--until 2022-12-31 --out results/")
+EXAMPLE = (
+    "example: python -m sahel_sim hindcast scenarios/historical.yaml --seeds 20 --workers 2 "
+    "--until 2022-12-31 --out results/"
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``hindcast`` subcommand."""
-    hc = subparsers.add_parser("hindcast", help="compare yearly deaths in Mali with the observed 2012-2022 series",
-                               epilog=EXAMPLE)
-    hc.add_argument("scenario", nargs="?", default=DEFAULT_SCENARIO,
-                    help=f"scenario YAML file (default: {DEFAULT_SCENARIO})")
-    hc.add_argument("--seeds", type=int, default=20, metavar="N",
-                    help="number of runs, seeds SEED, SEED+1, ... from the scenario's seed (default: 20)")
-    hc.add_argument("--workers", type=int, default=1, metavar="N",
-                    help="worker processes (default: 1, in this process); results do not depend on it")
+    hc = subparsers.add_parser(
+        "hindcast", help="compare yearly deaths in Mali with the observed 2012-2022 series", epilog=EXAMPLE
+    )
+    hc.add_argument(
+        "scenario", nargs="?", default=DEFAULT_SCENARIO, help=f"scenario YAML file (default: {DEFAULT_SCENARIO})"
+    )
+    hc.add_argument(
+        "--seeds",
+        type=int,
+        default=20,
+        metavar="N",
+        help="number of runs, seeds SEED, SEED+1, ... from the scenario's seed (default: 20)",
+    )
+    hc.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="worker processes (default: 1, in this process); results do not depend on it",
+    )
     hc.add_argument("--out", default="results", help="parent folder of the hindcast folder (default: results/)")
-    hc.add_argument("--until", metavar="DATE", help="stop the runs at this date (YYYY-MM-DD); only whole "
-                                                    "years are compared")
-    hc.add_argument("--years", type=int, nargs=2, default=(2012, 2022), metavar=("FIRST", "LAST"),
-                    help="calendar years to compare, inclusive (default: 2012 2022)")
-    hc.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                    help="override a scenario field by dotted path (repeatable)")
+    hc.add_argument(
+        "--until", metavar="DATE", help="stop the runs at this date (YYYY-MM-DD); only whole years are compared"
+    )
+    hc.add_argument(
+        "--years",
+        type=int,
+        nargs=2,
+        default=(2012, 2022),
+        metavar=("FIRST", "LAST"),
+        help="calendar years to compare, inclusive (default: 2012 2022)",
+    )
+    hc.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field by dotted path (repeatable)",
+    )
     hc.add_argument("--quiet", action="store_true", help="print only the folder")
     hc.set_defaults(func=cmd_hindcast)
 
@@ -69,8 +95,11 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise ScenarioError("--years", None, None, str(exc)) from None
     if not args.quiet:
-        print(f"hindcast of {scenario.name}: {scenario.start} to {scenario.end}, {args.seeds} seeds, "
-              f"{args.workers} worker(s)", file=sys.stderr)
+        print(
+            f"hindcast of {scenario.name}: {scenario.start} to {scenario.end}, {args.seeds} seeds, "
+            f"{args.workers} worker(s)",
+            file=sys.stderr,
+        )
     bar = None if args.quiet or not sys.stderr.isatty() else _Progress()
     try:
         result = hindcast(scenario, args.seeds, tuple(args.years), workers=args.workers, progress=bar)
@@ -94,18 +123,25 @@ def format_stats(result: HindcastResult) -> list[str]:
     from sahel_sim.hindcast import LABELS, TARGET
 
     s = result.stats
-    lines = [f"observed: {LABELS[TARGET]} ({result.area}); simulated: fatalities_total, "
-             f"{len(result.seeds)} seeds",
-             f"{'year':>6} {'observed':>9} {'median':>9} {'q05':>9} {'q95':>9}  in band"]
+    lines = [
+        f"observed: {LABELS[TARGET]} ({result.area}); simulated: fatalities_total, {len(result.seeds)} seeds",
+        f"{'year':>6} {'observed':>9} {'median':>9} {'q05':>9} {'q95':>9}  in band",
+    ]
     for row in result.table.itertuples():
-        lines.append(f"{row.year:>6} {row.observed:>9.0f} {row.sim_median:>9.0f} {row.sim_q05:>9.0f} "
-                     f"{row.sim_q95:>9.0f}  {'yes' if row.in_band else 'no'}")
-    lines.append(f"spearman_rho {s['spearman_rho']:.3f} (p {s['spearman_p']:.3g})  "
-                 f"pearson_r {s['pearson_r']:.3f} (p {s['pearson_p']:.3g})  "
-                 f"pearson_r_log10 {s['pearson_r_log10']:.3f}")
-    lines.append(f"mean_abs_log10_error {s['mean_abs_log10_error']:.3f}  "
-                 f"mean_log10_bias {s['mean_log10_bias']:+.3f}  coverage_90 {s['coverage_90']:.2f}  "
-                 f"({s['n_years']} years)")
+        lines.append(
+            f"{row.year:>6} {row.observed:>9.0f} {row.sim_median:>9.0f} {row.sim_q05:>9.0f} "
+            f"{row.sim_q95:>9.0f}  {'yes' if row.in_band else 'no'}"
+        )
+    lines.append(
+        f"spearman_rho {s['spearman_rho']:.3f} (p {s['spearman_p']:.3g})  "
+        f"pearson_r {s['pearson_r']:.3f} (p {s['pearson_p']:.3g})  "
+        f"pearson_r_log10 {s['pearson_r_log10']:.3f}"
+    )
+    lines.append(
+        f"mean_abs_log10_error {s['mean_abs_log10_error']:.3f}  "
+        f"mean_log10_bias {s['mean_log10_bias']:+.3f}  coverage_90 {s['coverage_90']:.2f}  "
+        f"({s['n_years']} years)"
+    )
     return lines
 
 
@@ -157,8 +193,10 @@ def write_hindcast(result: HindcastResult, parent: Path, source: str | None = No
                 "pearson_r_log10": "pearsonr of log10(x + 1) of both series",
                 "coverage_90": "share of years with sim_q05 <= observed <= sim_q95",
             },
-            "simulated_by_seed": {str(seed): {str(y): round(float(v), 3) for y, v in row.items()}
-                                  for seed, row in result.simulated.iterrows()},
+            "simulated_by_seed": {
+                str(seed): {str(y): round(float(v), 3) for y, v in row.items()}
+                for seed, row in result.simulated.iterrows()
+            },
             "workers": workers,
             "wall_seconds": round(result.wall_seconds, 3),
             "provenance": provenance(),
@@ -179,7 +217,7 @@ def _sources(obs, years: list[int]) -> dict[str, str]:
     out = {}
     for year in years:
         text = str(obs.at[year, "source"])
-        out[str(year)] = first + text[len("same"):] if text.startswith("same") else text
+        out[str(year)] = first + text[len("same") :] if text.startswith("same") else text
     return out
 
 

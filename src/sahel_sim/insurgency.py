@@ -37,11 +37,17 @@ def run_phase(model: SahelModel) -> None:
     p = model.params
     r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
     willing_people = model.population * model.willing
-    pools = np.stack([
-        np.maximum(p.insurgency.mobilisation_cap
-                   * F.window_sum(np.where(model.faction_cells[f], willing_people, 0.0), r_vision)
-                   - model.presence["fighters_vision"], 0.0)
-        for f in range(len(model.config.factions))])
+    pools = np.stack(
+        [
+            np.maximum(
+                p.insurgency.mobilisation_cap
+                * F.window_sum(np.where(model.faction_cells[f], willing_people, 0.0), r_vision)
+                - model.presence["fighters_vision"],
+                0.0,
+            )
+            for f in range(len(model.config.factions))
+        ]
+    )
     _recruit(model, bands, pools)
 
     bands = model.bands()
@@ -69,8 +75,9 @@ def _recruit(model: SahelModel, bands: list, pools: np.ndarray) -> None:
     recruitment = np.array([f.recruitment for f in model.config.factions])[fi]
     own = np.stack(model.faction_share)[fi, xs, ys]
     strength = strengths(bands)
-    strength += net_recruitment(model.rng, ins, recruitment, own, pools[fi, xs, ys],
-                                model.presence["bands_vision"][xs, ys], strength)
+    strength += net_recruitment(
+        model.rng, ins, recruitment, own, pools[fi, xs, ys], model.presence["bands_vision"][xs, ys], strength
+    )
     for band, value in zip(bands, strength.tolist(), strict=True):
         band.strength = value
     for n in np.flatnonzero((strength < ins.band_min_strength) | (strength > ins.band_split_strength)).tolist():
@@ -107,15 +114,16 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
     r_op = F.km_to_cells(p.combat.operating_radius_km, model.resolution)
     own = F.window_sum(pres["fighters"][faction_index], r_op)
     force = pres["state_op"] + p.peacekeeping.state_support * pres["pk_near"]
-    score = (np.log1p(pool) + model.faction_share[faction_index]
-             - p.insurgency.fear_of_force * np.log1p(force / (own + 1.0)))
+    score = (
+        np.log1p(pool) + model.faction_share[faction_index] - p.insurgency.fear_of_force * np.log1p(force / (own + 1.0))
+    )
     score = np.where(model.faction_cells[faction_index], score, -np.inf)
     if faction.ideology == "separatist":
         home = np.zeros_like(score, dtype=bool)
         r_home = F.km_to_cells(p.insurgency.reach_km * 2, model.resolution)
         for area in faction.start_areas:
             x, y = model.geo.cell_of(area.lat, area.lon)
-            home[max(0, x - r_home):x + r_home + 1, max(0, y - r_home):y + r_home + 1] = True
+            home[max(0, x - r_home) : x + r_home + 1, max(0, y - r_home) : y + r_home + 1] = True
         score = np.where(home, score, -np.inf)
     return score
 
@@ -139,8 +147,9 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         return
     groups = {
         "army": [u for u in model.units() if u.active and u.strength >= 1],
-        "peacekeepers": [c for c in model.camps()
-                         if c.status in (CampStatus.OPEN, CampStatus.DRAINING) and c.strength >= 1],
+        "peacekeepers": [
+            c for c in model.camps() if c.status in (CampStatus.OPEN, CampStatus.DRAINING) and c.strength >= 1
+        ],
         "convoy": [c for c in model.convoys() if c.strength >= 1],
         "diplomatic": [p for p in model.posts() if p.is_open],
     }
@@ -153,14 +162,20 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         available[:, c] = np.diff(bounds) > 0
         near[kind] = (bounds.tolist(), cols.tolist())
     fa = fi[attackers]
-    kinds = target_kinds(model.rng, np.array([f.civilian_targeting for f in factions])[fa],
-                         np.array([f.international_targeting for f in factions])[fa],
-                         model.params.peacekeeping.convoy_exposure, protection[attackers], deterrence[attackers],
-                         available)
+    kinds = target_kinds(
+        model.rng,
+        np.array([f.civilian_targeting for f in factions])[fa],
+        np.array([f.international_targeting for f in factions])[fa],
+        model.params.peacekeeping.convoy_exposure,
+        protection[attackers],
+        deterrence[attackers],
+        available,
+    )
     on_civilians = attackers[kinds == 0]
     cx, cy = model.most_exposed_cells(xs[on_civilians], ys[on_civilians], ins.reach_km)
-    asked = civilian_deaths_asked(model.rng, ins.lethality, strength[on_civilians],
-                                  model.presence["protection"][cx, cy])
+    asked = civilian_deaths_asked(
+        model.rng, ins.lethality, strength[on_civilians], model.presence["protection"][cx, cy]
+    )
     civilian_strikes = iter(zip(cx.tolist(), cy.tolist(), asked.tolist(), strict=True))
     for m, (n, k) in enumerate(zip(attackers.tolist(), kinds.tolist(), strict=True)):
         if k == 0:
@@ -169,7 +184,7 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         elif k > 0:
             kind = TARGET_KINDS[k]
             bounds, cols = near[kind]
-            bands[n].strike_armed(kind, [groups[kind][j] for j in cols[bounds[m]:bounds[m + 1]]])
+            bands[n].strike_armed(kind, [groups[kind][j] for j in cols[bounds[m] : bounds[m + 1]]])
 
 
 def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi: np.ndarray) -> None:

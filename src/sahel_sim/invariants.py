@@ -76,8 +76,10 @@ def _population(model: SahelModel) -> list[str]:
     now = float(np.sum(model.population, dtype=float))
     dead = float(model.civilian_deaths_total)
     if not math.isfinite(now) or not math.isclose(now + dead, start, rel_tol=POPULATION_RTOL, abs_tol=1.0):
-        return [f"population not conserved: {now:.1f} people + {dead:.0f} civilian deaths = "
-                f"{now + dead:.1f}, but {start:.1f} at the start"]
+        return [
+            f"population not conserved: {now:.1f} people + {dead:.0f} civilian deaths = "
+            f"{now + dead:.1f}, but {start:.1f} at the start"
+        ]
     return []
 
 
@@ -87,8 +89,7 @@ def _bad_amount(value: float) -> bool:
 
 def _strengths(model: SahelModel) -> list[str]:
     problems = []
-    groups = (("band", model.bands()), ("unit", model.units()), ("camp", model.camps()),
-              ("convoy", model.convoys()))
+    groups = (("band", model.bands()), ("unit", model.units()), ("camp", model.camps()), ("convoy", model.convoys()))
     for kind, agents in groups:
         for agent in agents:
             strength = float(agent.strength)
@@ -147,8 +148,10 @@ def _control(model: SahelModel) -> list[str]:
     off = np.abs(total - 1.0)[land]
     if not (off <= SHARE_ATOL).all():  # also catches NaN
         worst = np.nanmax(off) if np.isfinite(off).any() else float("nan")
-        problems.append(f"control shares do not sum to one on {int((~(off <= SHARE_ATOL)).sum())} land "
-                        f"cells (worst off by {worst:.3g})")
+        problems.append(
+            f"control shares do not sum to one on {int((~(off <= SHARE_ATOL)).sum())} land "
+            f"cells (worst off by {worst:.3g})"
+        )
     above = sum(int((s[land] > 1.0 + SHARE_ATOL).sum()) for s in shares)
     if above:
         problems.append(f"{above} control shares above one on land")

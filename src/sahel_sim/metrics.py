@@ -53,7 +53,7 @@ METRICS: dict[str, tuple[str, str]] = {
 
 #: Stability index weights and references (README "Stability index").
 SI_WEIGHTS = {"control": 0.35, "violence": 0.35, "displacement": 0.15, "posts": 0.15}
-SI_VIOLENCE_REF = 2.0   # deaths per million people per week at which the violence term is 1/e
+SI_VIOLENCE_REF = 2.0  # deaths per million people per week at which the violence term is 1/e
 SI_DISPLACED_REF = 0.05  # share of people displaced at which the displacement term reaches 0
 
 
@@ -62,8 +62,9 @@ def slug(name: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
-def stability_index(control: np.ndarray, violence_per_million: np.ndarray, displaced_share: np.ndarray,
-                    posts_open_share: np.ndarray) -> np.ndarray:
+def stability_index(
+    control: np.ndarray, violence_per_million: np.ndarray, displaced_share: np.ndarray, posts_open_share: np.ndarray
+) -> np.ndarray:
     """Composite stability index, 0 (collapse) to 100 (stable).
 
     SI = 100 * (0.35 C + 0.35 exp(-v / 2) + 0.15 (1 - min(1, d / 0.05)) + 0.15 P), with C the share of
@@ -71,10 +72,12 @@ def stability_index(control: np.ndarray, violence_per_million: np.ndarray, displ
     people displaced, P the share of relevant diplomatic posts open (reduced counts half).
     """
     w = SI_WEIGHTS
-    return 100.0 * (w["control"] * control
-                    + w["violence"] * np.exp(-violence_per_million / SI_VIOLENCE_REF)
-                    + w["displacement"] * (1.0 - np.minimum(1.0, displaced_share / SI_DISPLACED_REF))
-                    + w["posts"] * posts_open_share)
+    return 100.0 * (
+        w["control"] * control
+        + w["violence"] * np.exp(-violence_per_million / SI_VIOLENCE_REF)
+        + w["displacement"] * (1.0 - np.minimum(1.0, displaced_share / SI_DISPLACED_REF))
+        + w["posts"] * posts_open_share
+    )
 
 
 #: Slot of each focus area in a week's per-area arrays (0 is ALL; events elsewhere count only there).
@@ -82,8 +85,12 @@ AREA_SLOT = {code: a + 1 for a, code in enumerate(AREAS)}
 
 FATALITY_COLUMNS = ("fatalities_civilian", "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper")
 
-_ATTACK_COLUMNS = {"civilians": "events_on_civilians", "army": "events_on_army",
-                   "peacekeepers": "events_on_peacekeepers", "diplomatic": "events_on_diplomatic"}
+_ATTACK_COLUMNS = {
+    "civilians": "events_on_civilians",
+    "army": "events_on_army",
+    "peacekeepers": "events_on_peacekeepers",
+    "diplomatic": "events_on_diplomatic",
+}
 
 
 def event_count_columns(kind: str, target: str) -> tuple[str, ...]:
@@ -151,8 +158,8 @@ class MetricsRecorder:
         self._posts(cols)
         violence = self._sums(m.violence) / m.params.population.violence_memory_weeks
         cols["stability_index"] = stability_index(
-            cols["state_control_share"], violence / (safe_pop / 1e6),
-            cols["displaced"] / safe_pop, self._posts_share)
+            cols["state_control_share"], violence / (safe_pop / 1e6), cols["displaced"] / safe_pop, self._posts_share
+        )
         date = pd.Timestamp(m.date)
         for a, area in enumerate((ALL, *AREAS)):
             row = {"date": date, "area": area}

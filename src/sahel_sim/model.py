@@ -72,8 +72,9 @@ class SahelModel(mesa.Model):
         self.week_index = 0
         self.log = EventLog()
         self._places: dict[tuple[int, int], tuple[float, float, str, int]] = {}  # cell -> lat, lon, code, index
-        self.grid = OrthogonalMooreGrid((self.geo.width, self.geo.height), torus=False, capacity=None,
-                                        random=self.random)
+        self.grid = OrthogonalMooreGrid(
+            (self.geo.width, self.geo.height), torus=False, capacity=None, random=self.random
+        )
         self._init_fields()
         self._init_states()
         pk = scenario.peacekeepers
@@ -100,12 +101,13 @@ class SahelModel(mesa.Model):
         self.land = geo.land()
         lat = geo.lat0 + (np.arange(geo.height) + 0.5) * geo.resolution
         self.cell_area_km2 = np.broadcast_to(
-            (geo.resolution * F.KM_PER_DEGREE) ** 2 * np.cos(np.radians(lat))[None, :], self.land.shape)
+            (geo.resolution * F.KM_PER_DEGREE) ** 2 * np.cos(np.radians(lat))[None, :], self.land.shape
+        )
         self.population = self._layer("population", geo.population)
-        self.violence = self._layer("violence")          # decaying sum of recent fatalities, deaths
-        self.deaths_week = self._layer("deaths_week")    # fatalities this week, deaths
-        self.abuse = self._layer("abuse")                # local legitimacy lost to abusive forces
-        self.idp = self._layer("displaced_internal")     # people displaced within their country
+        self.violence = self._layer("violence")  # decaying sum of recent fatalities, deaths
+        self.deaths_week = self._layer("deaths_week")  # fatalities this week, deaths
+        self.abuse = self._layer("abuse")  # local legitimacy lost to abusive forces
+        self.idp = self._layer("displaced_internal")  # people displaced within their country
         self.refugees = self._layer("displaced_abroad")  # people displaced across a border
         self.state_share = self._layer("control_state", np.where(self.land, 1.0, 0.0))
         self.faction_share = [self._layer(f"control_{i}") for i in range(len(self.config.factions))]
@@ -113,8 +115,7 @@ class SahelModel(mesa.Model):
         self.refugees_from = np.zeros(len(geo.country_codes))
         self.intl_attacks = np.zeros(len(geo.country_codes))  # decaying weekly count by country
         self.settled = np.clip(geo.population / self.cell_area_km2 / DENSITY_REFERENCE, 0.0, 1.0)
-        self.control = F.control_labels(self.state_share, self.faction_share,
-                                        self.params.control.control_threshold)
+        self.control = F.control_labels(self.state_share, self.faction_share, self.params.control.control_threshold)
         self.presence = {}
         self.key_towns = _key_towns(self)
         #: Per faction, the cells of the countries it operates in (fixed for the run).
@@ -135,8 +136,9 @@ class SahelModel(mesa.Model):
         self.legitimacy = self.legitimacy_base.copy()
 
     # ------------------------------------------------------------------ services for agents
-    def record_event(self, kind: str, actor: str, target: str, xy: tuple[int, int], *,
-                     detail: str = "", **fatalities: int) -> Event:
+    def record_event(
+        self, kind: str, actor: str, target: str, xy: tuple[int, int], *, detail: str = "", **fatalities: int
+    ) -> Event:
         """Log an event at a cell on the current date (see :mod:`sahel_sim.events`)."""
         place = self._places.get(xy)
         if place is None:
@@ -152,8 +154,7 @@ class SahelModel(mesa.Model):
             self.intl_attacks[place[3]] += 1
         return event
 
-    def kill_civilians(self, xy: tuple[int, int], n: int, *, by_state: bool = False,
-                       abuse: float = 1.0) -> int:
+    def kill_civilians(self, xy: tuple[int, int], n: int, *, by_state: bool = False, abuse: float = 1.0) -> int:
         """Remove up to ``n`` people from a cell's population as civilian deaths.
 
         Args:
@@ -375,8 +376,7 @@ def _key_towns(model: SahelModel) -> list[dict]:
     from sahel_sim.metrics import AREAS
 
     cities = model.geo.cities
-    keep = cities[cities["iso_a2"].isin(AREAS)
-                  & ((cities["population"] >= KEY_TOWN_POPULATION) | cities["is_capital"])]
+    keep = cities[cities["iso_a2"].isin(AREAS) & ((cities["population"] >= KEY_TOWN_POPULATION) | cities["is_capital"])]
     towns = {(int(r.x), int(r.y)): r.name for r in keep.itertuples()}
     if model.config.peacekeepers:
         for camp in model.config.peacekeepers.camps:

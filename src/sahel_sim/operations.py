@@ -52,9 +52,9 @@ def _engage(model: SahelModel, units: list, bands: list, radius: int) -> None:
     active = np.flatnonzero(operations > 0)
     for n in model.rng.permutation(active).tolist():
         unit = units[n]
-        near = in_range[bounds[n]:bounds[n + 1]]
+        near = in_range[bounds[n] : bounds[n + 1]]
         near = near[strength[near] >= 1]
-        for i in near[np.lexsort((near, -strength[near]))[:operations[n]]].tolist():
+        for i in near[np.lexsort((near, -strength[near]))[: operations[n]]].tolist():
             if unit.strength >= 1 and bands[i].strength >= 1:
                 unit.engage(bands[i])
                 strength[i] = bands[i].strength

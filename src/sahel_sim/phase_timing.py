@@ -14,9 +14,15 @@ if TYPE_CHECKING:
     from sahel_sim.model import SahelModel
 
 #: The phases in step order: (name shown, the model's method).
-PHASES = (("schedule", "_phase_schedule"), ("presence", "_phase_presence"), ("insurgents", "_phase_insurgents"),
-          ("forces", "_phase_forces"), ("peacekeepers", "_phase_peacekeepers"), ("population", "_phase_population"),
-          ("posts", "_phase_posts"))
+PHASES = (
+    ("schedule", "_phase_schedule"),
+    ("presence", "_phase_presence"),
+    ("insurgents", "_phase_insurgents"),
+    ("forces", "_phase_forces"),
+    ("peacekeepers", "_phase_peacekeepers"),
+    ("population", "_phase_population"),
+    ("posts", "_phase_posts"),
+)
 #: Phases whose work is per cell of the map, whatever the number of agents (apart from building the
 #: presence fields from agent positions, which is one vectorised pass).
 GRID_PHASES = ("presence", "population", "metrics")
@@ -43,6 +49,7 @@ def time_phases(model: SahelModel, weeks: int) -> dict[str, float]:
             started = time.perf_counter()
             method()
             spent[name] += time.perf_counter() - started
+
         return run
 
     for name, attribute in PHASES:

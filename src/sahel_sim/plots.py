@@ -24,8 +24,7 @@ def _withdrawal_span(scenario: Scenario):
     return pd.Timestamp(min(dates)), pd.Timestamp(max(dates))
 
 
-def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: int,
-              area: str = "ALL") -> None:
+def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: int, area: str = "ALL") -> None:
     """Six panels of stability metrics over time for one area, withdrawal shaded.
 
     Args:
@@ -40,12 +39,17 @@ def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: in
     fig, axes = plt.subplots(3, 2, figsize=(13, 10), sharex=True)
     roll = ts.rolling(ROLLING_WEEKS, min_periods=1).mean(numeric_only=True)
     panels = [
-        ("Fatalities per week (4-week mean)",
-         ["fatalities_civilian", "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper"], roll),
-        ("Violent events per week by target (4-week mean)",
-         ["events_on_civilians", "events_on_army", "events_on_peacekeepers", "events_by_state"], roll),
-        ("Share of population controlled",
-         ["state_control_share", "insurgent_control_share", "contested_share"], ts),
+        (
+            "Fatalities per week (4-week mean)",
+            ["fatalities_civilian", "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper"],
+            roll,
+        ),
+        (
+            "Violent events per week by target (4-week mean)",
+            ["events_on_civilians", "events_on_army", "events_on_peacekeepers", "events_by_state"],
+            roll,
+        ),
+        ("Share of population controlled", ["state_control_share", "insurgent_control_share", "contested_share"], ts),
         ("People displaced", ["displaced_internal", "displaced_abroad"], ts),
         ("Forces (personnel / fighters)", ["peacekeepers", "army_strength", "insurgent_strength"], ts),
         ("Stability index (0-100) and posts open", ["stability_index"], ts),
@@ -90,14 +94,37 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path) -> None:
     violent = events[events["kind"].isin(["attack", "engagement", "clash", "ied"])]
     colours = {"attack": "tab:red", "engagement": "tab:blue", "clash": "tab:purple", "ied": "tab:orange"}
     for kind, group in violent.groupby("kind"):
-        ax.scatter(group["lon"], group["lat"], s=2 + group["fatalities"].clip(upper=200) / 2,
-                   alpha=0.15, color=colours[kind], label=kind, edgecolors="none")
+        ax.scatter(
+            group["lon"],
+            group["lat"],
+            s=2 + group["fatalities"].clip(upper=200) / 2,
+            alpha=0.15,
+            color=colours[kind],
+            label=kind,
+            edgecolors="none",
+        )
     if scenario.peacekeepers:
         camps = scenario.peacekeepers.camps
-        ax.scatter([c.lon for c in camps], [c.lat for c in camps], marker="s", color="tab:cyan",
-                   edgecolors="k", s=30, label="peacekeeping camp", zorder=3)
-    ax.scatter([p.lon for p in scenario.posts], [p.lat for p in scenario.posts], marker="*",
-               color="gold", edgecolors="k", s=90, label="diplomatic post", zorder=3)
+        ax.scatter(
+            [c.lon for c in camps],
+            [c.lat for c in camps],
+            marker="s",
+            color="tab:cyan",
+            edgecolors="k",
+            s=30,
+            label="peacekeeping camp",
+            zorder=3,
+        )
+    ax.scatter(
+        [p.lon for p in scenario.posts],
+        [p.lat for p in scenario.posts],
+        marker="*",
+        color="gold",
+        edgecolors="k",
+        s=90,
+        label="diplomatic post",
+        zorder=3,
+    )
     ax.set_xlim(-18, 25)
     ax.set_ylim(8, 26)
     ax.set_aspect("equal")

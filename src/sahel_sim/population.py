@@ -44,8 +44,9 @@ def _displacement(model: SahelModel) -> None:
     country = model.geo.country
     # Share of each cell's inflow that came from another country: estimated from the mix of
     # outflow origins within reach (exact per cell pair is not tracked).
-    per_country = np.stack([F.window_sum(np.where(country == c, outflow, 0.0), radius)
-                            for c in _countries_with_flow(country, outflow)])
+    per_country = np.stack(
+        [F.window_sum(np.where(country == c, outflow, 0.0), radius) for c in _countries_with_flow(country, outflow)]
+    )
     codes = _countries_with_flow(country, outflow)
     total_reach = per_country.sum(axis=0)
     foreign = np.zeros_like(outflow)

@@ -18,8 +18,15 @@ from sahel_sim.provenance import provenance
 from sahel_sim.runner import RunOutput
 from sahel_sim.scenario_io import dump_scenario, scenario_hash
 
-FILES = ("manifest.json", "scenario.resolved.yaml", "timeseries.parquet", "timeseries.csv",
-         "events.parquet", "summary.json", "plots")
+FILES = (
+    "manifest.json",
+    "scenario.resolved.yaml",
+    "timeseries.parquet",
+    "timeseries.csv",
+    "events.parquet",
+    "summary.json",
+    "plots",
+)
 
 
 def folder_name(output: RunOutput) -> str:
@@ -51,17 +58,19 @@ def write_results(output: RunOutput, parent: Path, source: str | None = None) ->
         dashboard(output.timeseries, output.scenario, tmp / "plots" / "dashboard_ML.png", output.seed, "ML")
         events_map(output.events, output.scenario, tmp / "plots" / "events_map.png")
         manifest = provenance()
-        manifest.update({
-            "scenario": output.scenario.name,
-            "scenario_file": source,
-            "scenario_sha256": scenario_hash(output.scenario),
-            "seed": output.seed,
-            "start": output.scenario.start.isoformat(),
-            "end": output.scenario.end.isoformat(),
-            "weeks": output.summary["weeks"],
-            "wall_seconds": round(output.wall_seconds, 3),
-            "files": list(FILES),
-        })
+        manifest.update(
+            {
+                "scenario": output.scenario.name,
+                "scenario_file": source,
+                "scenario_sha256": scenario_hash(output.scenario),
+                "seed": output.seed,
+                "start": output.scenario.start.isoformat(),
+                "end": output.scenario.end.isoformat(),
+                "weeks": output.summary["weeks"],
+                "wall_seconds": round(output.wall_seconds, 3),
+                "files": list(FILES),
+            }
+        )
         _write_json(tmp / "manifest.json", manifest)
         _make_readable(tmp)
         return _publish(tmp, parent, folder_name(output))

@@ -42,8 +42,9 @@ class RunOutput:
     wall_seconds: float
 
 
-def simulate(scenario: Scenario, seed: int | None = None, progress: ProgressCallback | None = None,
-             check: bool = False) -> RunOutput:
+def simulate(
+    scenario: Scenario, seed: int | None = None, progress: ProgressCallback | None = None, check: bool = False
+) -> RunOutput:
     """Run a scenario from its start to its end date in memory.
 
     Args:
@@ -97,8 +98,13 @@ def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: p
         A JSON-ready mapping.
 
     """
-    out: dict = {"scenario": scenario.name, "seed": seed, "start": scenario.start.isoformat(),
-                 "end": scenario.end.isoformat(), "weeks": int(timeseries["date"].nunique())}
+    out: dict = {
+        "scenario": scenario.name,
+        "seed": seed,
+        "start": scenario.start.isoformat(),
+        "end": scenario.end.isoformat(),
+        "weeks": int(timeseries["date"].nunique()),
+    }
     areas = {}
     for area, frame in timeseries.groupby("area", sort=False):
         last = frame.iloc[-1]
@@ -129,9 +135,14 @@ def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: p
     return out
 
 
-def run_scenario(scenario: Scenario, seed: int | None = None, out: Path | str = "results",
-                 progress: ProgressCallback | None = None, source: str | None = None,
-                 check: bool = False) -> Path:
+def run_scenario(
+    scenario: Scenario,
+    seed: int | None = None,
+    out: Path | str = "results",
+    progress: ProgressCallback | None = None,
+    source: str | None = None,
+    check: bool = False,
+) -> Path:
     """Simulate and write one results folder under ``out`` (never overwriting; atomic).
 
     Args:

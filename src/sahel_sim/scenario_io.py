@@ -39,16 +39,18 @@ class _Loader(yaml.SafeLoader):
         except (ValueError, LookupError, AttributeError, TypeError, OverflowError):
             value = node.value if isinstance(node, yaml.ScalarNode) else ""
             shown = value if len(value) <= 40 else value[:40] + "..."
-            raise yaml.constructor.ConstructorError(None, None, f"cannot read {shown!r} as {node.tag}",
-                                                    node.start_mark) from None
+            raise yaml.constructor.ConstructorError(
+                None, None, f"cannot read {shown!r} as {node.tag}", node.start_mark
+            ) from None
 
 
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
-        raise yaml.constructor.ConstructorError(None, None, f"invalid date {node.value!r} ({exc})",
-                                                node.start_mark) from None
+        raise yaml.constructor.ConstructorError(
+            None, None, f"invalid date {node.value!r} ({exc})", node.start_mark
+        ) from None
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
@@ -123,8 +125,9 @@ def read_yaml(path: Path) -> Located:
         _walk(node, (), lines, name, [0])
         data = loader.construct_document(node)
     except yaml.reader.ReaderError as exc:
-        raise ScenarioError(name, None, None,
-                            f"not a text file (character {exc.character!r} at position {exc.position})") from None
+        raise ScenarioError(
+            name, None, None, f"not a text file (character {exc.character!r} at position {exc.position})"
+        ) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
@@ -157,11 +160,14 @@ def _walk(node: yaml.Node, path: Path_, lines: dict, name: str, budget: list[int
     """Record the line of each path; refuse documents that expand past the node budget."""
     budget[0] += 1
     if budget[0] > MAX_NODES:
-        raise ScenarioError(name, node.start_mark.line + 1, _dotted(path),
-                            f"document expands to more than {MAX_NODES} nodes (alias bomb?)")
+        raise ScenarioError(
+            name,
+            node.start_mark.line + 1,
+            _dotted(path),
+            f"document expands to more than {MAX_NODES} nodes (alias bomb?)",
+        )
     if len(path) > MAX_DEPTH:
-        raise ScenarioError(name, node.start_mark.line + 1, _dotted(path),
-                            f"nested deeper than {MAX_DEPTH} levels")
+        raise ScenarioError(name, node.start_mark.line + 1, _dotted(path), f"nested deeper than {MAX_DEPTH} levels")
     lines.setdefault(path, (name, node.start_mark.line + 1))
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
@@ -289,8 +295,9 @@ def apply_override(data: dict[str, Any], key: str, value: Any) -> None:
             index = _list_index(node, part)
             if index is None:
                 names = [str(i.get("name")) for i in node if isinstance(i, dict) and "name" in i]
-                raise ScenarioError("--set", None, key,
-                                    f"{here} has no item {part!r} (use an index < {len(node)} or one of {names})")
+                raise ScenarioError(
+                    "--set", None, key, f"{here} has no item {part!r} (use an index < {len(node)} or one of {names})"
+                )
             if last:
                 node[index] = value
             else:
@@ -310,8 +317,9 @@ def _list_index(items: list, part: str) -> int | None:
     return None
 
 
-def validate(data: dict[str, Any], lines: dict[Path_, tuple[str, int]] | None = None,
-             file: str | None = None) -> Scenario:
+def validate(
+    data: dict[str, Any], lines: dict[Path_, tuple[str, int]] | None = None, file: str | None = None
+) -> Scenario:
     """Validate a mapping into a :class:`Scenario`, translating the first error for a person.
 
     Raises:
@@ -432,8 +440,7 @@ def load_scenario(path: str | Path, overrides: typing.Iterable[str] = ()) -> Sce
     return with_overrides(scenario, [parse_override(o) for o in overrides])
 
 
-def with_overrides(scenario: Scenario, overrides: typing.Iterable[tuple[str, Any]], label: str = "--set"
-                   ) -> Scenario:
+def with_overrides(scenario: Scenario, overrides: typing.Iterable[tuple[str, Any]], label: str = "--set") -> Scenario:
     """Return a copy of ``scenario`` with dotted-path overrides applied and validated again.
 
     Args:

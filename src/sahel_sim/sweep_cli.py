@@ -17,7 +17,7 @@ from sahel_sim.scenario_io import ScenarioError, parse_override
 
 EXAMPLES = {
     "sweep": "example: python -m sahel_sim sweep scenarios/sweeps/withdrawal_timing.yaml --workers 2 "
-             "--set end=2023-12-31",
+    "--set end=2023-12-31",
     "report": "example: python -m sahel_sim report results/sweeps/withdrawal_timing --area ML",
     "export-run": "example: python -m sahel_sim export-run results/sweeps/withdrawal_timing 1f83e7db795fe822",
 }
@@ -25,8 +25,9 @@ EXAMPLES = {
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``sweep``, ``report`` and ``export-run`` subcommands."""
-    sw = subparsers.add_parser("sweep", help="run a parameter sweep file (resumable, parallel)",
-                               epilog=EXAMPLES["sweep"])
+    sw = subparsers.add_parser(
+        "sweep", help="run a parameter sweep file (resumable, parallel)", epilog=EXAMPLES["sweep"]
+    )
     sw.add_argument("spec", help="sweep YAML file (see scenarios/sweeps/)")
     sw.add_argument("--out", help="sweep folder (default: results/sweeps/<sweep file name>)")
     sw.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores; 1: in process)")
@@ -35,24 +36,40 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     where = sw.add_mutually_exclusive_group()
     where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster (tcp://host:8786)")
     where.add_argument("--dask-local", action="store_true", help="run on a Dask LocalCluster started here")
-    sw.add_argument("--set", action="append", default=[], metavar="PATH=VALUE",
-                    help="override a scenario field in every run (repeatable; part of the spec)")
+    sw.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field in every run (repeatable; part of the spec)",
+    )
     sw.add_argument("--check", action="store_true", help="validate every design point, print the plan, run nothing")
     sw.add_argument("--quiet", action="store_true", help="no progress line")
     sw.set_defaults(func=cmd_sweep)
 
-    rep = subparsers.add_parser("report", help="summarise a sweep folder: CSV, figures, sensitivity",
-                                epilog=EXAMPLES["report"])
+    rep = subparsers.add_parser(
+        "report", help="summarise a sweep folder: CSV, figures, sensitivity", epilog=EXAMPLES["report"]
+    )
     rep.add_argument("sweep_dir", help="sweep folder")
     rep.add_argument("--out", help="report folder (default: SWEEP_DIR/report)")
-    rep.add_argument("--area", default="ML", choices=["ALL", "ML", "BF", "NE", "MR", "TD"],
-                     help="area whose metrics are reported (default: ML)")
-    rep.add_argument("--metric", action="append", default=[], metavar="NAME",
-                     help="final-table metric to report (repeatable; default: the stability set)")
+    rep.add_argument(
+        "--area",
+        default="ML",
+        choices=["ALL", "ML", "BF", "NE", "MR", "TD"],
+        help="area whose metrics are reported (default: ML)",
+    )
+    rep.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="final-table metric to report (repeatable; default: the stability set)",
+    )
     rep.set_defaults(func=cmd_report)
 
-    exp = subparsers.add_parser("export-run", help="replay one run of a sweep into a results folder",
-                                epilog=EXAMPLES["export-run"])
+    exp = subparsers.add_parser(
+        "export-run", help="replay one run of a sweep into a results folder", epilog=EXAMPLES["export-run"]
+    )
     exp.add_argument("sweep_dir", help="sweep folder")
     exp.add_argument("run_id", help="run id (runs table)")
     exp.add_argument("--out", default="results", help="parent folder for the results folder (default: results/)")
@@ -70,14 +87,24 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("results") / "sweeps" / Path(args.spec).stem
     if args.check:
         plan = load_plan(args.spec, overrides)
-        print(f"ok: {args.spec}: {plan.spec.design} design, {len(plan.points)} points x "
-              f"{plan.spec.replicates} replicates = {plan.total_runs} runs; spec hash {plan.spec_hash[:12]}")
+        print(
+            f"ok: {args.spec}: {plan.spec.design} design, {len(plan.points)} points x "
+            f"{plan.spec.replicates} replicates = {plan.total_runs} runs; spec hash {plan.spec_hash[:12]}"
+        )
         return 0
     bar = None if args.quiet or not sys.stderr.isatty() else SweepProgress()
     try:
-        counts = run_sweep(args.spec, out, overrides=overrides, workers=args.workers,
-                           resume=args.resume or args.retry_failed, retry_failed=args.retry_failed,
-                           scheduler=args.scheduler, dask_local=args.dask_local, progress=bar)
+        counts = run_sweep(
+            args.spec,
+            out,
+            overrides=overrides,
+            workers=args.workers,
+            resume=args.resume or args.retry_failed,
+            retry_failed=args.retry_failed,
+            scheduler=args.scheduler,
+            dask_local=args.dask_local,
+            progress=bar,
+        )
     except RuntimeError as exc:  # Dask not installed
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -87,8 +114,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
-    print(f"{counts.done} of {counts.total} runs finished, {counts.failed} failed; results in {out}",
-          file=sys.stderr)
+    print(f"{counts.done} of {counts.total} runs finished, {counts.failed} failed; results in {out}", file=sys.stderr)
     print(out)
     return 0
 
@@ -127,9 +153,11 @@ class SweepProgress:
     def __call__(self, p) -> None:
         """Redraw the line from a :class:`sahel_sim.sweep.engine.Progress`."""
         eta = "--:--" if p.eta_seconds is None else _clock(p.eta_seconds)
-        sys.stderr.write(f"\r{p.done + p.failed}/{p.total} runs: {p.done} done, {p.failed} failed, "
-                         f"{p.running} running  elapsed {_clock(time.monotonic() - self.started)}  "
-                         f"ETA {eta} ")
+        sys.stderr.write(
+            f"\r{p.done + p.failed}/{p.total} runs: {p.done} done, {p.failed} failed, "
+            f"{p.running} running  elapsed {_clock(time.monotonic() - self.started)}  "
+            f"ETA {eta} "
+        )
         sys.stderr.flush()
 
     def close(self) -> None:

@@ -51,11 +51,11 @@ def _shocks(model: SahelModel) -> None:
             continue
         i = codes.index(shock.country)
         model.legitimacy[i] = min(1.0, max(0.0, model.legitimacy[i] + shock.size))
-        capital = model.geo.cities[(model.geo.cities["iso_a2"] == shock.country)
-                                   & model.geo.cities["is_capital"]]
+        capital = model.geo.cities[(model.geo.cities["iso_a2"] == shock.country) & model.geo.cities["is_capital"]]
         xy = (int(capital.iloc[0]["x"]), int(capital.iloc[0]["y"])) if not capital.empty else (0, 0)
-        model.record_event("legitimacy_shock", shock.kind, shock.country, xy,
-                           detail=f"{shock.label} ({shock.size:+.2f})".strip())
+        model.record_event(
+            "legitimacy_shock", shock.kind, shock.country, xy, detail=f"{shock.label} ({shock.size:+.2f})".strip()
+        )
 
 
 def _factions(model: SahelModel) -> None:

@@ -45,8 +45,7 @@ def build_army(model: SahelModel) -> None:
         if capital.empty:
             continue
         cap_lat, cap_lon = float(capital.iloc[0]["lat"]), float(capital.iloc[0]["lon"])
-        keep = towns[(towns["population"] >= params.garrison_min_population)
-                     | towns["is_capital"].astype(bool)]
+        keep = towns[(towns["population"] >= params.garrison_min_population) | towns["is_capital"].astype(bool)]
         posts: dict[tuple[int, int], dict] = {}
         for town in keep.sort_values("population", ascending=False).itertuples():
             key = (int(town.x), int(town.y))
@@ -55,10 +54,17 @@ def build_army(model: SahelModel) -> None:
             post["weight"] += weight
         for (x, y), post in sorted(posts.items()):
             remote = great_circle_km(post["lat"], post["lon"], cap_lat, cap_lon) > params.remote_km
-            ArmyUnit(model, model.grid[(x, y)], force="army", country=state.country,
-                     post_name=post["name"], weight=post["weight"],
-                     effectiveness=state.army_effectiveness, accuracy=state.army_accuracy,
-                     remote=remote)
+            ArmyUnit(
+                model,
+                model.grid[(x, y)],
+                force="army",
+                country=state.country,
+                post_name=post["name"],
+                weight=post["weight"],
+                effectiveness=state.army_effectiveness,
+                accuracy=state.army_accuracy,
+                remote=remote,
+            )
 
 
 def build_partners(model: SahelModel) -> None:
@@ -66,10 +72,18 @@ def build_partners(model: SahelModel) -> None:
     for partner in model.config.partners:
         for i, base in enumerate(partner.bases):
             x, y = model.geo.cell_of(base.lat, base.lon)
-            ArmyUnit(model, model.grid[(x, y)], force=partner.name, country=partner.country,
-                     post_name=f"{partner.name} base {i + 1}", weight=1.0,
-                     effectiveness=partner.effectiveness, accuracy=partner.accuracy,
-                     abuse=partner.abuse, active=False)
+            ArmyUnit(
+                model,
+                model.grid[(x, y)],
+                force=partner.name,
+                country=partner.country,
+                post_name=f"{partner.name} base {i + 1}",
+                weight=1.0,
+                effectiveness=partner.effectiveness,
+                accuracy=partner.accuracy,
+                abuse=partner.abuse,
+                active=False,
+            )
 
 
 def build_camps(model: SahelModel) -> None:
@@ -107,9 +121,13 @@ def spawn_faction(model: SahelModel, faction: Faction, index: int) -> None:
             cy = int(np.clip(y + dy, 0, model.geo.height - 1))
             size = fighters // n_bands + (1 if i < fighters % n_bands else 0)  # whole fighters
             InsurgentBand(model, model.grid[(cx, cy)], faction, index, size)
-    model.record_event("faction_appears", faction.name, faction.ideology,
-                       model.geo.cell_of(faction.start_areas[0].lat, faction.start_areas[0].lon),
-                       detail=f"{faction.initial_strength} fighters")
+    model.record_event(
+        "faction_appears",
+        faction.name,
+        faction.ideology,
+        model.geo.cell_of(faction.start_areas[0].lat, faction.start_areas[0].lon),
+        detail=f"{faction.initial_strength} fighters",
+    )
 
 
 def faction_appears_on(faction: Faction, start: dt.date) -> dt.date:

@@ -40,9 +40,21 @@ class ArmyUnit(OnGrid, CellAgent):
 
     """
 
-    def __init__(self, model: SahelModel, cell, *, force: str, country: str, post_name: str,
-                 weight: float, effectiveness: float, accuracy: float, abuse: float = 1.0,
-                 remote: bool = False, active: bool = True):
+    def __init__(
+        self,
+        model: SahelModel,
+        cell,
+        *,
+        force: str,
+        country: str,
+        post_name: str,
+        weight: float,
+        effectiveness: float,
+        accuracy: float,
+        abuse: float = 1.0,
+        remote: bool = False,
+        active: bool = True,
+    ):
         super().__init__(model)
         self.cell = cell
         self.home = cell
@@ -106,9 +118,15 @@ class ArmyUnit(OnGrid, CellAgent):
         band.strength -= band_deaths
         self.strength -= unit_deaths
         model.kill_civilians(band.xy, civ_deaths, by_state=True, abuse=self.abuse)
-        self.record("engagement", self.actor, band.faction.name, at=band.xy,
-                    fatalities_insurgent=band_deaths, fatalities_army=unit_deaths,
-                    fatalities_civilian=civ_deaths)
+        self.record(
+            "engagement",
+            self.actor,
+            band.faction.name,
+            at=band.xy,
+            fatalities_insurgent=band_deaths,
+            fatalities_army=unit_deaths,
+            fatalities_civilian=civ_deaths,
+        )
 
     def check_overstretch(self, fighters_near: float) -> None:
         """Count overstretched weeks at a remote national post; abandon it when they persist.
@@ -127,8 +145,12 @@ class ArmyUnit(OnGrid, CellAgent):
         if self.overstretched_weeks >= params.overstretch_weeks:
             self.active = False
             self.overstretched_weeks = 0
-            self.record("post_abandoned", self.actor, self.post_name,
-                        detail=f"{round(self.strength)} troops against about {round(fighters_near)} fighters")
+            self.record(
+                "post_abandoned",
+                self.actor,
+                self.post_name,
+                detail=f"{round(self.strength)} troops against about {round(fighters_near)} fighters",
+            )
             self.strength = 0.0
 
     def check_reoccupy(self, allocation: float, fighters_near: float) -> None:
@@ -150,4 +172,3 @@ class ArmyUnit(OnGrid, CellAgent):
         """Move into a cell handed over by a closing peacekeeping camp."""
         self.cell = cell
         self.home = cell
-

@@ -22,8 +22,16 @@ class OnGrid:
         """The agent's cell as (x, y)."""
         return self.cell.coordinate
 
-    def record(self, kind: str, actor: str, target: str, *, at: tuple[int, int] | None = None,
-               detail: str = "", **fatalities: int) -> Event:
+    def record(
+        self,
+        kind: str,
+        actor: str,
+        target: str,
+        *,
+        at: tuple[int, int] | None = None,
+        detail: str = "",
+        **fatalities: int,
+    ) -> Event:
         """Log an event at the agent's cell (or ``at``) on the current date.
 
         Args:
@@ -52,8 +60,9 @@ def strengths(agents: list) -> np.ndarray:
     return np.array([a.strength for a in agents], dtype=float)
 
 
-def pairs_within(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, radius: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def pairs_within(
+    ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray, radius: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Every pair (i, j) whose point b_j lies within a Chebyshev radius (cells) of point a_i.
 
     The points b are bucketed by cell and each a looks only at the cells of its window, so the cost
@@ -93,8 +102,9 @@ def pairs_within(ax: np.ndarray, ay: np.ndarray, bx: np.ndarray, by: np.ndarray,
     return i, j
 
 
-def window_cells(xs: np.ndarray, ys: np.ndarray, radius: int, shape: tuple[int, int]
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def window_cells(
+    xs: np.ndarray, ys: np.ndarray, radius: int, shape: tuple[int, int]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The cells of each point's square window, x-major, as arrays of shape (points, (2r + 1)²).
 
     Args:
@@ -117,8 +127,7 @@ def window_cells(xs: np.ndarray, ys: np.ndarray, radius: int, shape: tuple[int, 
     return np.clip(cx, 0, width - 1), np.clip(cy, 0, height - 1), inside
 
 
-def window_argmax(field: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def window_argmax(field: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius: int) -> tuple[np.ndarray, np.ndarray]:
     """For each point, the cell of its window where ``field`` is largest (the first, x-major, of equals).
 
     Args:

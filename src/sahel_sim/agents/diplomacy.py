@@ -70,8 +70,7 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
         opened = self.spec.opens is None or self.model.date >= self.spec.opens
         return opened and self.status is not PostStatus.CLOSED
 
-    def perceive(self, violence: float, control: float, international: float,
-                 peacekeepers: float | None) -> None:
+    def perceive(self, violence: float, control: float, international: float, peacekeepers: float | None) -> None:
         """Update threat from this week's components.
 
         Args:
@@ -88,7 +87,8 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
             "violence": p.weight_violence * violence / p.violence_scale,
             "control": p.weight_control * control,
             "international": p.weight_international * international,
-            "peacekeepers": 0.0 if peacekeepers is None
+            "peacekeepers": 0.0
+            if peacekeepers is None
             else p.weight_peacekeepers * (1.0 - min(1.0, peacekeepers / p.peacekeeper_reference)),
         }
         # The peacekeeper component is the reassurance missing relative to a full-strength mission.
@@ -117,5 +117,9 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
     def _change(self, status: PostStatus, reason: str) -> None:
         old = self.status
         self.status = status
-        self.record("post_status", self.spec.sending_country, self.name,
-                    detail=f"{old.name.lower()} -> {status.name.lower()}: {reason}")
+        self.record(
+            "post_status",
+            self.spec.sending_country,
+            self.name,
+            detail=f"{old.name.lower()} -> {status.name.lower()}: {reason}",
+        )

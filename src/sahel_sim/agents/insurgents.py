@@ -39,8 +39,9 @@ def faction_indices(bands: list) -> np.ndarray:
     return np.array([b.faction_index for b in bands], dtype=np.intp)
 
 
-def net_recruitment(rng: np.random.Generator, params, recruitment, own_share, pool, competitors, strength
-                    ) -> np.ndarray:
+def net_recruitment(
+    rng: np.random.Generator, params, recruitment, own_share, pool, competitors, strength
+) -> np.ndarray:
     """Recruits less deserters this week, for one band or an array of bands.
 
     Args:
@@ -69,8 +70,9 @@ def attack_probability(attack_rate: float, aggression, deterrence) -> np.ndarray
     return np.minimum(1.0, attack_rate * np.asarray(aggression)) * (1.0 - np.asarray(deterrence))
 
 
-def best_cells(scores: np.ndarray, faction_index: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius: int,
-               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def best_cells(
+    scores: np.ndarray, faction_index: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """Where each band moves: the best-scoring cell of its faction within ``radius`` cells.
 
     Ties are broken at random (noise below 1e-3 is added to every candidate). A band whose window
@@ -97,8 +99,15 @@ def best_cells(scores: np.ndarray, faction_index: np.ndarray, xs: np.ndarray, ys
     return np.where(found, cx[rows, best], xs), np.where(found, cy[rows, best], ys)
 
 
-def target_kinds(rng: np.random.Generator, civilian_targeting, international_targeting, convoy_exposure: float,
-                 protection, deterrence, available) -> np.ndarray:
+def target_kinds(
+    rng: np.random.Generator,
+    civilian_targeting,
+    international_targeting,
+    convoy_exposure: float,
+    protection,
+    deterrence,
+    available,
+) -> np.ndarray:
     """The kind of target each attacking band strikes, as an index into :data:`TARGET_KINDS`.
 
     Weights: civilians civilian_targeting x (1 - protection); army (1 - civilian_targeting);
@@ -122,13 +131,15 @@ def target_kinds(rng: np.random.Generator, civilian_targeting, international_tar
     civ = np.asarray(civilian_targeting, dtype=float)
     intl = np.asarray(international_targeting, dtype=float)
     there = np.asarray(available, dtype=bool)
-    weights = np.column_stack([
-        civ * (1.0 - np.asarray(protection)),
-        (1.0 - civ) * there[:, 0],
-        intl * (1.0 - np.asarray(deterrence)) * there[:, 1],
-        intl * convoy_exposure * there[:, 2],
-        intl * 0.25 * there[:, 3],
-    ])
+    weights = np.column_stack(
+        [
+            civ * (1.0 - np.asarray(protection)),
+            (1.0 - civ) * there[:, 0],
+            intl * (1.0 - np.asarray(deterrence)) * there[:, 1],
+            intl * convoy_exposure * there[:, 2],
+            intl * 0.25 * there[:, 3],
+        ]
+    )
     cumulative = np.cumsum(weights, axis=1)
     total = cumulative[:, -1]
     kind = (cumulative <= (rng.random(len(total)) * total)[:, None]).sum(axis=1)
@@ -181,8 +192,9 @@ class InsurgentBand(OnGrid, CellAgent):
 
         """
         model = self.model
-        change = net_recruitment(model.rng, model.params.insurgency, self.faction.recruitment, own_share, pool,
-                                 competitors, self.strength)
+        change = net_recruitment(
+            model.rng, model.params.insurgency, self.faction.recruitment, own_share, pool, competitors, self.strength
+        )
         self.strength += float(change)
 
     def split_or_dissolve(self) -> None:
@@ -210,8 +222,9 @@ class InsurgentBand(OnGrid, CellAgent):
         if radius <= 0:
             return
         x, y = self.xy
-        tx, ty = best_cells(score[None], np.zeros(1, dtype=np.intp), np.array([x]), np.array([y]), radius,
-                            self.model.rng)
+        tx, ty = best_cells(
+            score[None], np.zeros(1, dtype=np.intp), np.array([x]), np.array([y]), radius, self.model.rng
+        )
         if (int(tx[0]), int(ty[0])) != (x, y):
             self.cell = self.model.grid[(int(tx[0]), int(ty[0]))]
 
@@ -246,8 +259,17 @@ class InsurgentBand(OnGrid, CellAgent):
         """
         model = self.model
         available = [[bool(targets[k]) for k in TARGET_KINDS[1:]]]
-        kind = int(target_kinds(model.rng, [self.faction.civilian_targeting], [self.faction.international_targeting],
-                                model.params.peacekeeping.convoy_exposure, [protection], [deterrence], available)[0])
+        kind = int(
+            target_kinds(
+                model.rng,
+                [self.faction.civilian_targeting],
+                [self.faction.international_targeting],
+                model.params.peacekeeping.convoy_exposure,
+                [protection],
+                [deterrence],
+                available,
+            )[0]
+        )
         if kind < 0:
             return
         if TARGET_KINDS[kind] != "civilians":
@@ -256,8 +278,9 @@ class InsurgentBand(OnGrid, CellAgent):
         x, y = self.xy
         cx, cy = model.most_exposed_cells(np.array([x]), np.array([y]), model.params.insurgency.reach_km)
         xy = (int(cx[0]), int(cy[0]))
-        asked = civilian_deaths_asked(model.rng, model.params.insurgency.lethality, self.strength,
-                                      model.presence["protection"][xy])
+        asked = civilian_deaths_asked(
+            model.rng, model.params.insurgency.lethality, self.strength, model.presence["protection"][xy]
+        )
         self.strike_civilians(xy, int(asked))
 
     def strike_civilians(self, xy: tuple[int, int], asked: int) -> None:
@@ -287,25 +310,44 @@ class InsurgentBand(OnGrid, CellAgent):
         self.strength -= own
         if kind == "army":
             target.strength -= hit
-            self.record("attack", self.faction.name, "army", at=target.xy, fatalities_army=hit,
-                        fatalities_insurgent=own, detail=target.post_name)
+            self.record(
+                "attack",
+                self.faction.name,
+                "army",
+                at=target.xy,
+                fatalities_army=hit,
+                fatalities_insurgent=own,
+                detail=target.post_name,
+            )
         elif kind == "diplomatic":
-            self.record("attack", self.faction.name, "diplomatic", at=target.xy,
-                        fatalities_civilian=hit, fatalities_insurgent=own, detail=target.name)
+            self.record(
+                "attack",
+                self.faction.name,
+                "diplomatic",
+                at=target.xy,
+                fatalities_civilian=hit,
+                fatalities_insurgent=own,
+                detail=target.name,
+            )
             model.kill_civilians(target.xy, hit)
         else:
             target.strength -= hit
-            self.record("attack", self.faction.name, "peacekeepers", at=target.xy,
-                        fatalities_peacekeeper=hit, fatalities_insurgent=own, detail=target.name)
+            self.record(
+                "attack",
+                self.faction.name,
+                "peacekeepers",
+                at=target.xy,
+                fatalities_peacekeeper=hit,
+                fatalities_insurgent=own,
+                detail=target.name,
+            )
 
     def clash(self, rival: InsurgentBand) -> None:
         """Fight a band of a rival faction; both lose fighters."""
         rng = self.model.rng
         scale = self.model.params.insurgency.lethality * math.sqrt(min(self.strength, rival.strength))
-        mine = min(int(rng.poisson(scale * rival.strength / (self.strength + rival.strength))),
-                   int(self.strength))
-        theirs = min(int(rng.poisson(scale * self.strength / (self.strength + rival.strength))),
-                     int(rival.strength))
+        mine = min(int(rng.poisson(scale * rival.strength / (self.strength + rival.strength))), int(self.strength))
+        theirs = min(int(rng.poisson(scale * self.strength / (self.strength + rival.strength))), int(rival.strength))
         self.strength -= mine
         rival.strength -= theirs
         self.record("clash", self.faction.name, rival.faction.name, fatalities_insurgent=mine + theirs)

@@ -79,8 +79,7 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
             self.status = CampStatus.OPEN
         if self.status is CampStatus.OPEN and factor < 1.0 and self.closes is not None:
             self.status = CampStatus.DRAINING
-            self.record("camp_drawdown", self.model.pk_name, self.name,
-                        detail=f"closing on {self.closes.isoformat()}")
+            self.record("camp_drawdown", self.model.pk_name, self.name, detail=f"closing on {self.closes.isoformat()}")
         if self.status is CampStatus.DRAINING and factor == 0.0:
             self._close()
             return
@@ -99,11 +98,14 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
         unit = self.model.nearest_army_unit(self.xy, self.model.pk_host, params.handover_radius_km)
         if unit is not None:
             unit.take_over(self.cell)
-            self.record("camp_handover", self.model.pk_name, self.name,
-                        detail=f"handed to {unit.force} unit from {unit.post_name}")
+            self.record(
+                "camp_handover",
+                self.model.pk_name,
+                self.name,
+                detail=f"handed to {unit.force} unit from {unit.post_name}",
+            )
         else:
-            self.record("camp_vacuum", self.model.pk_name, self.name,
-                        detail="no army unit within handover radius")
+            self.record("camp_vacuum", self.model.pk_name, self.name, detail="no army unit within handover radius")
 
     def ied_casualties(self, insurgent_presence: float) -> None:
         """Mine and IED losses on this camp's patrols and supply roads this week.
@@ -118,8 +120,13 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
         deaths = int(min(self.model.rng.poisson(rate), self.strength))
         if deaths:
             self.strength -= deaths
-            self.record("ied", "unknown armed group", "peacekeepers", fatalities_peacekeeper=deaths,
-                        detail=f"patrols of {self.name}")
+            self.record(
+                "ied",
+                "unknown armed group",
+                "peacekeepers",
+                fatalities_peacekeeper=deaths,
+                detail=f"patrols of {self.name}",
+            )
 
 
 class Convoy(OnGrid, CellAgent):
@@ -132,8 +139,7 @@ class Convoy(OnGrid, CellAgent):
 
     """
 
-    def __init__(self, model: SahelModel, origin: PeacekeepingCamp, destination: PeacekeepingCamp,
-                 strength: float):
+    def __init__(self, model: SahelModel, origin: PeacekeepingCamp, destination: PeacekeepingCamp, strength: float):
         super().__init__(model)
         self.cell = origin.cell
         self.origin = origin
@@ -145,15 +151,18 @@ class Convoy(OnGrid, CellAgent):
         """Move one week's distance towards the destination; arrive and leave the map there."""
         from sahel_sim.fields import km_to_cells
 
-        speed = max(1, km_to_cells(self.model.params.peacekeeping.convoy_speed_km,
-                                   self.model.resolution))
+        speed = max(1, km_to_cells(self.model.params.peacekeeping.convoy_speed_km, self.model.resolution))
         (x, y), (tx, ty) = self.xy, self.destination.xy
         dx, dy = tx - x, ty - y
         steps = max(abs(dx), abs(dy))
         if steps <= speed or self.strength <= 0:
             if self.strength > 0:
-                self.record("convoy_arrived", self.model.pk_name, self.destination.name,
-                            detail=f"{self.name}: {round(self.strength)} personnel")
+                self.record(
+                    "convoy_arrived",
+                    self.model.pk_name,
+                    self.destination.name,
+                    detail=f"{self.name}: {round(self.strength)} personnel",
+                )
             self.remove()
             return
         frac = speed / steps

@@ -69,9 +69,15 @@ def run_benchmark(budget: Budget, say: Say = print) -> Report:
     Returns:
         The report (not yet written).
     """
-    meta = {**machine(), "mode": budget.name, "budget": asdict(budget), "load_start": load_average(),
-            "comparable": COMPARABLE, "scale_recipes": SCALE_RECIPES,
-            "agent_step": "one agent alive at the end of one step (agents alive after each step, summed)"}
+    meta = {
+        **machine(),
+        "mode": budget.name,
+        "budget": asdict(budget),
+        "load_start": load_average(),
+        "comparable": COMPARABLE,
+        "scale_recipes": SCALE_RECIPES,
+        "agent_step": "one agent alive at the end of one step (agents alive after each step, summed)",
+    }
     started = time.perf_counter()
     speed_rows, speed = bench_speed(budget, say)
     scaling_rows, scaling = bench_scaling(budget, say)
@@ -91,15 +97,20 @@ def run_benchmark(budget: Budget, say: Say = print) -> Report:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The benchmark's options (shared by ``benchmarks/run.py`` and ``python -m sahel_sim bench``)."""
-    parser.add_argument("--quick", action="store_true",
-                        help="tiny budget: a smoke run of every section in seconds (figures not meaningful)")
-    parser.add_argument("--out", default="benchmarks/results",
-                        help="folder for the CSV and JSON files (default: benchmarks/results/)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="tiny budget: a smoke run of every section in seconds (figures not meaningful)",
+    )
+    parser.add_argument(
+        "--out", default="benchmarks/results", help="folder for the CSV and JSON files (default: benchmarks/results/)"
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the table")
 
 
 def run_from_args(args: argparse.Namespace) -> int:
     """Run the benchmark from parsed options, print the table and write the files; return 0."""
+
     def say(text: str) -> None:
         if not args.quiet:
             print(f"[{time.strftime('%H:%M:%S')} load {load_average()[0]:.2f}] {text}", file=sys.stderr, flush=True)

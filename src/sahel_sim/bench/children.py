@@ -29,17 +29,24 @@ def run_child(task: dict, pin: bool = False, timeout: float = 1800.0) -> dict:
         RuntimeError: If the child fails.
     """
     cpu = usable_cpus()[-1]
-    code = ("import os, sys\n"
-            + (f"os.sched_setaffinity(0, {{{cpu}}})\n" if pin and hasattr(os, "sched_setaffinity") else "")
-            + "from sahel_sim.bench.children import child_main\nchild_main(sys.argv[1])\n")
+    code = (
+        "import os, sys\n"
+        + (f"os.sched_setaffinity(0, {{{cpu}}})\n" if pin and hasattr(os, "sched_setaffinity") else "")
+        + "from sahel_sim.bench.children import child_main\nchild_main(sys.argv[1])\n"
+    )
     env = dict(os.environ)
     src = str(Path(sahel_sim.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH", "")) if p)
-    proc = subprocess.run([sys.executable, "-c", code, json.dumps(task)], capture_output=True, text=True,
-                          env=env, timeout=timeout, check=False)
+    proc = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(task)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+        check=False,
+    )
     if proc.returncode != 0:
-        raise RuntimeError(f"benchmark child {task['kind']} failed (status {proc.returncode}):\n"
-                           f"{proc.stderr[-3000:]}")
+        raise RuntimeError(f"benchmark child {task['kind']} failed (status {proc.returncode}):\n{proc.stderr[-3000:]}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
@@ -60,10 +67,15 @@ def _child_simulate(task: dict) -> dict:
     scenario = with_overrides(scenario, [tuple(o) for o in task.get("overrides", [])])
     before = peak_rss_mb()
     output = simulate(scenario)
-    return {"wall_seconds": output.wall_seconds, "weeks": int(output.timeseries["date"].nunique()),
-            "start": scenario.start.isoformat(), "end": scenario.end.isoformat(),
-            "resolution": scenario.map.resolution, "rss_before_mb": before,
-            "maxrss_mb": peak_rss_mb()}
+    return {
+        "wall_seconds": output.wall_seconds,
+        "weeks": int(output.timeseries["date"].nunique()),
+        "start": scenario.start.isoformat(),
+        "end": scenario.end.isoformat(),
+        "resolution": scenario.map.resolution,
+        "rss_before_mb": before,
+        "maxrss_mb": peak_rss_mb(),
+    }
 
 
 def _child_sweep(task: dict) -> dict:
@@ -82,6 +94,11 @@ def _child_sweep(task: dict) -> dict:
     started = time.perf_counter()
     counts = run_sweep(task["spec"], task["out"], workers=task["workers"], progress=progress)
     seconds = time.perf_counter() - started
-    return {"seconds": seconds, "done": counts.done, "failed": counts.failed, "total": counts.total,
-            "marks": [m - started for m in marks],
-            "driver_maxrss_mb": peak_rss_mb()}
+    return {
+        "seconds": seconds,
+        "done": counts.done,
+        "failed": counts.failed,
+        "total": counts.total,
+        "marks": [m - started for m in marks],
+        "driver_maxrss_mb": peak_rss_mb(),
+    }

@@ -13,8 +13,22 @@ from typing import Any
 from sahel_sim.bench.machine import load_average
 
 #: Columns of the results table, in order.
-COLUMNS = ("section", "case", "resolution_deg", "agents_mean", "steps", "repeats", "seconds_median",
-           "steps_per_s", "agent_steps_per_s", "ms_per_step", "value", "unit", "load1", "note")
+COLUMNS = (
+    "section",
+    "case",
+    "resolution_deg",
+    "agents_mean",
+    "steps",
+    "repeats",
+    "seconds_median",
+    "steps_per_s",
+    "agent_steps_per_s",
+    "ms_per_step",
+    "value",
+    "unit",
+    "load1",
+    "note",
+)
 
 
 #: Columns of the targets table, in order.
@@ -81,21 +95,55 @@ def _fmt(value: Any) -> str:
 
 def format_table(report: Report) -> str:
     """The results and targets as fixed-width text tables."""
-    shown = ("section", "case", "agents_mean", "steps", "repeats", "seconds_median", "steps_per_s",
-             "agent_steps_per_s", "ms_per_step", "value", "unit", "load1")
-    heads = ("section", "case", "agents", "steps", "reps", "median s", "steps/s", "agent-steps/s", "ms/step",
-             "value", "unit", "load")
+    shown = (
+        "section",
+        "case",
+        "agents_mean",
+        "steps",
+        "repeats",
+        "seconds_median",
+        "steps_per_s",
+        "agent_steps_per_s",
+        "ms_per_step",
+        "value",
+        "unit",
+        "load1",
+    )
+    heads = (
+        "section",
+        "case",
+        "agents",
+        "steps",
+        "reps",
+        "median s",
+        "steps/s",
+        "agent-steps/s",
+        "ms/step",
+        "value",
+        "unit",
+        "load",
+    )
     lines = [_grid(heads, [[_fmt(getattr(r, c)) for c in shown] for r in report.rows])]
     lines.append("")
-    lines.append(_grid(("target", "measured", "threshold", "unit", "result"),
-                       [[t.target, _fmt(float(t.measured)), _fmt(float(t.threshold)), t.unit, _fmt(t.passed)]
-                        for t in report.targets]))
+    lines.append(
+        _grid(
+            ("target", "measured", "threshold", "unit", "result"),
+            [
+                [t.target, _fmt(float(t.measured)), _fmt(float(t.threshold)), t.unit, _fmt(t.passed)]
+                for t in report.targets
+            ],
+        )
+    )
     m = report.meta
     lines.append("")
-    lines.append(f"{m['date']}  {m['platform']}  {m['cpu']} ({m['cpu_count']} CPUs)  Python {m['python']}  "
-                 f"mesa {m['versions'].get('mesa')}  commit {m['git_commit']}")
-    lines.append(f"load average at start {_loads(m['load_start'])}, at end {_loads(m['load_end'])}; "
-                 f"{m['mode']} mode, {m['seconds']} s")
+    lines.append(
+        f"{m['date']}  {m['platform']}  {m['cpu']} ({m['cpu_count']} CPUs)  Python {m['python']}  "
+        f"mesa {m['versions'].get('mesa')}  commit {m['git_commit']}"
+    )
+    lines.append(
+        f"load average at start {_loads(m['load_start'])}, at end {_loads(m['load_end'])}; "
+        f"{m['mode']} mode, {m['seconds']} s"
+    )
     return "\n".join(lines)
 
 
@@ -105,11 +153,16 @@ def _loads(values: Sequence[float]) -> str:
 
 def _grid(heads: Sequence[str], cells: list[list[str]]) -> str:
     widths = [max(len(h), *(len(row[i]) for row in cells)) for i, h in enumerate(heads)]
-    text = ["  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip(),
-            "  ".join("-" * w for w in widths)]
+    text = [
+        "  ".join(h.ljust(w) for h, w in zip(heads, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
     for row in cells:
-        text.append("  ".join(c.rjust(w) if i >= 2 else c.ljust(w)
-                              for i, (c, w) in enumerate(zip(row, widths, strict=True))).rstrip())
+        text.append(
+            "  ".join(
+                c.rjust(w) if i >= 2 else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths, strict=True))
+            ).rstrip()
+        )
     return "\n".join(text)
 
 
@@ -133,7 +186,16 @@ def write_report(report: Report, out: Path) -> list[Path]:
             writer.writeheader()
             for item in items:
                 writer.writerow({k: ("" if v is None else v) for k, v in asdict(item).items()})
-    paths[2].write_text(json.dumps({"meta": report.meta, "columns": list(COLUMNS),
-                                    "results": [asdict(r) for r in report.rows],
-                                    "targets": [asdict(t) for t in report.targets]}, indent=2) + "\n")
+    paths[2].write_text(
+        json.dumps(
+            {
+                "meta": report.meta,
+                "columns": list(COLUMNS),
+                "results": [asdict(r) for r in report.rows],
+                "targets": [asdict(t) for t in report.targets],
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     return paths

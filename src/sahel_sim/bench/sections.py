@@ -26,19 +26,19 @@ from sahel_sim.bench.timing import (
 )
 
 #: The issue's targets.
-TARGET_EPSTEIN_RATIO = 10.0    # our agent-steps/s over Epstein's at comparable agent count, at least
+TARGET_EPSTEIN_RATIO = 10.0  # our agent-steps/s over Epstein's at comparable agent count, at least
 
 
-TARGET_HISTORICAL_S = 10.0     # wall seconds of the 2012–2025 run on one core, below
+TARGET_HISTORICAL_S = 10.0  # wall seconds of the 2012–2025 run on one core, below
 
 
 TARGET_TIME_PER_AGENT = 20 / 16  # time-per-step ratio over agent ratio (x16 agents -> at most x20 time)
 
 
-TARGET_SPEEDUP_2 = 1.8         # runs/s with 2 workers over 1 worker, at least
+TARGET_SPEEDUP_2 = 1.8  # runs/s with 2 workers over 1 worker, at least
 
 
-TARGET_MEMORY_MB = 500.0       # peak resident memory of one run at 0.25°, MB, below
+TARGET_MEMORY_MB = 500.0  # peak resident memory of one run at 0.25°, MB, below
 
 
 @dataclass(frozen=True)
@@ -78,26 +78,69 @@ class Budget:
     sweep_weeks: int
 
 
-FULL = Budget("full", repeats=5, warmup_weeks=13, speed_weeks=None,
-              epstein_steps={"40": 20, "100": 5, "default": 20}, epstein_warmup=3,
-              scale_warmup=8, scale_weeks=13, historical_weeks=None, historical_repeats=3,
-              memory_weeks=None, sweep_points=4, sweep_replicates=8, sweep_weeks=209)
+FULL = Budget(
+    "full",
+    repeats=5,
+    warmup_weeks=13,
+    speed_weeks=None,
+    epstein_steps={"40": 20, "100": 5, "default": 20},
+    epstein_warmup=3,
+    scale_warmup=8,
+    scale_weeks=13,
+    historical_weeks=None,
+    historical_repeats=3,
+    memory_weeks=None,
+    sweep_points=4,
+    sweep_replicates=8,
+    sweep_weeks=209,
+)
 
 
-QUICK = Budget("quick", repeats=1, warmup_weeks=2, speed_weeks=4,
-               epstein_steps={"40": 2, "100": 1, "default": 2}, epstein_warmup=0,
-               scale_warmup=0, scale_weeks=2, historical_weeks=8, historical_repeats=1,
-               memory_weeks=4, sweep_points=2, sweep_replicates=1, sweep_weeks=4)
+QUICK = Budget(
+    "quick",
+    repeats=1,
+    warmup_weeks=2,
+    speed_weeks=4,
+    epstein_steps={"40": 2, "100": 1, "default": 2},
+    epstein_warmup=0,
+    scale_warmup=0,
+    scale_weeks=2,
+    historical_weeks=8,
+    historical_repeats=1,
+    memory_weeks=4,
+    sweep_points=2,
+    sweep_replicates=1,
+    sweep_weeks=4,
+)
 
 
-def speed_row(section: str, case: str, seconds: list[float], steps: int, agent_steps: int,
-               resolution: float | None = None, note: str = "", load1: float | None = None) -> Row:
+def speed_row(
+    section: str,
+    case: str,
+    seconds: list[float],
+    steps: int,
+    agent_steps: int,
+    resolution: float | None = None,
+    note: str = "",
+    load1: float | None = None,
+) -> Row:
     """A row of steps/s, agent-steps/s and ms/step from the median of timed repetitions."""
     med = statistics.median(seconds)
-    row = Row(section, case, resolution_deg=resolution, agents_mean=agent_steps / steps, steps=steps,
-              repeats=len(seconds), seconds_median=med, steps_per_s=steps / med,
-              agent_steps_per_s=agent_steps / med, ms_per_step=1000.0 * med / steps,
-              value=agent_steps / med, unit="agent-steps/s", note=note)
+    row = Row(
+        section,
+        case,
+        resolution_deg=resolution,
+        agents_mean=agent_steps / steps,
+        steps=steps,
+        repeats=len(seconds),
+        seconds_median=med,
+        steps_per_s=steps / med,
+        agent_steps_per_s=agent_steps / med,
+        ms_per_step=1000.0 * med / steps,
+        value=agent_steps / med,
+        unit="agent-steps/s",
+        note=note,
+    )
     if load1 is not None:
         row.load1 = load1
     return row
@@ -124,17 +167,31 @@ def bench_speed(budget: Budget, say: Say) -> tuple[list[Row], dict[str, Row]]:
         load1 = load_average()[0]
         seconds, steps, agent_steps = repeat_sahel(scenario, repeats)
         whole = "whole baseline 2022-2025" if budget.speed_weeks is None else f"first {steps} weeks"
-        rows[f"sahel_{res}"] = speed_row("speed", f"sahel baseline {res}deg", seconds, steps, agent_steps, res,
-                                          f"{whole}; model construction not timed", load1)
+        rows[f"sahel_{res}"] = speed_row(
+            "speed",
+            f"sahel baseline {res}deg",
+            seconds,
+            steps,
+            agent_steps,
+            res,
+            f"{whole}; model construction not timed",
+            load1,
+        )
     for side in (40, 100):
         steps = budget.epstein_steps[str(side)]
         repeats = budget.repeats if side == 40 else max(1, budget.repeats - 2)
         say(f"speed: Mesa Epstein {side}x{side}, {repeats} blocks of {steps} steps")
         load1 = load_average()[0]
         seconds, steps, agent_steps = time_epstein(side, steps, repeats, budget.epstein_warmup)
-        rows[f"epstein_{side}"] = speed_row("speed", f"mesa epstein {side}x{side}", seconds, steps, agent_steps,
-                                             note="as shipped (Von Neumann, vision 7, DataCollector on); "
-                                                  "construction and warm-up not timed", load1=load1)
+        rows[f"epstein_{side}"] = speed_row(
+            "speed",
+            f"mesa epstein {side}x{side}",
+            seconds,
+            steps,
+            agent_steps,
+            note="as shipped (Von Neumann, vision 7, DataCollector on); construction and warm-up not timed",
+            load1=load1,
+        )
     return list(rows.values()), rows
 
 
@@ -154,14 +211,17 @@ def bench_scaling(budget: Budget, say: Say) -> tuple[list[Row], dict[str, Row]]:
     for key, recipe, res in cases:
         scenario = with_weeks(scaled(base, recipe, res), window)
         label = key if key.startswith("x") else "x1"
-        say(f"scaling: {label} agents at {res}°, {budget.repeats} x {budget.scale_weeks} weeks "
-            f"after {budget.scale_warmup} untimed")
+        say(
+            f"scaling: {label} agents at {res}°, {budget.repeats} x {budget.scale_weeks} weeks "
+            f"after {budget.scale_warmup} untimed"
+        )
         load1 = load_average()[0]
-        seconds, steps, agent_steps = repeat_sahel(scenario, budget.repeats, budget.scale_warmup,
-                                                   budget.scale_weeks)
+        seconds, steps, agent_steps = repeat_sahel(scenario, budget.repeats, budget.scale_warmup, budget.scale_weeks)
         ins = scenario.mechanisms.insurgency
-        note = (f"initial strength x{recipe[0]:g}, band split {ins.band_split_strength}, dissolve "
-                f"{ins.band_min_strength}; weeks {budget.scale_warmup + 1}-{window} of the baseline")
+        note = (
+            f"initial strength x{recipe[0]:g}, band split {ins.band_split_strength}, dissolve "
+            f"{ins.band_min_strength}; weeks {budget.scale_warmup + 1}-{window} of the baseline"
+        )
         rows[key] = speed_row("scaling", f"{label} agents {res}deg", seconds, steps, agent_steps, res, note, load1)
     reference = rows["x1"]
     for key, row in rows.items():
@@ -173,38 +233,70 @@ def bench_scaling(budget: Budget, say: Say) -> tuple[list[Row], dict[str, Row]]:
     return list(rows.values()), rows
 
 
-def bench_ratio(budget: Budget, speed: dict[str, Row], scaling: dict[str, Row], say: Say
-                ) -> tuple[list[Row], list[Target]]:
+def bench_ratio(
+    budget: Budget, speed: dict[str, Row], scaling: dict[str, Row], say: Say
+) -> tuple[list[Row], list[Target]]:
     """Our agent-steps/s over Epstein's at comparable agent counts (see :data:`COMPARABLE`)."""
     rows, targets = [], []
-    pairs = [("baseline 0.5deg (x1)", speed["sahel_0.5"]), ("x4 agents 0.5deg", scaling["x4"]),
-             ("x16 agents 0.5deg", scaling["x16"])]
+    pairs = [
+        ("baseline 0.5deg (x1)", speed["sahel_0.5"]),
+        ("x4 agents 0.5deg", scaling["x4"]),
+        ("x16 agents 0.5deg", scaling["x16"]),
+    ]
     for label, ours in pairs:
         side = epstein_side(ours.agents_mean)
         steps = budget.epstein_steps["default"]
         say(f"ratio: Mesa Epstein {side}x{side} matched to {ours.agents_mean:.0f} agents")
         load1 = load_average()[0]
         seconds, steps, agent_steps = time_epstein(side, steps, budget.repeats, budget.epstein_warmup)
-        mesa = speed_row("speed", f"mesa epstein {side}x{side} (matched)", seconds, steps, agent_steps,
-                          note=f"sized to {label}", load1=load1)
+        mesa = speed_row(
+            "speed",
+            f"mesa epstein {side}x{side} (matched)",
+            seconds,
+            steps,
+            agent_steps,
+            note=f"sized to {label}",
+            load1=load1,
+        )
         rows.append(mesa)
         ratio = ours.agent_steps_per_s / mesa.agent_steps_per_s
-        rows.append(Row("ratio", f"{label} / epstein {side}x{side}", agents_mean=ours.agents_mean, value=ratio,
-                        unit="agent-steps/s ratio",
-                        note=f"{ours.agents_mean:.0f} vs {mesa.agents_mean:.0f} agents"))
-        targets.append(Target(f"agent-steps/s >= 10x Mesa Epstein, {label}", ratio, TARGET_EPSTEIN_RATIO,
-                              "ratio", ratio >= TARGET_EPSTEIN_RATIO,
-                              f"{ours.agent_steps_per_s:,.0f} vs {mesa.agent_steps_per_s:,.0f} agent-steps/s "
-                              f"at {ours.agents_mean:.0f} vs {mesa.agents_mean:.0f} agents"))
+        rows.append(
+            Row(
+                "ratio",
+                f"{label} / epstein {side}x{side}",
+                agents_mean=ours.agents_mean,
+                value=ratio,
+                unit="agent-steps/s ratio",
+                note=f"{ours.agents_mean:.0f} vs {mesa.agents_mean:.0f} agents",
+            )
+        )
+        targets.append(
+            Target(
+                f"agent-steps/s >= 10x Mesa Epstein, {label}",
+                ratio,
+                TARGET_EPSTEIN_RATIO,
+                "ratio",
+                ratio >= TARGET_EPSTEIN_RATIO,
+                f"{ours.agent_steps_per_s:,.0f} vs {mesa.agent_steps_per_s:,.0f} agent-steps/s "
+                f"at {ours.agents_mean:.0f} vs {mesa.agents_mean:.0f} agents",
+            )
+        )
     for key in ("epstein_40", "epstein_100"):
         mesa = speed[key]
         ours = min(scaling.values(), key=lambda r: abs(math.log(r.agents_mean / mesa.agents_mean)))
         ratio = ours.agent_steps_per_s / mesa.agent_steps_per_s
         factor = max(ours.agents_mean, mesa.agents_mean) / min(ours.agents_mean, mesa.agents_mean)
-        rows.append(Row("ratio", f"{ours.case} / {mesa.case}", agents_mean=ours.agents_mean, value=ratio,
-                        unit="agent-steps/s ratio",
-                        note=f"{ours.agents_mean:.0f} vs {mesa.agents_mean:.0f} agents (factor {factor:.2f})"
-                             + ("" if factor <= 2 else "; NOT comparable (factor > 2)")))
+        rows.append(
+            Row(
+                "ratio",
+                f"{ours.case} / {mesa.case}",
+                agents_mean=ours.agents_mean,
+                value=ratio,
+                unit="agent-steps/s ratio",
+                note=f"{ours.agents_mean:.0f} vs {mesa.agents_mean:.0f} agents (factor {factor:.2f})"
+                + ("" if factor <= 2 else "; NOT comparable (factor > 2)"),
+            )
+        )
     return rows, targets
 
 
@@ -229,9 +321,21 @@ def bench_phases(budget: Budget, say: Say) -> list[Row]:
         grid = sum(spent[name] for name in GRID_PHASES)
         for name, seconds in [*spent.items(), ("grid phases", grid)]:
             note = "presence + population + metrics: whole-map work" if name == "grid phases" else ""
-            rows.append(Row("phases", f"{key} {name}", resolution_deg=0.5, agents_mean=agents, steps=weeks, repeats=1,
-                            ms_per_step=1000.0 * seconds / weeks, value=1000.0 * seconds / weeks, unit="ms/step",
-                            load1=load1, note=note))
+            rows.append(
+                Row(
+                    "phases",
+                    f"{key} {name}",
+                    resolution_deg=0.5,
+                    agents_mean=agents,
+                    steps=weeks,
+                    repeats=1,
+                    ms_per_step=1000.0 * seconds / weeks,
+                    value=1000.0 * seconds / weeks,
+                    unit="ms/step",
+                    load1=load1,
+                    note=note,
+                )
+            )
     return rows
 
 
@@ -248,8 +352,11 @@ def historical_scenario() -> tuple[Path, list[tuple[str, Any]], str]:
             note = f"historical.yaml did not load ({exc}); "
     else:
         note = "historical.yaml absent; "
-    return (scenario_dir() / "baseline.yaml", [("start", "2012-01-01")],
-            note + "baseline.yaml with start overridden to 2012-01-01")
+    return (
+        scenario_dir() / "baseline.yaml",
+        [("start", "2012-01-01")],
+        note + "baseline.yaml with start overridden to 2012-01-01",
+    )
 
 
 def bench_historical(budget: Budget, say: Say) -> tuple[list[Row], list[Target]]:
@@ -270,18 +377,32 @@ def bench_historical(budget: Budget, say: Say) -> tuple[list[Row], list[Target]]
     walls = [a["wall_seconds"] for a in answers]
     first = answers[0]
     med = statistics.median(walls)
-    row = Row("historical", f"{first['start'][:4]}-{first['end'][:4]} run, one CPU",
-              resolution_deg=first["resolution"], steps=first["weeks"], repeats=len(walls), seconds_median=med,
-              steps_per_s=first["weeks"] / med, ms_per_step=1000 * med / first["weeks"], value=med, unit="s",
-              load1=load1,
-              note=f"{note}; runner.simulate (model, tables, summary; no files) in a fresh process pinned "
-                   f"to CPU {first['affinity']}; runs: {', '.join(f'{w:.2f}' for w in walls)} s")
+    row = Row(
+        "historical",
+        f"{first['start'][:4]}-{first['end'][:4]} run, one CPU",
+        resolution_deg=first["resolution"],
+        steps=first["weeks"],
+        repeats=len(walls),
+        seconds_median=med,
+        steps_per_s=first["weeks"] / med,
+        ms_per_step=1000 * med / first["weeks"],
+        value=med,
+        unit="s",
+        load1=load1,
+        note=f"{note}; runner.simulate (model, tables, summary; no files) in a fresh process pinned "
+        f"to CPU {first['affinity']}; runs: {', '.join(f'{w:.2f}' for w in walls)} s",
+    )
     passed = med < TARGET_HISTORICAL_S
     if budget.historical_weeks is not None:
         passed = False
-    target = Target("historical 2012-2025 run < 10 s on one core (0.5deg)", med, TARGET_HISTORICAL_S, "s", passed,
-                    f"{first['weeks']} weeks" + ("; QUICK run is cut short: not a valid test"
-                                                 if budget.historical_weeks else ""))
+    target = Target(
+        "historical 2012-2025 run < 10 s on one core (0.5deg)",
+        med,
+        TARGET_HISTORICAL_S,
+        "s",
+        passed,
+        f"{first['weeks']} weeks" + ("; QUICK run is cut short: not a valid test" if budget.historical_weeks else ""),
+    )
     return [row], [target]
 
 
@@ -295,12 +416,26 @@ def bench_memory(budget: Budget, say: Say) -> tuple[list[Row], list[Target]]:
     say("memory: baseline at 0.25° in a child process")
     load1 = load_average()[0]
     answer = run_child({"kind": "simulate", "scenario": str(path), "overrides": overrides})
-    row = Row("memory", "one run 0.25deg (peak RSS)", resolution_deg=0.25, steps=answer["weeks"], repeats=1,
-              seconds_median=answer["wall_seconds"], value=answer["maxrss_mb"], unit="MB", load1=load1,
-              note=f"peak RSS (VmHWM) of a fresh process; {answer['rss_before_mb']:.0f} MB after imports, "
-                   "before the run")
-    target = Target("peak memory of one run at 0.25deg < 500 MB", answer["maxrss_mb"], TARGET_MEMORY_MB, "MB",
-                    answer["maxrss_mb"] < TARGET_MEMORY_MB, f"{answer['weeks']} weeks")
+    row = Row(
+        "memory",
+        "one run 0.25deg (peak RSS)",
+        resolution_deg=0.25,
+        steps=answer["weeks"],
+        repeats=1,
+        seconds_median=answer["wall_seconds"],
+        value=answer["maxrss_mb"],
+        unit="MB",
+        load1=load1,
+        note=f"peak RSS (VmHWM) of a fresh process; {answer['rss_before_mb']:.0f} MB after imports, before the run",
+    )
+    target = Target(
+        "peak memory of one run at 0.25deg < 500 MB",
+        answer["maxrss_mb"],
+        TARGET_MEMORY_MB,
+        "MB",
+        answer["maxrss_mb"] < TARGET_MEMORY_MB,
+        f"{answer['weeks']} weeks",
+    )
     return [row], [target]
 
 
@@ -318,12 +453,14 @@ def bench_sweep(budget: Budget, say: Say) -> tuple[list[Row], list[Target]]:
             f"base: {json.dumps(str(scenario_dir() / 'baseline.yaml'))}\n"
             f"set:\n  end: {end.isoformat()}\n"
             f"vary:\n  factions.JNIM.recruitment: {json.dumps(values)}\n"
-            f"design: grid\nreplicates: {budget.sweep_replicates}\nseed: 7\n")
+            f"design: grid\nreplicates: {budget.sweep_replicates}\nseed: 7\n"
+        )
         for workers in (1, 2):
             say(f"sweep: {runs} runs of {budget.sweep_weeks} weeks with {workers} worker(s)")
             loads[workers] = load_average()[0]
-            answers[workers] = run_child({"kind": "sweep", "spec": str(spec), "out": str(Path(tmp) / f"w{workers}"),
-                                          "workers": workers})
+            answers[workers] = run_child(
+                {"kind": "sweep", "spec": str(spec), "out": str(Path(tmp) / f"w{workers}"), "workers": workers}
+            )
     rows, rates = [], {}
     for workers, a in answers.items():
         rate = a["done"] / a["seconds"]
@@ -331,28 +468,72 @@ def bench_sweep(budget: Budget, say: Say) -> tuple[list[Row], list[Target]]:
         steady = steady_rate(marks, workers) or rate
         rates[workers] = (rate, steady)
         how = "in the driver process (as --workers 1)" if workers == 1 else "forkserver worker processes"
-        rows.append(Row("sweep", f"{workers} worker{'s' if workers > 1 else ''}", resolution_deg=0.5,
-                        steps=budget.sweep_weeks, repeats=1, seconds_median=a["seconds"], value=rate, unit="runs/s",
-                        load1=loads[workers],
-                        note=f"{a['done']}/{a['total']} runs ok, {a['failed']} failed; {how}; wall incl. "
-                             f"start-up; steady (after each worker's first run) {steady:.2f} runs/s"))
+        rows.append(
+            Row(
+                "sweep",
+                f"{workers} worker{'s' if workers > 1 else ''}",
+                resolution_deg=0.5,
+                steps=budget.sweep_weeks,
+                repeats=1,
+                seconds_median=a["seconds"],
+                value=rate,
+                unit="runs/s",
+                load1=loads[workers],
+                note=f"{a['done']}/{a['total']} runs ok, {a['failed']} failed; {how}; wall incl. "
+                f"start-up; steady (after each worker's first run) {steady:.2f} runs/s",
+            )
+        )
     speedup, steady_speedup = rates[2][0] / rates[1][0], rates[2][1] / rates[1][1]
-    rows.append(Row("sweep", "2 workers / 1 worker", value=speedup, unit="speed-up",
-                    note=f"parallel efficiency {speedup / 2:.0%}; steady-state speed-up {steady_speedup:.2f} "
-                         f"(efficiency {steady_speedup / 2:.0%})"))
+    rows.append(
+        Row(
+            "sweep",
+            "2 workers / 1 worker",
+            value=speedup,
+            unit="speed-up",
+            note=f"parallel efficiency {speedup / 2:.0%}; steady-state speed-up {steady_speedup:.2f} "
+            f"(efficiency {steady_speedup / 2:.0%})",
+        )
+    )
     driver = answers[2]
-    rows.append(Row("memory", "sweep driver, 2 workers (peak RSS)", value=driver["driver_maxrss_mb"], unit="MB",
-                    load1=loads[2], note=f"peak RSS (VmHWM) of the driver process; {runs} runs"))
-    rows.append(Row("memory", "sweep driver, 1 worker in process (peak RSS)", value=answers[1]["driver_maxrss_mb"],
-                    unit="MB", load1=loads[1], note="driver runs the simulations itself"))
+    rows.append(
+        Row(
+            "memory",
+            "sweep driver, 2 workers (peak RSS)",
+            value=driver["driver_maxrss_mb"],
+            unit="MB",
+            load1=loads[2],
+            note=f"peak RSS (VmHWM) of the driver process; {runs} runs",
+        )
+    )
+    rows.append(
+        Row(
+            "memory",
+            "sweep driver, 1 worker in process (peak RSS)",
+            value=answers[1]["driver_maxrss_mb"],
+            unit="MB",
+            load1=loads[1],
+            note="driver runs the simulations itself",
+        )
+    )
     cpus = len(usable_cpus())
     busy = max(loads.values()) > cpus - 1
-    targets = [Target("2 workers >= 1.8x one worker (runs/s)", speedup, TARGET_SPEEDUP_2, "speed-up",
-                      speedup >= TARGET_SPEEDUP_2,
-                      f"{runs} runs of {budget.sweep_weeks} weeks, wall incl. pool start-up; steady-state "
-                      f"{steady_speedup:.2f}x; {cpus} CPUs usable"
-                      + (f"; machine busy (load {max(loads.values()):.1f} on {cpus} CPUs): a second worker "
-                         "had no free core, so this figure says little" if busy else ""))]
+    targets = [
+        Target(
+            "2 workers >= 1.8x one worker (runs/s)",
+            speedup,
+            TARGET_SPEEDUP_2,
+            "speed-up",
+            speedup >= TARGET_SPEEDUP_2,
+            f"{runs} runs of {budget.sweep_weeks} weeks, wall incl. pool start-up; steady-state "
+            f"{steady_speedup:.2f}x; {cpus} CPUs usable"
+            + (
+                f"; machine busy (load {max(loads.values()):.1f} on {cpus} CPUs): a second worker "
+                "had no free core, so this figure says little"
+                if busy
+                else ""
+            ),
+        )
+    ]
     return rows, targets
 
 
@@ -378,7 +559,12 @@ def linearity_target(scaling: dict[str, Row]) -> Target:
     agents = x16.agents_mean / x1.agents_mean
     time_ratio = x16.ms_per_step / x1.ms_per_step
     allowed = TARGET_TIME_PER_AGENT * agents
-    return Target("time per step at x16 agents <= x20 (scaled to the actual agent ratio)", time_ratio, allowed,
-                  "time ratio", time_ratio <= allowed,
-                  f"{agents:.1f}x agents ({x1.agents_mean:.0f} -> {x16.agents_mean:.0f}), "
-                  f"{x1.ms_per_step:.1f} -> {x16.ms_per_step:.1f} ms/step")
+    return Target(
+        "time per step at x16 agents <= x20 (scaled to the actual agent ratio)",
+        time_ratio,
+        allowed,
+        "time ratio",
+        time_ratio <= allowed,
+        f"{agents:.1f}x agents ({x1.agents_mean:.0f} -> {x16.agents_mean:.0f}), "
+        f"{x1.ms_per_step:.1f} -> {x16.ms_per_step:.1f} ms/step",
+    )

@@ -15,10 +15,12 @@ EPSTEIN_DENSITY = 0.774
 
 
 #: How "comparable agent count" is defined for the ratio ours/Mesa's.
-COMPARABLE = ("Epstein's grid is square with side round(sqrt(N / 0.774)), N being our mean number of "
-              "agents alive per step, so both models step about the same number of agents (the actual "
-              "Epstein count is reported); the fixed 40x40 and 100x100 grids are compared with our "
-              "scaled runs whose agent counts are closest to theirs (within a factor of 2).")
+COMPARABLE = (
+    "Epstein's grid is square with side round(sqrt(N / 0.774)), N being our mean number of "
+    "agents alive per step, so both models step about the same number of agents (the actual "
+    "Epstein count is reported); the fixed 40x40 and 100x100 grids are compared with our "
+    "scaled runs whose agent counts are closest to theirs (within a factor of 2)."
+)
 
 
 #: How agent counts are scaled: name -> (multiplier on every faction's initial strength, divisor of
@@ -69,11 +71,15 @@ def scaled(scenario: Any, recipe: tuple[float, float], resolution: float | None 
     if resolution is not None:
         overrides.append(("map.resolution", resolution))
     if divisor != 1.0:
-        overrides += [("mechanisms.insurgency.band_split_strength", max(20, round(ins.band_split_strength / divisor))),
-                      ("mechanisms.insurgency.band_min_strength", max(1, round(ins.band_min_strength / divisor)))]
+        overrides += [
+            ("mechanisms.insurgency.band_split_strength", max(20, round(ins.band_split_strength / divisor))),
+            ("mechanisms.insurgency.band_min_strength", max(1, round(ins.band_min_strength / divisor))),
+        ]
     if strength != 1.0:
-        overrides += [(f"factions.{i}.initial_strength", round(f.initial_strength * strength))
-                      for i, f in enumerate(scenario.factions)]
+        overrides += [
+            (f"factions.{i}.initial_strength", round(f.initial_strength * strength))
+            for i, f in enumerate(scenario.factions)
+        ]
     return with_overrides(scenario, overrides) if overrides else scenario
 
 
@@ -108,8 +114,9 @@ def time_sahel(scenario: Any, warmup_weeks: int = 0, weeks: int | None = None) -
     return seconds, steps, agent_steps
 
 
-def repeat_sahel(scenario: Any, repeats: int, warmup_weeks: int = 0, weeks: int | None = None
-                 ) -> tuple[list[float], int, int]:
+def repeat_sahel(
+    scenario: Any, repeats: int, warmup_weeks: int = 0, weeks: int | None = None
+) -> tuple[list[float], int, int]:
     """Run :func:`time_sahel` ``repeats`` times (same seed, so the same work every time).
 
     Returns:

@@ -61,8 +61,7 @@ def sample_matrix(spec: SweepSpec) -> np.ndarray:
     if spec.design == "lhs":
         from scipy.stats import qmc
 
-        unit = qmc.LatinHypercube(d=prob["num_vars"], rng=np.random.default_rng(spec.seed)).random(
-            spec.samples)
+        unit = qmc.LatinHypercube(d=prob["num_vars"], rng=np.random.default_rng(spec.seed)).random(spec.samples)
         lo, hi = np.array(prob["bounds"]).T
         return lo + unit * (hi - lo)
     if spec.design == "sobol":
@@ -103,8 +102,5 @@ def points(spec: SweepSpec, kinds: dict[str, Kind]) -> tuple[list[dict[str, Any]
         columns = zip(*(spec.vary[k] for k in keys), strict=True)
         return [dict(zip(keys, row, strict=True)) for row in columns], None
     matrix = sample_matrix(spec)
-    out = [
-        {k: convert(v, spec.vary[k], kinds[k]) for k, v in zip(keys, row, strict=True)}
-        for row in matrix
-    ]
+    out = [{k: convert(v, spec.vary[k], kinds[k]) for k, v in zip(keys, row, strict=True)} for row in matrix]
     return out, matrix

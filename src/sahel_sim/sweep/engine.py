@@ -53,10 +53,19 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
-def run_sweep(spec_path: str | Path, out: str | Path, *, overrides: Sequence[tuple[str, Any]] = (),
-              workers: int | None = None, resume: bool = False, retry_failed: bool = False,
-              scheduler: str | None = None, dask_local: bool = False, serial: bool = False,
-              progress: ProgressCallback | None = None) -> Progress:
+def run_sweep(
+    spec_path: str | Path,
+    out: str | Path,
+    *,
+    overrides: Sequence[tuple[str, Any]] = (),
+    workers: int | None = None,
+    resume: bool = False,
+    retry_failed: bool = False,
+    scheduler: str | None = None,
+    dask_local: bool = False,
+    serial: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Progress:
     """Validate a sweep file, then run every run not yet finished in the sweep folder ``out``.
 
     Args:
@@ -86,8 +95,13 @@ def run_sweep(spec_path: str | Path, out: str | Path, *, overrides: Sequence[tup
     except BaseException:
         executor.close(cancel=True)
         raise
-    session = {"started": _now(), "executor": executor.name, "workers": executor.workers,
-               "code_hash": code_hash(), **provenance()}
+    session = {
+        "started": _now(),
+        "executor": executor.name,
+        "workers": executor.workers,
+        "code_hash": code_hash(),
+        **provenance(),
+    }
     _start_session(store, session)
     status = "interrupted"
     try:
@@ -112,19 +126,28 @@ def check_store(plan: SweepPlan, folder: Path, resume: bool) -> SweepStore:
     store = SweepStore(folder)
     if store.exists():
         if not resume:
-            raise ScenarioError(str(folder), None, None,
-                                "already holds a sweep; use --resume to continue it, or another --out")
+            raise ScenarioError(
+                str(folder), None, None, "already holds a sweep; use --resume to continue it, or another --out"
+            )
         info = store.read_json("spec.json")
         old = info["spec_hash"]
         if old != plan.spec_hash:
-            raise ScenarioError(str(plan.spec_file), None, None,
-                                f"the sweep in {folder} was made from a different spec (hash "
-                                f"{old[:12]}, now {plan.spec_hash[:12]}); only 'replicates' may change "
-                                "on --resume. Use another --out.")
+            raise ScenarioError(
+                str(plan.spec_file),
+                None,
+                None,
+                f"the sweep in {folder} was made from a different spec (hash "
+                f"{old[:12]}, now {plan.spec_hash[:12]}); only 'replicates' may change "
+                "on --resume. Use another --out.",
+            )
         if plan.spec.replicates < info["spec"]["replicates"]:
-            raise ScenarioError(str(plan.spec_file), None, "replicates",
-                                f"the sweep in {folder} already has {info['spec']['replicates']} "
-                                "replicates; on --resume they may only grow")
+            raise ScenarioError(
+                str(plan.spec_file),
+                None,
+                "replicates",
+                f"the sweep in {folder} already has {info['spec']['replicates']} "
+                "replicates; on --resume they may only grow",
+            )
     elif folder.exists() and any(folder.iterdir()) and not _empty_skeleton(folder):
         raise ScenarioError(str(folder), None, None, "exists and is not a sweep folder; choose another --out")
     return store
@@ -151,8 +174,13 @@ def prepare_store(plan: SweepPlan, store: SweepStore) -> None:
     _write_spec(plan, store)
 
 
-def execute(plan: SweepPlan, store: SweepStore, executor: Any, retry_failed: bool = False,
-            progress: ProgressCallback | None = None) -> Progress:
+def execute(
+    plan: SweepPlan,
+    store: SweepStore,
+    executor: Any,
+    retry_failed: bool = False,
+    progress: ProgressCallback | None = None,
+) -> Progress:
     """Submit every unfinished run, bounded in flight, and record each outcome as it arrives.
 
     Args:
@@ -169,8 +197,7 @@ def execute(plan: SweepPlan, store: SweepStore, executor: Any, retry_failed: boo
     finished = store.finished()
     failed_before = store.failed()
     redo = failed_before if retry_failed else set()
-    counts = Progress(plan.total_runs, done=len(finished - failed_before),
-                      failed=len(failed_before - redo))
+    counts = Progress(plan.total_runs, done=len(finished - failed_before), failed=len(failed_before - redo))
     limit = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
     inflight: dict[Any, tuple[RunSpec, int]] = {}
     started, recorded, last_tick = time.monotonic(), 0, 0.0
@@ -225,15 +252,30 @@ def _task(plan: SweepPlan, run: RunSpec) -> Task:
     return Task(run.run_id, plan.scenario(run.point), run.seed)
 
 
-def _record(plan: SweepPlan, store: SweepStore, schema: pa.Schema, run: RunSpec, attempts: int,
-            outcome: Outcome) -> None:
-    row = {"run_id": run.run_id, "status": "ok" if outcome.ok else "failed",
-           "point_index": run.point.index, "point_id": run.point.point_id, "replicate": run.replicate}
+def _record(
+    plan: SweepPlan, store: SweepStore, schema: pa.Schema, run: RunSpec, attempts: int, outcome: Outcome
+) -> None:
+    row = {
+        "run_id": run.run_id,
+        "status": "ok" if outcome.ok else "failed",
+        "point_index": run.point.index,
+        "point_id": run.point.point_id,
+        "replicate": run.replicate,
+    }
     for key, (_, convert) in plan.columns.items():
         row[key] = convert(run.point.values[key])
-    row.update({"seed_root": plan.spec.seed, "seed_key": run.point.key, "seed": run.seed,
-                "wall_seconds": round(outcome.wall_seconds, 4), "attempts": attempts,
-                "finished_at": _now(), "code_hash": outcome.code_hash, "error": outcome.error})
+    row.update(
+        {
+            "seed_root": plan.spec.seed,
+            "seed_key": run.point.key,
+            "seed": run.seed,
+            "wall_seconds": round(outcome.wall_seconds, 4),
+            "attempts": attempts,
+            "finished_at": _now(),
+            "code_hash": outcome.code_hash,
+            "error": outcome.error,
+        }
+    )
     store.write_run(row, schema, outcome.timeseries, outcome.final)
 
 
@@ -244,15 +286,18 @@ def _schema(plan: SweepPlan) -> pa.Schema:
 def _write_spec(plan: SweepPlan, store: SweepStore) -> None:
     """Write spec.json, sweep.yaml, points.parquet and every point's resolved scenario."""
     columns = plan.columns
-    store.write_json("spec.json", {
-        "spec_hash": plan.spec_hash,
-        "sweep_file": str(plan.spec_file),
-        "spec": plan.spec.model_dump(mode="json"),
-        "set": [[k, v] for k, v in plan.set_items],
-        "varied": list(plan.spec.vary),
-        "points": len(plan.points),
-        "total_runs": plan.total_runs,
-    })
+    store.write_json(
+        "spec.json",
+        {
+            "spec_hash": plan.spec_hash,
+            "sweep_file": str(plan.spec_file),
+            "spec": plan.spec.model_dump(mode="json"),
+            "set": [[k, v] for k, v in plan.set_items],
+            "varied": list(plan.spec.vary),
+            "points": len(plan.points),
+            "total_runs": plan.total_runs,
+        },
+    )
     (store.folder / "sweep.yaml").write_bytes(plan.spec_file.read_bytes())
     rows = []
     for point in plan.points:
@@ -261,9 +306,15 @@ def _write_spec(plan: SweepPlan, store: SweepStore) -> None:
         row.update({f"raw.{k}": x for k, x in zip(plan.spec.vary, point.raw, strict=False)})
         rows.append(row)
         store.write_point(point.point_id, dump_scenario(plan.scenario(point)))
-    schema = pa.schema([("point_index", pa.int64()), ("point_id", pa.string()), ("seed_key", pa.int64()),
-                        *((k, t) for k, (t, _) in columns.items()),
-                        *((f"raw.{k}", pa.float64()) for k in plan.spec.vary if plan.points[0].raw)])
+    schema = pa.schema(
+        [
+            ("point_index", pa.int64()),
+            ("point_id", pa.string()),
+            ("seed_key", pa.int64()),
+            *((k, t) for k, (t, _) in columns.items()),
+            *((f"raw.{k}", pa.float64()) for k in plan.spec.vary if plan.points[0].raw),
+        ]
+    )
     atomic_write_table(store.folder / "points.parquet", pa.Table.from_pylist(rows, schema=schema))
     if not (store.folder / "manifest.json").exists():
         store.write_json("manifest.json", {"spec_hash": plan.spec_hash, "sessions": []})

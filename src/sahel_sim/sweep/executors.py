@@ -78,8 +78,7 @@ class ProcessExecutor:
         self._pool = self._new_pool()
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context,
-                                   initializer=_ignore_interrupt)
+        return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context, initializer=_ignore_interrupt)
 
     def submit(self, task: Task) -> Future:
         """Queue a task on the pool."""
@@ -136,8 +135,8 @@ class DaskExecutor:
         self._cluster = None
         if address is None:
             self._cluster = distributed.LocalCluster(
-                n_workers=workers or default_workers(), threads_per_worker=1, processes=True,
-                dashboard_address=None)
+                n_workers=workers or default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
+            )
             self.client = distributed.Client(self._cluster)
         else:
             self.client = distributed.Client(address)
@@ -150,8 +149,7 @@ class DaskExecutor:
     def wait(self, handles: Any, timeout: float | None = None) -> set:
         """Wait up to ``timeout`` seconds for at least one handle to finish."""
         try:
-            return set(self._distributed.wait(list(handles), timeout=timeout,
-                                              return_when="FIRST_COMPLETED").done)
+            return set(self._distributed.wait(list(handles), timeout=timeout, return_when="FIRST_COMPLETED").done)
         except TimeoutError:
             return set()
 
@@ -166,8 +164,9 @@ class DaskExecutor:
             self._cluster.close()
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None, dask_local: bool = False,
-                  serial: bool = False) -> SerialExecutor | ProcessExecutor | DaskExecutor:
+def make_executor(
+    workers: int | None = None, scheduler: str | None = None, dask_local: bool = False, serial: bool = False
+) -> SerialExecutor | ProcessExecutor | DaskExecutor:
     """Choose an executor from the command-line options.
 
     Args:

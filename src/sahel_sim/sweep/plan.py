@@ -138,10 +138,8 @@ def load_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Sw
     for i, point_values in enumerate(values):
         scenario = resolve(point_values, f"design point {i}: {_show(point_values)}")
         raw = tuple(float(x) for x in matrix[i]) if matrix is not None else ()
-        points.append(Point(i, point_values, point_key(spec.design, i, point_values),
-                            scenario_hash(scenario), raw))
-    return SweepPlan(spec, path, base, set_items, points, _spec_hash(spec, set_items, points),
-                     base_data)
+        points.append(Point(i, point_values, point_key(spec.design, i, point_values), scenario_hash(scenario), raw))
+    return SweepPlan(spec, path, base, set_items, points, _spec_hash(spec, set_items, points), base_data)
 
 
 def _resolve(base_data: dict, items: list[tuple[str, Any]]) -> Scenario:
@@ -168,8 +166,7 @@ def _value_at(data: Any, dotted: str) -> Any:
     return data
 
 
-def _locate(error_field: str | None, set_keys: list[str], vary_keys: list[str], cli_keys: list[str]
-            ) -> tuple | None:
+def _locate(error_field: str | None, set_keys: list[str], vary_keys: list[str], cli_keys: list[str]) -> tuple | None:
     """Where in the sweep file an error about ``error_field`` most likely comes from.
 
     A key is blamed if it is the field, lies above or below it, or (failing that) sits next to it

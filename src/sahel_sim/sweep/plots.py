@@ -51,7 +51,7 @@ def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area
         x, ticks = _axis_values(group[x_name])
         key = key if isinstance(key, tuple) else (key,)
         label = ", ".join(f"{o.split('.')[-1]}={_label(k)}" for o, k in zip(others, key, strict=True))
-        line, = ax.plot(x, group["mean"], marker="o", label=label or "mean")
+        (line,) = ax.plot(x, group["mean"], marker="o", label=label or "mean")
         ax.fill_between(x, group["p05"], group["p95"], color=line.get_color(), alpha=0.15)
     if ticks is not None:
         ax.set_xticks(range(len(ticks)), ticks, rotation=20, fontsize=7)

@@ -17,9 +17,15 @@ from sahel_sim.sweep.spec import SweepSpec
 from sahel_sim.sweep.store import SweepStore
 
 #: Metrics of the final table summarised unless others are asked for.
-DEFAULT_METRICS = ("final_stability_index", "mean_stability_index", "total_fatalities_civilian",
-                   "total_fatalities_total", "final_state_control_share", "final_displaced",
-                   "final_posts_open")
+DEFAULT_METRICS = (
+    "final_stability_index",
+    "mean_stability_index",
+    "total_fatalities_civilian",
+    "total_fatalities_total",
+    "final_state_control_share",
+    "final_displaced",
+    "final_posts_open",
+)
 
 
 def load(sweep_dir: Path | str, area: str = "ML") -> tuple[SweepSpec, list[str], pd.DataFrame]:
@@ -59,8 +65,14 @@ def summarise(table: pd.DataFrame, varied: list[str], metrics: list[str]) -> pd.
     keys = ["point_index", *varied]
     long = table.melt(id_vars=keys, value_vars=metrics, var_name="metric")
     grouped = long.groupby([*keys, "metric"], dropna=False, sort=True)["value"]
-    out = grouped.agg(n="count", mean="mean", sd="std", median="median",
-                      p05=lambda v: v.quantile(0.05), p95=lambda v: v.quantile(0.95)).reset_index()
+    out = grouped.agg(
+        n="count",
+        mean="mean",
+        sd="std",
+        median="median",
+        p05=lambda v: v.quantile(0.05),
+        p95=lambda v: v.quantile(0.95),
+    ).reset_index()
     half = stats.t.ppf(0.975, np.maximum(out["n"] - 1, 1)) * out["sd"] / np.sqrt(out["n"])
     half = half.where(out["n"] > 1)
     out["ci95_low"] = out["mean"] - half
@@ -68,8 +80,9 @@ def summarise(table: pd.DataFrame, varied: list[str], metrics: list[str]) -> pd.
     return out.sort_values(["metric", "point_index"], kind="stable").reset_index(drop=True)
 
 
-def write_report(sweep_dir: Path | str, out: Path | str | None = None, area: str = "ML",
-                 metrics: list[str] | None = None) -> list[Path]:
+def write_report(
+    sweep_dir: Path | str, out: Path | str | None = None, area: str = "ML", metrics: list[str] | None = None
+) -> list[Path]:
     """Write the summary CSV, the figures and (sobol/morris) the sensitivity table.
 
     Args:

@@ -22,6 +22,7 @@ MAX_SEED = 2**63 - 1
 
 def canonical_json(value: Any) -> str:
     """Canonical JSON text of plain data (dates as ISO strings, keys sorted)."""
+
     def default(obj: Any) -> Any:
         if isinstance(obj, dt.date):
             return obj.isoformat()

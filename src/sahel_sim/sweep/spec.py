@@ -94,8 +94,7 @@ def _translate(err: dict, doc: Located, file: str) -> ScenarioError:
     return error_at(doc, file, loc, message)
 
 
-def error_at(doc: Located, file: str, loc: tuple, message: str, field: str | None = None
-             ) -> ScenarioError:
+def error_at(doc: Located, file: str, loc: tuple, message: str, field: str | None = None) -> ScenarioError:
     """A ScenarioError at the line of ``loc`` (or its nearest written parent) in the sweep file.
 
     Args:
@@ -128,15 +127,27 @@ def check_design(spec: SweepSpec, doc: Located, file: str) -> None:
         if not key or any(not p for p in key.split(".")):
             raise error_at(doc, file, where, "empty part in dotted path", key)
         if key in RESERVED:
-            raise error_at(doc, file, where, "the run seed comes from the sweep's root 'seed' and "
-                           "the replicate; use 'replicates' instead of varying it", key)
+            raise error_at(
+                doc,
+                file,
+                where,
+                "the run seed comes from the sweep's root 'seed' and "
+                "the replicate; use 'replicates' instead of varying it",
+                key,
+            )
         if spec.design in SAMPLED and not isinstance(values, Range):
-            raise error_at(doc, file, where, f"design {spec.design!r} samples from a range: "
-                           "give {low: ..., high: ...}", key)
+            raise error_at(
+                doc, file, where, f"design {spec.design!r} samples from a range: give {{low: ..., high: ...}}", key
+            )
         if spec.design not in SAMPLED:
             if isinstance(values, Range):
-                raise error_at(doc, file, where, f"design {spec.design!r} needs a list of values "
-                               "(ranges are for lhs, sobol and morris)", key)
+                raise error_at(
+                    doc,
+                    file,
+                    where,
+                    f"design {spec.design!r} needs a list of values (ranges are for lhs, sobol and morris)",
+                    key,
+                )
             if not values:
                 raise error_at(doc, file, where, "needs at least one value", key)
             seen = []
@@ -147,16 +158,26 @@ def check_design(spec: SweepSpec, doc: Located, file: str) -> None:
     if spec.design == "list":
         lengths = {key: len(v) for key, v in spec.vary.items()}
         if len(set(lengths.values())) > 1:
-            raise error_at(doc, file, ("vary",), f"design 'list' pairs values by position, so every "
-                           f"list needs the same length (got {lengths})", "vary")
+            raise error_at(
+                doc,
+                file,
+                ("vary",),
+                f"design 'list' pairs values by position, so every list needs the same length (got {lengths})",
+                "vary",
+            )
     if spec.design in SAMPLED:
         if spec.samples is None:
             raise error_at(doc, file, ("design",), f"design {spec.design!r} needs 'samples'", "samples")
         if spec.design == "sobol" and spec.samples & (spec.samples - 1):
-            raise error_at(doc, file, ("samples",), "sobol needs a power of two "
-                           f"(got {spec.samples})", "samples")
+            raise error_at(doc, file, ("samples",), f"sobol needs a power of two (got {spec.samples})", "samples")
         if spec.design in ("sobol", "morris") and len(spec.vary) < 2:
             raise error_at(doc, file, ("vary",), f"{spec.design} needs at least two parameters", "vary")
     elif spec.samples is not None:
-        raise error_at(doc, file, ("samples",), f"design {spec.design!r} takes its points from the "
-                       "lists in 'vary'; 'samples' is only for lhs, sobol and morris", "samples")
+        raise error_at(
+            doc,
+            file,
+            ("samples",),
+            f"design {spec.design!r} takes its points from the "
+            "lists in 'vary'; 'samples' is only for lhs, sobol and morris",
+            "samples",
+        )

@@ -91,8 +91,11 @@ class SweepStore:
     def finished(self) -> set[str]:
         """Ids of the runs that have a row (finished or failed); reads names only, not data."""
         with os.scandir(self.folder / "runs") as entries:
-            return {e.name.removesuffix(".parquet") for e in entries
-                    if e.name.endswith(".parquet") and not e.name.startswith(".")}
+            return {
+                e.name.removesuffix(".parquet")
+                for e in entries
+                if e.name.endswith(".parquet") and not e.name.startswith(".")
+            }
 
     def failed(self) -> set[str]:
         """Ids of the runs recorded as failed."""
@@ -101,8 +104,9 @@ class SweepStore:
         table = pd.read_parquet(self.folder / "runs", columns=["run_id", "status"])
         return set(table.loc[table["status"] == "failed", "run_id"])
 
-    def write_run(self, row: dict[str, Any], schema: pa.Schema, timeseries: pd.DataFrame | None,
-                  final: pd.DataFrame | None) -> None:
+    def write_run(
+        self, row: dict[str, Any], schema: pa.Schema, timeseries: pd.DataFrame | None, final: pd.DataFrame | None
+    ) -> None:
         """Record one finished run: its series and final metrics first, its runs row last.
 
         Args:
@@ -115,15 +119,18 @@ class SweepStore:
         if timeseries is not None:
             ts = timeseries.copy()
             ts.insert(0, "run_id", run)
-            atomic_write_table(self.folder / "timeseries" / f"{run}.parquet",
-                               pa.Table.from_pandas(ts, preserve_index=False))
+            atomic_write_table(
+                self.folder / "timeseries" / f"{run}.parquet", pa.Table.from_pandas(ts, preserve_index=False)
+            )
         if final is not None:
             fin = final.copy()
-            for i, (name, value) in enumerate([("run_id", run), ("point_index", row["point_index"]),
-                                               ("replicate", row["replicate"])]):
+            for i, (name, value) in enumerate(
+                [("run_id", run), ("point_index", row["point_index"]), ("replicate", row["replicate"])]
+            ):
                 fin.insert(i, name, value)
-            atomic_write_table(self.folder / "final" / f"{run}.parquet",
-                               pa.Table.from_pandas(fin, preserve_index=False))
+            atomic_write_table(
+                self.folder / "final" / f"{run}.parquet", pa.Table.from_pandas(fin, preserve_index=False)
+            )
         table = pa.Table.from_pylist([row], schema=schema)
         atomic_write_table(self.folder / "runs" / f"{run}.parquet", table)
 

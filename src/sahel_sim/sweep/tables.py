@@ -17,11 +17,23 @@ from sahel_sim.metrics import METRICS
 from sahel_sim.sweep.seeds import canonical_json
 
 #: Columns of the runs table before and after the varied parameters.
-RUN_ID_COLUMNS = [("run_id", pa.string()), ("status", pa.string()), ("point_index", pa.int64()),
-                  ("point_id", pa.string()), ("replicate", pa.int64())]
-RUN_TAIL_COLUMNS = [("seed_root", pa.int64()), ("seed_key", pa.int64()), ("seed", pa.int64()),
-                    ("wall_seconds", pa.float64()), ("attempts", pa.int64()),
-                    ("finished_at", pa.string()), ("code_hash", pa.string()), ("error", pa.string())]
+RUN_ID_COLUMNS = [
+    ("run_id", pa.string()),
+    ("status", pa.string()),
+    ("point_index", pa.int64()),
+    ("point_id", pa.string()),
+    ("replicate", pa.int64()),
+]
+RUN_TAIL_COLUMNS = [
+    ("seed_root", pa.int64()),
+    ("seed_key", pa.int64()),
+    ("seed", pa.int64()),
+    ("wall_seconds", pa.float64()),
+    ("attempts", pa.int64()),
+    ("finished_at", pa.string()),
+    ("code_hash", pa.string()),
+    ("error", pa.string()),
+]
 #: Weekly metrics summed over the run (flows); every other metric is reported at the last week.
 FLOWS = tuple(name for name, (unit, _) in METRICS.items() if unit.endswith("/week"))
 
@@ -40,8 +52,7 @@ def param_column(values: Sequence[Any]) -> tuple[pa.DataType, Converter]:
     present = [v for v in values if v is not None]
 
     def every(kind: type | tuple) -> bool:
-        return all(isinstance(v, kind) and not (kind is not bool and isinstance(v, bool))
-                   for v in present)
+        return all(isinstance(v, kind) and not (kind is not bool and isinstance(v, bool)) for v in present)
 
     if present and all(isinstance(v, bool) for v in present):
         return pa.bool_(), lambda v: v
@@ -75,10 +86,13 @@ def final_metrics(timeseries: pd.DataFrame) -> pd.DataFrame:
     groups = timeseries.sort_values("date", kind="stable").groupby("area", sort=False)
     flows = [c for c in FLOWS if c in timeseries.columns]
     levels = [c for c in timeseries.columns if c not in ("date", "area") and c not in flows]
-    out = pd.concat([
-        groups[flows].sum().add_prefix("total_"),
-        groups[levels].last().add_prefix("final_"),
-        groups["stability_index"].mean().rename("mean_stability_index"),
-        groups["stability_index"].min().rename("min_stability_index"),
-    ], axis=1)
+    out = pd.concat(
+        [
+            groups[flows].sum().add_prefix("total_"),
+            groups[levels].last().add_prefix("final_"),
+            groups["stability_index"].mean().rename("mean_stability_index"),
+            groups["stability_index"].min().rename("min_stability_index"),
+        ],
+        axis=1,
+    )
     return out.reset_index()

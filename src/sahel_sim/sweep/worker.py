@@ -69,8 +69,14 @@ def execute(task: Task) -> Outcome:
     started = time.perf_counter()
     try:
         output = simulate(task.scenario, task.seed)
-        return Outcome(task.run_id, True, output.wall_seconds, None, output.timeseries,
-                       final_metrics(output.timeseries), code_hash())
+        return Outcome(
+            task.run_id,
+            True,
+            output.wall_seconds,
+            None,
+            output.timeseries,
+            final_metrics(output.timeseries),
+            code_hash(),
+        )
     except Exception:  # noqa: BLE001 - a failed run is recorded, never fatal to the sweep
-        return Outcome(task.run_id, False, time.perf_counter() - started, traceback.format_exc(),
-                       code_hash=code_hash())
+        return Outcome(task.run_id, False, time.perf_counter() - started, traceback.format_exc(), code_hash=code_hash())

@@ -63,20 +63,34 @@ class VizModel(SahelModel):
         viz_lock: Held while a week is simulated; hold it to read a consistent state.
     """
 
-    def __init__(self, *, root: str, scenario_file: str, seed: Any = None,
-                 initial: dict[str, Any] | None = None,
-                 withdrawal_start: int | None = None, withdrawal_weeks: int | None = None,
-                 peacekeepers: int | None = None, army_accuracy: float | None = None,
-                 army_effectiveness: float | None = None, legitimacy: float | None = None,
-                 recruit_rate: float | None = None, attack_rate: float | None = None,
-                 protection_radius_km: float | None = None):
+    def __init__(
+        self,
+        *,
+        root: str,
+        scenario_file: str,
+        seed: Any = None,
+        initial: dict[str, Any] | None = None,
+        withdrawal_start: int | None = None,
+        withdrawal_weeks: int | None = None,
+        peacekeepers: int | None = None,
+        army_accuracy: float | None = None,
+        army_effectiveness: float | None = None,
+        legitimacy: float | None = None,
+        recruit_rate: float | None = None,
+        attack_rate: float | None = None,
+        protection_radius_km: float | None = None,
+    ):
         path = resolve_scenario(root, scenario_file)
         base = load_scenario(path)
         values = {
-            "withdrawal_start": withdrawal_start, "withdrawal_weeks": withdrawal_weeks,
-            "peacekeepers": peacekeepers, "army_accuracy": army_accuracy,
-            "army_effectiveness": army_effectiveness, "legitimacy": legitimacy,
-            "recruit_rate": recruit_rate, "attack_rate": attack_rate,
+            "withdrawal_start": withdrawal_start,
+            "withdrawal_weeks": withdrawal_weeks,
+            "peacekeepers": peacekeepers,
+            "army_accuracy": army_accuracy,
+            "army_effectiveness": army_effectiveness,
+            "legitimacy": legitimacy,
+            "recruit_rate": recruit_rate,
+            "attack_rate": attack_rate,
             "protection_radius_km": protection_radius_km,
         }
         errors = []

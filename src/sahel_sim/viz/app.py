@@ -44,8 +44,7 @@ class Settings:
 
     def model_kwargs(self) -> dict[str, Any]:
         """Keyword arguments of the first model: the fixed and starting values of every input."""
-        return {k: (v["value"] if isinstance(v, dict) and "type" in v else v)
-                for k, v in self.model_params.items()}
+        return {k: (v["value"] if isinstance(v, dict) and "type" in v else v) for k, v in self.model_params.items()}
 
 
 def read_settings(environ: dict[str, str] | None = None) -> Settings:
@@ -101,11 +100,15 @@ def StatusView(model: VizModel):
         for column, label in HEADLINE.items():
             value = "-" if latest is None else format_metric(column, latest[column])
             solara.Text(f"{label}: {value}", classes=["sahel-metric", f"sahel-{column}"])
-        _bullets("Levers in this run", [f"{label}: {text}" for label, text in
-                                         describe(model.config, levers(model.config))], "sahel-levers")
+        _bullets(
+            "Levers in this run",
+            [f"{label}: {text}" for label, text in describe(model.config, levers(model.config))],
+            "sahel-levers",
+        )
         if model.viz_overrides:
-            _bullets("Slider overrides", [f"{path} = {value}" for path, value in model.viz_overrides],
-                     "sahel-overrides")
+            _bullets(
+                "Slider overrides", [f"{path} = {value}" for path, value in model.viz_overrides], "sahel-overrides"
+            )
         if model.viz_error:
             solara.Error(model.viz_error, classes=["sahel-error"])
         if not model.running:
@@ -114,10 +117,15 @@ def StatusView(model: VizModel):
 
 def _bullets(title: str, items: list[str], css: str) -> None:
     """A small titled list (plain HTML: solara.Markdown would fetch KaTeX from a CDN)."""
-    solara.v.Html(tag="div", class_=css, style_="font-size: 0.85em; margin-top: 8px", children=[
-        solara.v.Html(tag="b", children=[title]),
-        solara.v.Html(tag="ul", children=[solara.v.Html(tag="li", children=[i]) for i in items]),
-    ])
+    solara.v.Html(
+        tag="div",
+        class_=css,
+        style_="font-size: 0.85em; margin-top: 8px",
+        children=[
+            solara.v.Html(tag="b", children=[title]),
+            solara.v.Html(tag="ul", children=[solara.v.Html(tag="li", children=[i]) for i in items]),
+        ],
+    )
 
 
 @solara.component
@@ -145,10 +153,13 @@ def metrics_panel(model: VizModel):
 
 def _layout(n: int) -> list[dict]:
     """Grid positions of the three panels: map and status on top, plots below (30 px rows)."""
-    spots = [{"x": 0, "y": 0, "w": 9, "h": 12}, {"x": 9, "y": 0, "w": 3, "h": 12},
-             {"x": 0, "y": 12, "w": 12, "h": 13}]
-    return [{"i": i, "moved": False, **spots[i]} if i < len(spots) else
-            {"i": i, "moved": False, "x": 0, "y": 25 + 10 * i, "w": 6, "h": 10} for i in range(n)]
+    spots = [{"x": 0, "y": 0, "w": 9, "h": 12}, {"x": 9, "y": 0, "w": 3, "h": 12}, {"x": 0, "y": 12, "w": 12, "h": 13}]
+    return [
+        {"i": i, "moved": False, **spots[i]}
+        if i < len(spots)
+        else {"i": i, "moved": False, "x": 0, "y": 25 + 10 * i, "w": 6, "h": 10}
+        for i in range(n)
+    ]
 
 
 # Mesa gives every component half the width; this page wants a wide map. Only this server's
@@ -161,6 +172,10 @@ def Page():
     """One browser tab: its own settings read now, its own model."""
     settings = solara.use_memo(read_settings, [])
     model = solara.use_memo(lambda: VizModel(**settings.model_kwargs()), [])
-    SolaraViz(model, components=[map_panel, status_panel, metrics_panel],
-              model_params=settings.model_params, name="sahel_sim: security in the Sahel",
-              play_interval=200)
+    SolaraViz(
+        model,
+        components=[map_panel, status_panel, metrics_panel],
+        model_params=settings.model_params,
+        name="sahel_sim: security in the Sahel",
+        play_interval=200,
+    )

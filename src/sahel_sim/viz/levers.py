@@ -53,11 +53,23 @@ class Lever:
     def user_param(self, value: float) -> dict[str, Any]:
         """The Mesa ``model_params`` entry of this slider starting at ``value``."""
         if self.integer:
-            return {"type": "SliderInt", "label": self.label, "value": int(value),
-                    "min": int(self.lo), "max": int(self.hi), "step": 1}
+            return {
+                "type": "SliderInt",
+                "label": self.label,
+                "value": int(value),
+                "min": int(self.lo),
+                "max": int(self.hi),
+                "step": 1,
+            }
         step = _nice_step((self.hi - self.lo) / SLIDER_STEPS)
-        return {"type": "SliderFloat", "label": self.label, "value": float(value),
-                "min": float(self.lo), "max": float(self.hi), "step": step}
+        return {
+            "type": "SliderFloat",
+            "label": self.label,
+            "value": float(value),
+            "min": float(self.lo),
+            "max": float(self.hi),
+            "step": step,
+        }
 
 
 def _nice_step(raw: float) -> float:
@@ -142,32 +154,59 @@ def levers(scenario: Scenario) -> list[Lever]:
     """
     host = host_country(scenario)
     out = [
-        Lever("withdrawal_start", "Withdrawal start", f"weeks after {scenario.start}; {scenario.weeks} = none",
-              0, scenario.weeks, integer=True),
-        Lever("withdrawal_weeks", "Withdrawal duration", "weeks",
-              *_field_bounds(Withdrawal, "duration_weeks"), integer=True),
+        Lever(
+            "withdrawal_start",
+            "Withdrawal start",
+            f"weeks after {scenario.start}; {scenario.weeks} = none",
+            0,
+            scenario.weeks,
+            integer=True,
+        ),
+        Lever(
+            "withdrawal_weeks",
+            "Withdrawal duration",
+            "weeks",
+            *_field_bounds(Withdrawal, "duration_weeks"),
+            integer=True,
+        ),
     ]
     lo, hi = _field_bounds(StrengthPoint, "personnel")
     current = peacekeeper_strength(scenario) or 10_000
     cap = min(hi, 1000 * math.ceil(STRENGTH_SLIDER_CAP * current / 1000))
     out.append(Lever("peacekeepers", "Peacekeepers", "personnel", lo, cap, integer=True))
-    for field, label in (("army_accuracy", f"{host} army accuracy"),
-                         ("army_effectiveness", f"{host} army effectiveness"),
-                         ("legitimacy", f"{host} state legitimacy")):
+    for field, label in (
+        ("army_accuracy", f"{host} army accuracy"),
+        ("army_effectiveness", f"{host} army effectiveness"),
+        ("legitimacy", f"{host} state legitimacy"),
+    ):
         unit = StateConfig.model_fields[field].json_schema_extra["unit"]
         out.append(Lever(field, label, unit, *_field_bounds(StateConfig, field)))
     for path in MECHANISM_LEVERS:
         info = _MECHANISMS[path]
         lo, hi = bounds(info)
         name = path.rsplit(".", 1)[-1]
-        out.append(Lever(name, name.replace("_", " ").capitalize(), info.json_schema_extra["unit"], lo, hi,
-                         integer=isinstance(info.default, int)))
+        out.append(
+            Lever(
+                name,
+                name.replace("_", " ").capitalize(),
+                info.json_schema_extra["unit"],
+                lo,
+                hi,
+                integer=isinstance(info.default, int),
+            )
+        )
     return out
 
 
-LEVER_NAMES = ("withdrawal_start", "withdrawal_weeks", "peacekeepers", "army_accuracy",
-               "army_effectiveness", "legitimacy",
-               *(p.rsplit(".", 1)[-1] for p in MECHANISM_LEVERS))
+LEVER_NAMES = (
+    "withdrawal_start",
+    "withdrawal_weeks",
+    "peacekeepers",
+    "army_accuracy",
+    "army_effectiveness",
+    "legitimacy",
+    *(p.rsplit(".", 1)[-1] for p in MECHANISM_LEVERS),
+)
 
 
 def peacekeeper_strength(scenario: Scenario) -> int:
@@ -224,8 +263,7 @@ def _changed(values: dict[str, Any], initial: dict[str, Any], name: str) -> bool
     return start is None or not math.isclose(float(value), float(start), rel_tol=1e-9, abs_tol=1e-12)
 
 
-def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[str, Any]
-                    ) -> list[tuple[str, Any]]:
+def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[str, Any]) -> list[tuple[str, Any]]:
     """Dotted overrides for the levers that moved away from their starting values.
 
     Args:
@@ -251,9 +289,18 @@ def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[st
         if start >= scenario.weeks:
             out.append(("peacekeepers.withdrawal", None))
         else:
-            out.append(("peacekeepers.withdrawal", {
-                "start": scenario.start + dt.timedelta(weeks=start), "end": None,
-                "duration_weeks": duration, "order": _closing_order(scenario), "dates": None}))
+            out.append(
+                (
+                    "peacekeepers.withdrawal",
+                    {
+                        "start": scenario.start + dt.timedelta(weeks=start),
+                        "end": None,
+                        "duration_weeks": duration,
+                        "order": _closing_order(scenario),
+                        "dates": None,
+                    },
+                )
+            )
     if "peacekeepers" in moved:
         target = int(values["peacekeepers"])
         current = peacekeeper_strength(scenario)
@@ -264,8 +311,7 @@ def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[st
     if state_moved:
         found = _host_state(scenario)
         if found is None:
-            raise ScenarioError("slider", None, "states",
-                                f"this scenario has no state {host_country(scenario)}")
+            raise ScenarioError("slider", None, "states", f"this scenario has no state {host_country(scenario)}")
         for name in sorted(state_moved):
             out.append((f"states.{found[0]}.{name}", float(values[name])))
     for path in MECHANISM_LEVERS:
@@ -282,8 +328,9 @@ def list_scenarios(root: str | Path) -> list[str]:
     folder = Path(root)
     if not folder.is_dir():
         return []
-    return sorted(p.name for p in folder.iterdir()
-                  if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
+    return sorted(
+        p.name for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
+    )
 
 
 def resolve_scenario(root: str | Path, name: str) -> Path:

@@ -105,15 +105,21 @@ def take(model) -> Snapshot:
             "control": np.array(model.control, copy=True),
         }
         return Snapshot(
-            name=cfg.name, seed=model.seed_value, start=cfg.start, end=cfg.end, weeks=cfg.weeks,
-            week=model.week_index, date=model.date, geo=model.geo, fields=fields,
+            name=cfg.name,
+            seed=model.seed_value,
+            start=cfg.start,
+            end=cfg.end,
+            weeks=cfg.weeks,
+            week=model.week_index,
+            date=model.date,
+            geo=model.geo,
+            fields=fields,
             faction_shares=tuple(s.copy() for s in model.faction_share),
             factions=tuple(f.name for f in cfg.factions),
             bands=tuple((*b.xy, b.faction_index, float(b.strength)) for b in model.bands()),
             units=tuple((*u.xy, u.force, bool(u.active), float(u.strength)) for u in model.units()),
             camps=tuple((*c.xy, c.status.value, c.name, float(c.strength)) for c in model.camps()),
             convoys=tuple((*c.xy, float(c.strength)) for c in model.convoys()),
-            posts=tuple((*p.xy, "closed" if not p.is_open else p.status.name.lower(), p.name)
-                        for p in model.posts()),
+            posts=tuple((*p.xy, "closed" if not p.is_open else p.status.name.lower(), p.name) for p in model.posts()),
             metrics=frame[frame["area"] == ALL].reset_index(drop=True),
         )
