@@ -89,8 +89,8 @@ def line_of():
 
 @pytest.fixture
 def cli(capsys):
-    """Run ``sahel_sim.cli.main`` in-process; argparse exits become the returned status."""
-    from sahel_sim.cli import main
+    """Run ``sahel_sim.cli.main.main`` in-process; argparse exits become the returned status."""
+    from sahel_sim.cli.main import main
 
     def run(*args: str | Path) -> CliResult:
         capsys.readouterr()
@@ -122,7 +122,7 @@ def cli_process(tmp_path):
 @pytest.fixture
 def fast_plots(monkeypatch):
     """Replace the figure writers by stubs that write a tiny file (for tests not about plots)."""
-    import sahel_sim.plots as plots
+    import sahel_sim.runs.plots as plots
 
     def stub(*args, **kwargs):
         path = next(a for a in (*args, *kwargs.values()) if isinstance(a, Path))

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from sahel_sim import bench_cli
 from sahel_sim.bench import sections, timing
 from sahel_sim.bench.report import COLUMNS, TARGET_COLUMNS
+from sahel_sim.cli import bench as bench_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = {"speed", "ratio", "scaling", "phases", "historical", "sweep", "memory"}
@@ -102,7 +102,7 @@ def test_bench_subcommand_registers() -> None:
 
 
 def test_scaled_scenario_has_more_smaller_bands() -> None:
-    from sahel_sim.scenario_io import load_scenario
+    from sahel_sim.scenario.loading import load_scenario
 
     base = load_scenario(ROOT / "scenarios" / "baseline.yaml")
     strength, divisor = timing.SCALE_RECIPES["x16"]
@@ -122,9 +122,9 @@ def test_steady_rate_counts_runs_after_every_worker_has_finished_one() -> None:
 
 
 def test_timing_the_phases_does_not_change_the_run() -> None:
-    from sahel_sim.model import SahelModel
-    from sahel_sim.phase_timing import PHASES, time_phases
-    from sahel_sim.scenario_io import load_scenario
+    from sahel_sim.bench.phase_timing import PHASES, time_phases
+    from sahel_sim.model.sahel_model import SahelModel
+    from sahel_sim.scenario.loading import load_scenario
 
     scenario = timing.with_weeks(load_scenario(ROOT / "scenarios" / "baseline.yaml"), 6)
     plain = SahelModel(scenario)

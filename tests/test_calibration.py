@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from sahel_sim.calibration import (
+from sahel_sim.analysis.calibration import (
     CalibrationResult,
     best_index,
     calibrate,
@@ -20,8 +20,8 @@ from sahel_sim.calibration import (
     overlay,
     score_series,
 )
-from sahel_sim.calibration_cli import register
-from sahel_sim.scenario_io import ScenarioError, load_scenario, with_overrides
+from sahel_sim.cli.calibrate import register
+from sahel_sim.scenario.loading import ScenarioError, load_scenario, with_overrides
 
 ROOT = Path(__file__).resolve().parents[1]
 HISTORICAL = ROOT / "scenarios" / "historical.yaml"

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import sahel_sim
-from sahel_sim.parameters import Mechanisms, iter_parameters
+from sahel_sim.scenario.parameters import Mechanisms, iter_parameters
 
 
 def only_folder(out: Path) -> Path:

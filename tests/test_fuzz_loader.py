@@ -32,9 +32,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sahel_sim
-from sahel_sim.cli import main
-from sahel_sim.config import Scenario
-from sahel_sim.scenario_io import (
+from sahel_sim.cli.main import main
+from sahel_sim.scenario.loading import (
     MAX_FILE_BYTES,
     ScenarioError,
     dump_scenario,
@@ -44,6 +43,7 @@ from sahel_sim.scenario_io import (
     validate,
     with_overrides,
 )
+from sahel_sim.scenario.schema import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
@@ -587,7 +587,7 @@ def test_cli_run_rejects_bad_input_and_writes_nothing(workdir, overrides, extra)
     argv = ["run", str(BASELINE), "--out", str(out), "--quiet", *extra]
     for text in overrides:
         argv += [f"--set={text}"]
-    with mock.patch("sahel_sim.runner.run_scenario", return_value=out / "stub") as stub:
+    with mock.patch("sahel_sim.runs.runner.run_scenario", return_value=out / "stub") as stub:
         status, _, err = call_cli(argv)
     if status == 0:
         assert stub.called and err == ""
@@ -781,7 +781,7 @@ def child_env() -> dict[str, str]:
 #: ``ru_maxrss`` across fork and exec).
 CHILD = """
 import sys
-from sahel_sim.cli import main
+from sahel_sim.cli.main import main
 
 def peak_mb():
     with open("/proc/self/status") as status:

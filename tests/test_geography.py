@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sahel_sim.geography import (
+from sahel_sim.model.geography import (
     SUPPORTED_RESOLUTIONS,
     Geography,
     load_borders,

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sahel_sim.scenario_io import load_scenario, scenario_to_data, with_overrides
+from sahel_sim.scenario.loading import load_scenario, scenario_to_data, with_overrides
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 HISTORICAL = SCENARIO_DIR / "historical.yaml"
@@ -56,7 +56,7 @@ def test_counterfactual_withdrawals_keep_the_camps_and_their_order():
 
 
 def test_historical_closes_every_camp_in_the_week_of_its_real_date():
-    from sahel_sim.runner import simulate
+    from sahel_sim.runs.runner import simulate
 
     dates = camp_dates()
     scenario = load_scenario(HISTORICAL)
@@ -75,10 +75,10 @@ def test_historical_closes_every_camp_in_the_week_of_its_real_date():
 
 
 def test_short_hindcast_through_the_cli_writes_three_files_with_finite_stats(cli, tmp_path, monkeypatch):
-    import sahel_sim.cli
+    import sahel_sim.cli.main
 
-    if "sahel_sim.hindcast_cli" not in sahel_sim.cli.PLUGINS:
-        monkeypatch.setattr(sahel_sim.cli, "PLUGINS", (*sahel_sim.cli.PLUGINS, "sahel_sim.hindcast_cli"))
+    if "sahel_sim.cli.hindcast" not in sahel_sim.cli.main.PLUGINS:
+        monkeypatch.setattr(sahel_sim.cli.main, "PLUGINS", (*sahel_sim.cli.main.PLUGINS, "sahel_sim.cli.hindcast"))
     result = cli("hindcast", HISTORICAL, "--seeds", "3", "--until", "2014-12-31", "--out", tmp_path)
     assert result.status == 0, result.err
     folder = tmp_path / result.out.strip().splitlines()[-1].rsplit("/", 1)[-1]
@@ -99,7 +99,7 @@ def test_short_hindcast_through_the_cli_writes_three_files_with_finite_stats(cli
 
 
 def test_hindcast_does_not_depend_on_the_number_of_workers():
-    from sahel_sim.hindcast import hindcast
+    from sahel_sim.analysis.hindcast import hindcast
 
     scenario = with_overrides(load_scenario(HISTORICAL), [("end", dt.date(2012, 12, 31))])
     one = hindcast(scenario, [3, 4], years=(2012, 2012), workers=1)
@@ -111,7 +111,7 @@ def test_hindcast_does_not_depend_on_the_number_of_workers():
 def test_yearly_deaths_share_a_week_between_years_by_its_days():
     import pandas as pd
 
-    from sahel_sim.hindcast import yearly_deaths
+    from sahel_sim.analysis.hindcast import yearly_deaths
 
     ts = pd.DataFrame(
         {"date": pd.to_datetime(["2012-12-24", "2012-12-29"]), "area": ["ML", "ML"], "fatalities_total": [7.0, 7.0]}

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sahel_sim.agents import CampStatus
-from sahel_sim.config import StateConfig
-from sahel_sim.invariants import InvariantError, check_invariants
-from sahel_sim.model import SahelModel
-from sahel_sim.parameters import Mechanisms, bounds, iter_parameters
-from sahel_sim.runner import simulate
-from sahel_sim.scenario_io import load_scenario, with_overrides
+from sahel_sim.model.agents import CampStatus
+from sahel_sim.model.invariants import InvariantError, check_invariants
+from sahel_sim.model.sahel_model import SahelModel
+from sahel_sim.runs.runner import simulate
+from sahel_sim.scenario.loading import load_scenario, with_overrides
+from sahel_sim.scenario.parameters import Mechanisms, bounds, iter_parameters
+from sahel_sim.scenario.schema import StateConfig
 
 BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
 BASE = load_scenario(BASELINE)

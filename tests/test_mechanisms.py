@@ -7,11 +7,11 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from sahel_sim import fields as F
-from sahel_sim import insurgency
-from sahel_sim.agents import CampStatus, DiplomaticPostAgent, InsurgentBand, PostStatus
-from sahel_sim.agents.base import positions
-from sahel_sim.model import SahelModel
+from sahel_sim.model import fields as F
+from sahel_sim.model.agents import CampStatus, DiplomaticPostAgent, InsurgentBand, PostStatus
+from sahel_sim.model.agents.base import positions
+from sahel_sim.model.phases import insurgents as insurgency
+from sahel_sim.model.sahel_model import SahelModel
 from worlds import GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, run, scenario
 
 # ---------------------------------------------------------------- array rules (fields.py)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import sahel_sim.plots as plots
-from sahel_sim import cli as cli_module
-from sahel_sim.config import LAT_RANGE, LON_RANGE
-from sahel_sim.scenario_io import load_scenario, scenario_hash
+import sahel_sim.runs.plots as plots
+from sahel_sim.cli import main as cli_module
+from sahel_sim.scenario.loading import load_scenario, scenario_hash
+from sahel_sim.scenario.schema import LAT_RANGE, LON_RANGE
 
 WEEKS = 6
 START = dt.date(2022, 1, 1)
@@ -258,7 +258,7 @@ def test_interrupt_while_writing_leaves_nothing(cli, baseline_path, tmp_path, mo
 
 
 def test_failure_at_the_final_rename_leaves_nothing(cli, baseline_path, tmp_path, monkeypatch, fast_plots):
-    import sahel_sim.results as results
+    import sahel_sim.runs.results as results
 
     monkeypatch.setattr(results.os, "rename", _fail_with(OSError(18, "Invalid cross-device link")))
     out = tmp_path / "out"

@@ -9,8 +9,7 @@ import shutil
 import pytest
 import yaml
 
-from sahel_sim.config import Scenario
-from sahel_sim.scenario_io import (
+from sahel_sim.scenario.loading import (
     ScenarioError,
     dump_scenario,
     load_scenario,
@@ -18,6 +17,7 @@ from sahel_sim.scenario_io import (
     scenario_to_data,
     with_overrides,
 )
+from sahel_sim.scenario.schema import Scenario
 
 
 @pytest.fixture(scope="module")

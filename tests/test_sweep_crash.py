@@ -23,9 +23,9 @@ import pyarrow.parquet as pq
 import pytest
 
 import sahel_sim
-from sahel_sim.cli import main
-from sahel_sim.sweep import engine, store
-from sahel_sim.sweep.engine import run_sweep
+from sahel_sim.analysis.sweep import engine, store
+from sahel_sim.analysis.sweep.engine import run_sweep
+from sahel_sim.cli.main import main
 from sweep_tables import VOLATILE, assert_same, tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -172,7 +172,7 @@ def _one_error_line(err: str) -> str:
 
 
 def test_run_that_cannot_write_leaves_earlier_results_intact(cli, tmp_path, monkeypatch, fast_plots):
-    import sahel_sim.results as results
+    import sahel_sim.runs.results as results
 
     out = tmp_path / "results"
     first = cli("run", BASE, "--weeks", 3, "--out", out, "--quiet")

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sahel_sim.cli import main
-from sahel_sim.sweep.engine import run_sweep
+from sahel_sim.analysis.sweep.engine import run_sweep
+from sahel_sim.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "baseline.yaml"

@@ -16,13 +16,13 @@ import pyarrow.parquet as pq
 import pytest
 
 import sahel_sim
-from sahel_sim.cli import main
-from sahel_sim.results import read_timeseries
-from sahel_sim.sweep import engine, worker
-from sahel_sim.sweep.engine import check_store, prepare_store, run_sweep
-from sahel_sim.sweep.executors import ProcessExecutor, SerialExecutor
-from sahel_sim.sweep.plan import load_plan
-from sahel_sim.sweep.replay import export_run
+from sahel_sim.analysis.sweep import engine, worker
+from sahel_sim.analysis.sweep.engine import check_store, prepare_store, run_sweep
+from sahel_sim.analysis.sweep.executors import ProcessExecutor, SerialExecutor
+from sahel_sim.analysis.sweep.plan import load_plan
+from sahel_sim.analysis.sweep.replay import export_run
+from sahel_sim.cli.main import main
+from sahel_sim.runs.results import read_timeseries
 from sweep_tables import assert_same, tables
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from sahel_sim.cli import main
-from sahel_sim.scenario_io import ScenarioError
-from sahel_sim.sweep.plan import load_plan
-from sahel_sim.sweep.seeds import run_seed
+from sahel_sim.analysis.sweep.plan import load_plan
+from sahel_sim.analysis.sweep.seeds import run_seed
+from sahel_sim.cli.main import main
+from sahel_sim.scenario.loading import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "baseline.yaml"

@@ -250,8 +250,8 @@ def test_slider_then_reset_rebuilds_the_model(browser, server):
 def test_replay_of_a_saved_run_matches_its_results(browser, tmp_path, fast_plots):
     import pandas as pd
 
-    from sahel_sim.runner import run_scenario
-    from sahel_sim.scenario_io import load_scenario, with_overrides
+    from sahel_sim.runs.runner import run_scenario
+    from sahel_sim.scenario.loading import load_scenario, with_overrides
     from sahel_sim.viz.snapshot import HEADLINE, format_metric
 
     scenario = load_scenario(SCENARIOS / "baseline.yaml")

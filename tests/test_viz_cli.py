@@ -9,7 +9,7 @@ import pytest
 
 pytest.importorskip("solara", reason="the viz extra (solara) is not installed")
 
-from sahel_sim.viz.cli import solara_command, viz_environment  # noqa: E402
+from sahel_sim.cli.viz import solara_command, viz_environment  # noqa: E402
 
 
 def args(**kw) -> argparse.Namespace:

@@ -14,7 +14,7 @@ pytest.importorskip("solara", reason="the viz extra (solara) is not installed")
 
 from PIL import Image  # noqa: E402
 
-from sahel_sim.scenario_io import load_scenario  # noqa: E402
+from sahel_sim.scenario.loading import load_scenario  # noqa: E402
 from sahel_sim.viz import draw  # noqa: E402
 from sahel_sim.viz.adapter import VizModel  # noqa: E402
 from sahel_sim.viz.app import _png  # noqa: E402

@@ -11,10 +11,10 @@ import pytest
 
 pytest.importorskip("solara", reason="the viz extra (solara) is not installed")
 
-from sahel_sim.config import StateConfig, StrengthPoint, Withdrawal  # noqa: E402
-from sahel_sim.model import SahelModel  # noqa: E402
-from sahel_sim.parameters import Mechanisms, bounds, iter_parameters  # noqa: E402
-from sahel_sim.scenario_io import ScenarioError, load_scenario, scenario_hash, with_overrides  # noqa: E402
+from sahel_sim.model.sahel_model import SahelModel  # noqa: E402
+from sahel_sim.scenario.loading import ScenarioError, load_scenario, scenario_hash, with_overrides  # noqa: E402
+from sahel_sim.scenario.parameters import Mechanisms, bounds, iter_parameters  # noqa: E402
+from sahel_sim.scenario.schema import StateConfig, StrengthPoint, Withdrawal  # noqa: E402
 from sahel_sim.viz import levers as L  # noqa: E402
 from sahel_sim.viz.adapter import VizModel  # noqa: E402
 

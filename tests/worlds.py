@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sahel_sim.config import Scenario
-from sahel_sim.model import SahelModel
+from sahel_sim.model.sahel_model import SahelModel
+from sahel_sim.scenario.schema import Scenario
 
 KIDAL = {"lat": 18.44, "lon": 1.41}
 GAO = {"lat": 16.27, "lon": -0.04}

@@ -11,7 +11,7 @@
   :data:`~sahel_sim.bench.timing.SCALE_RECIPES`), and at
   0.5°, 0.25° and 0.125°;
 * **phases**: milliseconds per step in each phase of a step at ×1 and ×16 agents
-  (:mod:`sahel_sim.phase_timing`; one run each, so rougher than the medians elsewhere);
+  (:mod:`sahel_sim.bench.phase_timing`; one run each, so rougher than the medians elsewhere);
 * **historical**: wall time of the 2012–2025 run, in a child process pinned to one core;
 * **sweep**: runs/s of a small sweep with 1 and 2 worker processes, and the parallel efficiency;
 * **memory**: peak resident memory of one run at 0.25° and of the sweep driver (child processes).

@@ -59,9 +59,9 @@ def child_main(payload: str) -> None:
 
 
 def _child_simulate(task: dict) -> dict:
-    """Load a scenario, apply overrides, and time :func:`sahel_sim.runner.simulate` on it."""
-    from sahel_sim.runner import simulate
-    from sahel_sim.scenario_io import load_scenario, with_overrides
+    """Load a scenario, apply overrides, and time :func:`sahel_sim.runs.runner.simulate` on it."""
+    from sahel_sim.runs.runner import simulate
+    from sahel_sim.scenario.loading import load_scenario, with_overrides
 
     scenario = load_scenario(task["scenario"])
     scenario = with_overrides(scenario, [tuple(o) for o in task.get("overrides", [])])
@@ -80,7 +80,7 @@ def _child_simulate(task: dict) -> dict:
 
 def _child_sweep(task: dict) -> dict:
     """Run a sweep with the sweep engine, timing it and the moment each run is recorded."""
-    from sahel_sim.sweep.engine import run_sweep
+    from sahel_sim.analysis.sweep.engine import run_sweep
 
     marks: list[float] = []
     seen = [0]

@@ -46,7 +46,7 @@ def usable_cpus() -> list[int]:
 
 def machine() -> dict:
     """Date, machine, Python, versions and git commit of this benchmark."""
-    from sahel_sim.provenance import provenance
+    from sahel_sim.runs.provenance import provenance
 
     prov = provenance()
     return {

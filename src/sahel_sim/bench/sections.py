@@ -155,7 +155,7 @@ def bench_speed(budget: Budget, say: Say) -> tuple[list[Row], dict[str, Row]]:
     Returns:
         The rows, and the same rows by key (``sahel_0.5``, ``sahel_0.25``, ``epstein_40``, ``epstein_100``).
     """
-    from sahel_sim.scenario_io import load_scenario, with_overrides
+    from sahel_sim.scenario.loading import load_scenario, with_overrides
 
     base = load_scenario(scenario_dir() / "baseline.yaml")
     say(f"warm-up: baseline, {budget.warmup_weeks} weeks")
@@ -201,7 +201,7 @@ def bench_scaling(budget: Budget, say: Say) -> tuple[list[Row], dict[str, Row]]:
     Returns:
         The rows, and the same rows by key (``x1``, ``x4``, ``x16``, ``res_0.25``, ``res_0.125``).
     """
-    from sahel_sim.scenario_io import load_scenario
+    from sahel_sim.scenario.loading import load_scenario
 
     base = load_scenario(scenario_dir() / "baseline.yaml")
     window = budget.scale_warmup + budget.scale_weeks
@@ -302,9 +302,9 @@ def bench_ratio(
 
 def bench_phases(budget: Budget, say: Say) -> list[Row]:
     """Milliseconds per step in each phase at x1 and x16 agents (0.5°), from one timed run each."""
-    from sahel_sim.model import SahelModel
-    from sahel_sim.phase_timing import GRID_PHASES, time_phases
-    from sahel_sim.scenario_io import load_scenario
+    from sahel_sim.bench.phase_timing import GRID_PHASES, time_phases
+    from sahel_sim.model.sahel_model import SahelModel
+    from sahel_sim.scenario.loading import load_scenario
 
     base = load_scenario(scenario_dir() / "baseline.yaml")
     rows = []
@@ -341,7 +341,7 @@ def bench_phases(budget: Budget, say: Say) -> list[Row]:
 
 def historical_scenario() -> tuple[Path, list[tuple[str, Any]], str]:
     """The 2012–2025 scenario file, its overrides, and a note saying which one is used."""
-    from sahel_sim.scenario_io import ScenarioError, load_scenario
+    from sahel_sim.scenario.loading import ScenarioError, load_scenario
 
     historical = scenario_dir() / "historical.yaml"
     if historical.is_file():
@@ -363,7 +363,7 @@ def bench_historical(budget: Budget, say: Say) -> tuple[list[Row], list[Target]]
     """Wall time of the 2012–2025 run at default resolution, each in a child pinned to one CPU."""
     path, overrides, note = historical_scenario()
     if budget.historical_weeks is not None:
-        from sahel_sim.scenario_io import load_scenario, with_overrides
+        from sahel_sim.scenario.loading import load_scenario, with_overrides
 
         start = with_overrides(load_scenario(path), overrides).start
         end = start + dt.timedelta(weeks=budget.historical_weeks) - dt.timedelta(days=1)

@@ -41,7 +41,7 @@ def median_index(values: Sequence[float]) -> int:
 
 def with_weeks(scenario: Any, weeks: int | None, start: dt.date | None = None) -> Any:
     """The scenario cut to ``weeks`` weeks (None: unchanged), optionally from another start date."""
-    from sahel_sim.scenario_io import with_overrides
+    from sahel_sim.scenario.loading import with_overrides
 
     overrides: list[tuple[str, Any]] = []
     if start is not None:
@@ -63,7 +63,7 @@ def scaled(scenario: Any, recipe: tuple[float, float], resolution: float | None 
     Returns:
         The changed scenario.
     """
-    from sahel_sim.scenario_io import with_overrides
+    from sahel_sim.scenario.loading import with_overrides
 
     strength, divisor = recipe
     ins = scenario.mechanisms.insurgency
@@ -94,7 +94,7 @@ def time_sahel(scenario: Any, warmup_weeks: int = 0, weeks: int | None = None) -
     Returns:
         (seconds of the timed steps, steps timed, agent-steps: agents alive after each timed step, summed).
     """
-    from sahel_sim.model import SahelModel
+    from sahel_sim.model.sahel_model import SahelModel
 
     model = SahelModel(scenario)
     for _ in range(warmup_weeks):

@@ -11,8 +11,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from sahel_sim.model import SahelModel
-from sahel_sim.scenario_io import ScenarioError, load_scenario, with_overrides
+from sahel_sim.model.sahel_model import SahelModel
+from sahel_sim.scenario.loading import ScenarioError, load_scenario, with_overrides
 from sahel_sim.viz.levers import lever_overrides, resolve_scenario
 
 

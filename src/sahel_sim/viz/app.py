@@ -24,7 +24,7 @@ from mesa.visualization import SolaraViz
 from mesa.visualization import solara_viz as _mesa_viz
 from mesa.visualization.utils import update_counter
 
-from sahel_sim.scenario_io import load_scenario
+from sahel_sim.scenario.loading import load_scenario
 from sahel_sim.viz.adapter import VizModel
 from sahel_sim.viz.draw import CONTROL, draw_map, draw_metrics, layer_names
 from sahel_sim.viz.levers import describe, lever_values, levers, list_scenarios, resolve_scenario

@@ -16,8 +16,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from sahel_sim.geography import load_borders
-from sahel_sim.metrics import AREAS
+from sahel_sim.model.geography import load_borders
+from sahel_sim.model.metrics import AREAS
 from sahel_sim.viz.snapshot import Snapshot
 
 STATE_COLOUR = "#1f5fa8"

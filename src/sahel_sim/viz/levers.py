@@ -1,8 +1,8 @@
 """Sliders of the browser view, generated from the scenario schema.
 
-Every lever reads its bounds from the schema (:mod:`sahel_sim.config`, :mod:`sahel_sim.parameters`)
+Every lever reads its bounds from the schema (:mod:`sahel_sim.scenario.schema`, :mod:`sahel_sim.scenario.parameters`)
 and its starting value from the scenario the page opened with, and turns a slider value into dotted
-overrides for :func:`sahel_sim.scenario_io.with_overrides`. No default is written twice.
+overrides for :func:`sahel_sim.scenario.loading.with_overrides`. No default is written twice.
 
 A lever left at its starting value adds no override, so after picking another scenario file the
 untouched sliders keep that file's own values.
@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sahel_sim.config import Scenario, StateConfig, StrengthPoint, Withdrawal
-from sahel_sim.parameters import Mechanisms, bounds, iter_parameters
-from sahel_sim.scenario_io import ScenarioError
+from sahel_sim.scenario.loading import ScenarioError
+from sahel_sim.scenario.parameters import Mechanisms, bounds, iter_parameters
+from sahel_sim.scenario.schema import Scenario, StateConfig, StrengthPoint, Withdrawal
 
 SLIDER_STEPS = 100  # a float slider moves in (max - min) / SLIDER_STEPS
 STRENGTH_SLIDER_CAP = 4.0  # peacekeeper slider ends at this multiple of the scenario's strength
@@ -272,7 +272,7 @@ def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[st
         initial: Starting slider values; a lever at its starting value adds nothing.
 
     Returns:
-        ``(dotted_path, value)`` pairs for :func:`~sahel_sim.scenario_io.with_overrides`.
+        ``(dotted_path, value)`` pairs for :func:`~sahel_sim.scenario.loading.with_overrides`.
 
     Raises:
         ScenarioError: If a moved lever has nothing to act on (no force, no state of the host).

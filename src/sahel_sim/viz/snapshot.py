@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sahel_sim.geography import Geography
-from sahel_sim.metrics import ALL
+from sahel_sim.model.geography import Geography
+from sahel_sim.model.metrics import ALL
 
 #: Headline metrics shown beside the map: column -> label.
 HEADLINE = {
@@ -88,7 +88,7 @@ def format_metric(column: str, value: float) -> str:
 
 
 def take(model) -> Snapshot:
-    """Copy what the page needs from a :class:`~sahel_sim.model.SahelModel`.
+    """Copy what the page needs from a :class:`~sahel_sim.model.sahel_model.SahelModel`.
 
     Args:
         model: The live model; its ``viz_lock`` (if any) is held while copying.

@@ -1,0 +1,1 @@
+"""Every command of ``python -m sahel_sim``: thin wrappers over the library."""

@@ -1,0 +1,84 @@
+"""Command-line plugin: the ``calibrate`` subcommand (registered through :data:`sahel_sim.cli.main.PLUGINS`).
+
+``python -m sahel_sim calibrate FILE [--workers N] [--out DIR] [--resume]`` runs the calibration
+file's sweep (resumable), scores every design point against Mali's yearly deaths
+(:mod:`sahel_sim.analysis.calibration`), writes ``calibration.csv``, ``best_years.csv``, ``best.yaml``,
+``calibration.json`` and ``calibration.png`` into the calibration folder (default
+``results/calibration/<file name>``), prints the chosen values and statistics and, last, the folder.
+Exit status: 2 for a bad file, design point, folder or option (one line, nothing written), 1 if
+results cannot be written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sahel_sim.scenario.loading import ScenarioError
+
+EXAMPLE = "example: python -m sahel_sim calibrate scenarios/calibration/mali_2012_2022.yaml --workers 2 --resume"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``calibrate`` subcommand."""
+    cal = subparsers.add_parser(
+        "calibrate",
+        help="choose uncertain parameters by their error against Mali's yearly deaths 2012-2022 (a resumable sweep)",
+        epilog=EXAMPLE,
+    )
+    cal.add_argument("file", help="calibration YAML file: a sweep file plus a 'target' block")
+    cal.add_argument("--out", help="calibration folder (default: results/calibration/<file name>)")
+    cal.add_argument(
+        "--workers", type=int, metavar="N", help="worker processes (default: all cores; 1: in this process)"
+    )
+    cal.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the calibration in --out, skipping finished runs, then score again",
+    )
+    cal.add_argument("--quiet", action="store_true", help="print only the folder")
+    cal.set_defaults(func=cmd_calibrate)
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``calibrate``: run the sweep, score it, write the outputs, print the choice."""
+    from sahel_sim.analysis.calibration import best_values, calibrate
+    from sahel_sim.cli.sweep import SweepProgress
+
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
+    out = Path(args.out) if args.out else Path("results") / "calibration" / Path(args.file).stem
+    bar = None if args.quiet or not sys.stderr.isatty() else SweepProgress()
+    started = time.monotonic()
+    try:
+        result = calibrate(args.file, out, workers=args.workers, resume=args.resume, progress=bar)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except ValueError as exc:  # nothing could be scored
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    finally:
+        if bar:
+            bar.close()
+    if not args.quiet:
+        b = result.best
+        print(
+            f"{len(result.points)} points scored over {result.years[0]}-{result.years[-1]} in "
+            f"{time.monotonic() - started:.0f} s; chosen point {int(b['point_index'])} "
+            f"({int(b['replicates_ok'])} replicates):"
+        )
+        for name, value in best_values(result).items():
+            print(f"  {name} = {value}")
+        print(
+            f"loss {b['loss']:.4f}  mean_abs_log10_error {b['mean_abs_log10_error']:.4f}  "
+            f"spearman_rho {b['spearman_rho']:.3f}  pearson_r {b['pearson_r']:.3f}  "
+            f"mean_log10_bias {b['mean_log10_bias']:+.3f}"
+        )
+    print(out)
+    return 0

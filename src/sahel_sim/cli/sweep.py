@@ -1,0 +1,172 @@
+"""Command-line plugin: the ``sweep``, ``report`` and ``export-run`` subcommands.
+
+``sweep`` runs a sweep file, ``report`` summarises a sweep folder and ``export-run`` replays one
+run of a sweep into a normal results folder. Registered through :data:`sahel_sim.cli.main.PLUGINS`.
+Exit status as for the other subcommands: 2 for a bad sweep file, design point, folder or option
+(one line, nothing written), 1 if results cannot be written or a Dask scheduler cannot be reached.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from sahel_sim.scenario.loading import ScenarioError, parse_override
+
+EXAMPLES = {
+    "sweep": "example: python -m sahel_sim sweep scenarios/sweeps/withdrawal_timing.yaml --workers 2 "
+    "--set end=2023-12-31",
+    "report": "example: python -m sahel_sim report results/sweeps/withdrawal_timing --area ML",
+    "export-run": "example: python -m sahel_sim export-run results/sweeps/withdrawal_timing 1f83e7db795fe822",
+}
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``sweep``, ``report`` and ``export-run`` subcommands."""
+    sw = subparsers.add_parser(
+        "sweep", help="run a parameter sweep file (resumable, parallel)", epilog=EXAMPLES["sweep"]
+    )
+    sw.add_argument("spec", help="sweep YAML file (see scenarios/sweeps/)")
+    sw.add_argument("--out", help="sweep folder (default: results/sweeps/<sweep file name>)")
+    sw.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores; 1: in process)")
+    sw.add_argument("--resume", action="store_true", help="continue the sweep in --out, skipping finished runs")
+    sw.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again")
+    where = sw.add_mutually_exclusive_group()
+    where.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster (tcp://host:8786)")
+    where.add_argument("--dask-local", action="store_true", help="run on a Dask LocalCluster started here")
+    sw.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override a scenario field in every run (repeatable; part of the spec)",
+    )
+    sw.add_argument("--check", action="store_true", help="validate every design point, print the plan, run nothing")
+    sw.add_argument("--quiet", action="store_true", help="no progress line")
+    sw.set_defaults(func=cmd_sweep)
+
+    rep = subparsers.add_parser(
+        "report", help="summarise a sweep folder: CSV, figures, sensitivity", epilog=EXAMPLES["report"]
+    )
+    rep.add_argument("sweep_dir", help="sweep folder")
+    rep.add_argument("--out", help="report folder (default: SWEEP_DIR/report)")
+    rep.add_argument(
+        "--area",
+        default="ML",
+        choices=["ALL", "ML", "BF", "NE", "MR", "TD"],
+        help="area whose metrics are reported (default: ML)",
+    )
+    rep.add_argument(
+        "--metric",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="final-table metric to report (repeatable; default: the stability set)",
+    )
+    rep.set_defaults(func=cmd_report)
+
+    exp = subparsers.add_parser(
+        "export-run", help="replay one run of a sweep into a results folder", epilog=EXAMPLES["export-run"]
+    )
+    exp.add_argument("sweep_dir", help="sweep folder")
+    exp.add_argument("run_id", help="run id (runs table)")
+    exp.add_argument("--out", default="results", help="parent folder for the results folder (default: results/)")
+    exp.set_defaults(func=cmd_export)
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``sweep``: validate the sweep file and every design point, then run what is not done."""
+    from sahel_sim.analysis.sweep.engine import run_sweep
+    from sahel_sim.analysis.sweep.plan import load_plan
+
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
+    overrides = [parse_override(text) for text in args.set]
+    out = Path(args.out) if args.out else Path("results") / "sweeps" / Path(args.spec).stem
+    if args.check:
+        plan = load_plan(args.spec, overrides)
+        print(
+            f"ok: {args.spec}: {plan.spec.design} design, {len(plan.points)} points x "
+            f"{plan.spec.replicates} replicates = {plan.total_runs} runs; spec hash {plan.spec_hash[:12]}"
+        )
+        return 0
+    bar = None if args.quiet or not sys.stderr.isatty() else SweepProgress()
+    try:
+        counts = run_sweep(
+            args.spec,
+            out,
+            overrides=overrides,
+            workers=args.workers,
+            resume=args.resume or args.retry_failed,
+            retry_failed=args.retry_failed,
+            scheduler=args.scheduler,
+            dask_local=args.dask_local,
+            progress=bar,
+        )
+    except RuntimeError as exc:  # Dask not installed
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write the sweep under {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    finally:
+        if bar:
+            bar.close()
+    print(f"{counts.done} of {counts.total} runs finished, {counts.failed} failed; results in {out}", file=sys.stderr)
+    print(out)
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """``report``: write summary CSV and figures for a sweep folder."""
+    from sahel_sim.analysis.sweep.report import write_report
+
+    folder = Path(args.sweep_dir)
+    if not (folder / "spec.json").is_file():
+        raise ScenarioError(str(folder), None, None, "not a sweep folder (no spec.json)")
+    try:
+        written = write_report(folder, args.out, args.area, args.metric or None)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """``export-run``: simulate one run of a sweep again and write its results folder."""
+    from sahel_sim.analysis.sweep.replay import export_run
+
+    print(export_run(args.sweep_dir, args.run_id, Path(args.out)))
+    return 0
+
+
+class SweepProgress:
+    """One line on stderr: runs done, failed and running, and an ETA."""
+
+    def __init__(self) -> None:
+        self.started = time.monotonic()
+
+    def __call__(self, p) -> None:
+        """Redraw the line from a :class:`sahel_sim.analysis.sweep.engine.Progress`."""
+        eta = "--:--" if p.eta_seconds is None else _clock(p.eta_seconds)
+        sys.stderr.write(
+            f"\r{p.done + p.failed}/{p.total} runs: {p.done} done, {p.failed} failed, "
+            f"{p.running} running  elapsed {_clock(time.monotonic() - self.started)}  "
+            f"ETA {eta} "
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        """End the progress line."""
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

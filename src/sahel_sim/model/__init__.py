@@ -1,0 +1,1 @@
+"""The model: SahelModel, its world, phases, agents, fields and metrics."""

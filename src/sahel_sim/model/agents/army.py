@@ -1,0 +1,174 @@
+"""National army garrisons and partner forces.
+
+Rules (docs/ODD.md, "Army and partners"): each country's army strength on a date is shared among its
+active posts by weight; partner forces hold bases between their arrival and departure dates. Every
+week a unit may engage the strongest armed band within its operating radius: the band's losses grow
+with the unit's effectiveness, and civilians die in proportion to (1 - accuracy) (Bennett 2008),
+which raises local grievance. A remote national post that stays overstretched is abandoned; it is
+reoccupied when the army could hold it comfortably again.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mesa.discrete_space import CellAgent
+
+from sahel_sim.model.agents.base import OnGrid
+
+if TYPE_CHECKING:
+    from sahel_sim.model.agents.insurgents import InsurgentBand
+    from sahel_sim.model.sahel_model import SahelModel
+
+REINFORCEMENT_RATE = 0.25  # share of the gap to its allocation a unit closes each week
+
+
+class ArmyUnit(OnGrid, CellAgent):
+    """A garrison of a national army or a base of a partner force.
+
+    Attributes:
+        force: "army" for national armies, else the partner force's name.
+        country: ISO code of the country it serves.
+        post_name: Name of the town or base.
+        weight: Relative share of its force's strength.
+        effectiveness: Ability to defeat fighters it engages (0-1).
+        accuracy: Ability to avoid civilian harm (0-1).
+        abuse: Multiplier on legitimacy lost per civilian killed.
+        strength: Personnel now.
+        active: False while the post is abandoned (national) or the partner is absent.
+        remote: Whether the post is far enough from the capital to be abandoned.
+
+    """
+
+    def __init__(
+        self,
+        model: SahelModel,
+        cell,
+        *,
+        force: str,
+        country: str,
+        post_name: str,
+        weight: float,
+        effectiveness: float,
+        accuracy: float,
+        abuse: float = 1.0,
+        remote: bool = False,
+        active: bool = True,
+    ):
+        super().__init__(model)
+        self.cell = cell
+        self.home = cell
+        self.force = force
+        self.country = country
+        self.post_name = post_name
+        self.weight = weight
+        self.effectiveness = effectiveness
+        self.accuracy = accuracy
+        self.abuse = abuse
+        self.remote = remote
+        self.active = active
+        self.strength = 0.0
+        self.deployed = False  # False until the unit first takes up its allocation (after set-up or a return)
+        self.overstretched_weeks = 0
+
+    @property
+    def is_partner(self) -> bool:
+        """True for a partner force, False for a national army."""
+        return self.force != "army"
+
+    @property
+    def actor(self) -> str:
+        """Name used in the event log."""
+        return f"{self.country} army" if not self.is_partner else self.force
+
+    def reinforce(self, allocation: float) -> None:
+        """Move strength towards this week's allocation (losses are made good gradually).
+
+        A unit deploying (at set-up, on a partner's arrival or on reoccupying a post) arrives with its
+        whole allocation.
+
+        Args:
+            allocation: Personnel the unit should have, from its force's strength and weight.
+
+        """
+        if not self.active:
+            self.strength = 0.0
+            self.deployed = False
+            return
+        if not self.deployed:
+            self.strength = allocation
+            self.deployed = allocation > 0
+            return
+        self.strength += REINFORCEMENT_RATE * (allocation - self.strength)
+        self.strength = max(self.strength, 0.0)
+
+    def engage(self, band: InsurgentBand) -> None:
+        """Fight one band: losses on both sides and civilian harm, all recorded as one event."""
+        model, params = self.model, self.model.params.combat
+        rng = model.rng
+        total = self.strength + band.strength
+        if total <= 0:
+            return
+        p_band = min(0.9, params.insurgent_loss * self.effectiveness * 2 * self.strength / total)
+        p_unit = min(0.5, params.force_loss * 2 * band.strength / total)
+        band_deaths = int(rng.binomial(int(band.strength), p_band))
+        unit_deaths = int(rng.binomial(int(self.strength), p_unit))
+        density = model.density_factor(band.xy)
+        civ_deaths = int(rng.poisson(params.collateral_rate * (1 - self.accuracy) * density))
+        band.strength -= band_deaths
+        self.strength -= unit_deaths
+        model.kill_civilians(band.xy, civ_deaths, by_state=True, abuse=self.abuse)
+        self.record(
+            "engagement",
+            self.actor,
+            band.faction.name,
+            at=band.xy,
+            fatalities_insurgent=band_deaths,
+            fatalities_army=unit_deaths,
+            fatalities_civilian=civ_deaths,
+        )
+
+    def check_overstretch(self, fighters_near: float) -> None:
+        """Count overstretched weeks at a remote national post; abandon it when they persist.
+
+        Args:
+            fighters_near: Fighters within the unit's operating radius.
+
+        """
+        if self.is_partner or not self.active or not self.remote:
+            return
+        params = self.model.params.army
+        if self.strength < params.overstretch_ratio * fighters_near:
+            self.overstretched_weeks += 1
+        else:
+            self.overstretched_weeks = 0
+        if self.overstretched_weeks >= params.overstretch_weeks:
+            self.active = False
+            self.overstretched_weeks = 0
+            self.record(
+                "post_abandoned",
+                self.actor,
+                self.post_name,
+                detail=f"{round(self.strength)} troops against about {round(fighters_near)} fighters",
+            )
+            self.strength = 0.0
+
+    def check_reoccupy(self, allocation: float, fighters_near: float) -> None:
+        """Reoccupy an abandoned post when its allocation could hold it comfortably.
+
+        Args:
+            allocation: Personnel the post would get if active.
+            fighters_near: Fighters within the unit's operating radius.
+
+        """
+        if self.active or self.is_partner:
+            return
+        if allocation >= self.model.params.army.reoccupy_ratio * max(fighters_near, 1.0):
+            self.active = True
+            self.cell = self.home
+            self.record("post_reoccupied", self.actor, self.post_name)
+
+    def take_over(self, cell) -> None:
+        """Move into a cell handed over by a closing peacekeeping camp."""
+        self.cell = cell
+        self.home = cell

@@ -1,0 +1,251 @@
+"""Stability metrics: named reporters computed each week from the model's state and event log.
+
+One row per week and area: ``ALL`` for the whole map, then Mali, Burkina Faso, Niger, Mauritania and
+Chad by ISO code. The README defines every column with its unit; the main names are stable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sahel_sim.model.sahel_model import SahelModel
+
+AREAS = ("ML", "BF", "NE", "MR", "TD")
+ALL = "ALL"
+
+#: Column -> (unit, definition). Per-faction control columns are added as control_share_<slug>.
+METRICS: dict[str, tuple[str, str]] = {
+    "events_total": ("events/week", "violent events: attacks, clashes, engagements and IED strikes"),
+    "events_on_civilians": ("events/week", "attacks by armed groups on civilians"),
+    "events_on_army": ("events/week", "attacks by armed groups on army and partner units"),
+    "events_on_peacekeepers": ("events/week", "attacks and IED strikes on peacekeepers and convoys"),
+    "events_on_diplomatic": ("events/week", "attacks on diplomatic posts"),
+    "events_by_insurgents": ("events/week", "attacks by armed groups on any target"),
+    "events_by_state": ("events/week", "engagements started by army or partner units"),
+    "events_between_insurgents": ("events/week", "clashes between rival armed groups"),
+    "fatalities_total": ("deaths/week", "all deaths in violent events"),
+    "fatalities_civilian": ("deaths/week", "civilians killed (by any actor)"),
+    "fatalities_army": ("deaths/week", "army and partner personnel killed"),
+    "fatalities_insurgent": ("deaths/week", "fighters of armed groups killed"),
+    "fatalities_peacekeeper": ("deaths/week", "peacekeepers killed in attacks and by IEDs"),
+    "state_control_share": ("share of population", "people in cells the state controls"),
+    "state_territory_share": ("share of land cells", "land the state controls"),
+    "insurgent_control_share": ("share of population", "people in cells any armed group controls"),
+    "contested_share": ("share of population", "people in cells no actor controls"),
+    "displaced": ("people", "people of the area displaced inside it or abroad"),
+    "displaced_internal": ("people", "people displaced within their own country, located in the area"),
+    "displaced_abroad": ("people", "people of the area displaced across a border"),
+    "posts_open": ("posts", "diplomatic posts in the area that are open (ALL: every post)"),
+    "posts_reduced": ("posts", "diplomatic posts in the area with reduced staff"),
+    "posts_closed": ("posts", "diplomatic posts in the area that are closed or not yet open"),
+    "covered_population": ("people", "population of the area's countries covered by an open post"),
+    "population": ("people", "people living in the area"),
+    "peacekeepers": ("personnel", "peacekeepers in camps and convoys in the area"),
+    "army_strength": ("personnel", "army and partner personnel in the area"),
+    "insurgent_strength": ("fighters", "fighters of armed groups in the area"),
+    "stability_index": ("0-100", "composite; see README 'Stability index'"),
+}
+
+#: Stability index weights and references (README "Stability index").
+SI_WEIGHTS = {"control": 0.35, "violence": 0.35, "displacement": 0.15, "posts": 0.15}
+SI_VIOLENCE_REF = 2.0  # deaths per million people per week at which the violence term is 1/e
+SI_DISPLACED_REF = 0.05  # share of people displaced at which the displacement term reaches 0
+
+
+def slug(name: str) -> str:
+    """Column-safe lower-case version of a faction name."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def stability_index(
+    control: np.ndarray, violence_per_million: np.ndarray, displaced_share: np.ndarray, posts_open_share: np.ndarray
+) -> np.ndarray:
+    """Composite stability index, 0 (collapse) to 100 (stable).
+
+    SI = 100 * (0.35 C + 0.35 exp(-v / 2) + 0.15 (1 - min(1, d / 0.05)) + 0.15 P), with C the share of
+    people under state control, v deaths per million people per week (recent average), d the share of
+    people displaced, P the share of relevant diplomatic posts open (reduced counts half).
+    """
+    w = SI_WEIGHTS
+    return 100.0 * (
+        w["control"] * control
+        + w["violence"] * np.exp(-violence_per_million / SI_VIOLENCE_REF)
+        + w["displacement"] * (1.0 - np.minimum(1.0, displaced_share / SI_DISPLACED_REF))
+        + w["posts"] * posts_open_share
+    )
+
+
+#: Slot of each focus area in a week's per-area arrays (0 is ALL; events elsewhere count only there).
+AREA_SLOT = {code: a + 1 for a, code in enumerate(AREAS)}
+
+FATALITY_COLUMNS = ("fatalities_civilian", "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper")
+
+_ATTACK_COLUMNS = {
+    "civilians": "events_on_civilians",
+    "army": "events_on_army",
+    "peacekeepers": "events_on_peacekeepers",
+    "diplomatic": "events_on_diplomatic",
+}
+
+
+def event_count_columns(kind: str, target: str) -> tuple[str, ...]:
+    """The event-count metrics one event of this kind and target adds 1 to (none if not violent)."""
+    if kind == "attack":
+        return ("events_total", "events_by_insurgents", _ATTACK_COLUMNS[target])
+    if kind == "ied":
+        return ("events_total", "events_on_peacekeepers")
+    if kind == "engagement":
+        return ("events_total", "events_by_state")
+    if kind == "clash":
+        return ("events_total", "events_between_insurgents")
+    return ()
+
+
+class MetricsRecorder:
+    """Collects one row per area each week; ``frame()`` gives the tidy table."""
+
+    def __init__(self, model: SahelModel):
+        self.model = model
+        codes = model.geo.country_codes
+        self.area_of_country = np.full(len(codes), len(AREAS), dtype=np.int64)
+        for a, code in enumerate(AREAS):
+            if code in codes:
+                self.area_of_country[codes.index(code)] = a
+        self.area_idx = self.area_of_country[model.geo.country].ravel()
+        self.land = model.land.ravel()
+        self.faction_cols = [f"control_share_{slug(f.name)}" for f in model.config.factions]
+        self.rows: list[dict] = []
+
+    @property
+    def columns(self) -> list[str]:
+        """All metric columns in order."""
+        return [*METRICS, *self.faction_cols]
+
+    def _sums(self, field: np.ndarray) -> np.ndarray:
+        """Per-area sums, ALL first then AREAS."""
+        flat = np.asarray(field, dtype=float).ravel()
+        by_area = np.bincount(self.area_idx, weights=flat, minlength=len(AREAS) + 1)[: len(AREAS)]
+        return np.concatenate([[flat.sum()], by_area])
+
+    def collect(self) -> None:
+        """Append this week's rows for ALL and each area."""
+        m = self.model
+        n = len(AREAS) + 1
+        cols: dict[str, np.ndarray] = {c: np.zeros(n) for c in self.columns}
+        self._events(cols)
+        pop = m.population
+        total_pop = self._sums(pop)
+        safe_pop = np.maximum(total_pop, 1.0)
+        control = m.control
+        cols["population"] = total_pop
+        cols["state_control_share"] = self._sums(np.where(control == 0, pop, 0.0)) / safe_pop
+        cols["insurgent_control_share"] = self._sums(np.where(control > 0, pop, 0.0)) / safe_pop
+        cols["contested_share"] = self._sums(np.where(control < 0, pop, 0.0)) / safe_pop
+        cols["state_territory_share"] = self._sums((control == 0) & m.land) / np.maximum(self._sums(m.land), 1)
+        for f, col in enumerate(self.faction_cols):
+            cols[col] = self._sums(np.where(control == f + 1, pop, 0.0)) / safe_pop
+        internal = self._sums(m.idp)
+        abroad = np.concatenate([[m.refugees_from.sum()], self._by_area_country(m.refugees_from)])
+        cols["displaced_internal"] = internal
+        cols["displaced_abroad"] = abroad
+        cols["displaced"] = internal + abroad
+        self._forces(cols)
+        self._posts(cols)
+        violence = self._sums(m.violence) / m.params.population.violence_memory_weeks
+        cols["stability_index"] = stability_index(
+            cols["state_control_share"], violence / (safe_pop / 1e6), cols["displaced"] / safe_pop, self._posts_share
+        )
+        date = pd.Timestamp(m.date)
+        for a, area in enumerate((ALL, *AREAS)):
+            row = {"date": date, "area": area}
+            row.update({c: float(cols[c][a]) for c in self.columns})
+            self.rows.append(row)
+
+    def _by_area_country(self, per_country: np.ndarray) -> np.ndarray:
+        return np.bincount(self.area_of_country, weights=per_country, minlength=len(AREAS) + 1)[: len(AREAS)]
+
+    def _area_index(self, code: str) -> int | None:
+        return AREA_SLOT.get(code)
+
+    def _events(self, cols: dict[str, np.ndarray]) -> None:
+        """Add the week's deaths and event counts to ALL and to each event's area."""
+        week = self.model.log.week
+        if not week:
+            return
+        n = len(AREAS) + 1
+        slot = np.array([AREA_SLOT.get(e.area, 0) for e in week], dtype=np.intp)  # 0: in no area
+
+        def add(column: str, weights: np.ndarray) -> None:
+            by_slot = np.bincount(slot, weights=weights, minlength=n)
+            cols[column][0] += by_slot.sum()
+            cols[column][1:] += by_slot[1:]
+
+        total = np.zeros(len(week))
+        for column in FATALITY_COLUMNS:
+            deaths = np.array([getattr(e, column) for e in week], dtype=float)
+            add(column, deaths)
+            total += deaths
+        add("fatalities_total", total)
+        keys = [(e.kind, e.target) for e in week]
+        for key in set(keys):
+            counted = event_count_columns(*key)
+            if counted:
+                hits = np.array([k == key for k in keys], dtype=float)
+                for column in counted:
+                    add(column, hits)
+
+    def _forces(self, cols: dict[str, np.ndarray]) -> None:
+        m = self.model
+        shape = m.land.shape
+        pk, army, fighters = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+        for c in (*m.camps(), *m.convoys()):
+            pk[c.xy] += max(c.strength, 0.0)
+        for u in m.units():
+            army[u.xy] += max(u.strength, 0.0)
+        for b in m.bands():
+            fighters[b.xy] += max(b.strength, 0.0)
+        cols["peacekeepers"] = self._sums(pk)
+        cols["army_strength"] = self._sums(army)
+        cols["insurgent_strength"] = self._sums(fighters)
+
+    def _posts(self, cols: dict[str, np.ndarray]) -> None:
+        from sahel_sim.model.agents import PostStatus
+
+        m = self.model
+        n = len(AREAS) + 1
+        codes = m.geo.country_codes
+        open_, reduced, closed = np.zeros(n), np.zeros(n), np.zeros(n)
+        covered: set[str] = set()
+        score, count = np.zeros(n), np.zeros(n)
+        for post in m.posts():
+            is_open = post.is_open and post.status is PostStatus.OPEN
+            is_reduced = post.is_open and post.status is PostStatus.REDUCED
+            value = 1.0 if is_open else 0.5 if is_reduced else 0.0
+            if post.is_open:
+                covered.update(post.spec.covers)
+            area = self._area_index(codes[int(m.geo.country[post.xy])])
+            relevant = {0} | ({area} if area is not None else set())
+            relevant |= {i for c in post.spec.covers if (i := self._area_index(c)) is not None}
+            for s in relevant:
+                score[s] += value
+                count[s] += 1
+            for s in {0} | ({area} if area is not None else set()):
+                open_[s] += is_open
+                reduced[s] += is_reduced
+                closed[s] += not post.is_open
+        cols["posts_open"], cols["posts_reduced"], cols["posts_closed"] = open_, reduced, closed
+        self._posts_share = np.divide(score, count, out=np.ones(n), where=count > 0)
+        pops = cols["population"]
+        cov = np.array([0.0] + [pops[a + 1] if code in covered else 0.0 for a, code in enumerate(AREAS)])
+        country_pop = np.bincount(m.geo.country.ravel(), weights=m.population.ravel(), minlength=len(codes))
+        cov[0] = sum(country_pop[codes.index(c)] for c in sorted(covered) if c in codes)
+        cols["covered_population"] = cov
+
+    def frame(self) -> pd.DataFrame:
+        """The tidy time-series table: ``date``, ``area``, then every metric column."""
+        return pd.DataFrame(self.rows, columns=["date", "area", *self.columns])

@@ -1,0 +1,60 @@
+"""Phase 4, forces: army and partner units engage bands; remote posts are abandoned when overstretched."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sahel_sim.model import fields as F
+from sahel_sim.model.agents.base import group_bounds, pairs_within, positions, strengths
+
+if TYPE_CHECKING:
+    from sahel_sim.model.sahel_model import SahelModel
+
+
+def run_phase(model: SahelModel) -> None:
+    """Each active unit mounts operations against the strongest bands within its operating radius.
+
+    A unit of strength S mounts Poisson(engagement_rate x max(1, S / 1000)) operations a week, each
+    against a different band in range, strongest first: bigger garrisons patrol more.
+    """
+    p = model.params.combat
+    r = F.km_to_cells(p.operating_radius_km, model.resolution)
+    units = [u for u in model.units() if u.active and u.strength >= 1]
+    bands = model.bands()
+    if bands and units:
+        _engage(model, units, bands, r)
+    fighters = np.zeros(model.land.shape)
+    np.add.at(fighters, positions(bands), strengths(bands))
+    fighters_op = F.window_sum(fighters, r)
+    model.presence["fighters_op"] = fighters_op
+    for unit in model.units():
+        unit.check_overstretch(float(fighters_op[unit.xy]))
+    for band in bands:
+        if band.strength < model.params.insurgency.band_min_strength:
+            band.remove()
+
+
+def _engage(model: SahelModel, units: list, bands: list, radius: int) -> None:
+    """Units with bands in range draw their operations at once, then engage in random order.
+
+    At its turn a unit engages the strongest of the bands in range that still have a fighter.
+    """
+    rate = model.params.combat.engagement_rate
+    unit_of, in_range = pairs_within(*positions(units), *positions(bands), radius)
+    strength = strengths(bands)
+    in_reach = np.bincount(unit_of[strength[in_range] >= 1], minlength=len(units)) > 0
+    personnel = strengths(units)
+    operations = np.zeros(len(units), dtype=np.int64)
+    operations[in_reach] = model.rng.poisson(rate * np.maximum(1.0, personnel[in_reach] / 1000.0))
+    bounds = group_bounds(unit_of, len(units))
+    active = np.flatnonzero(operations > 0)
+    for n in model.rng.permutation(active).tolist():
+        unit = units[n]
+        near = in_range[bounds[n] : bounds[n + 1]]
+        near = near[strength[near] >= 1]
+        for i in near[np.lexsort((near, -strength[near]))[: operations[n]]].tolist():
+            if unit.strength >= 1 and bands[i].strength >= 1:
+                unit.engage(bands[i])
+                strength[i] = bands[i].strength

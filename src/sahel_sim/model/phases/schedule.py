@@ -1,0 +1,112 @@
+"""Phase 1, schedule: dated changes take effect at the start of each week."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from sahel_sim.model import world
+from sahel_sim.scenario.schema import StrengthPoint
+
+if TYPE_CHECKING:
+    from sahel_sim.model.sahel_model import SahelModel
+
+
+def strength_at(points: tuple[StrengthPoint, ...], date: dt.date) -> float:
+    """Personnel on ``date``: zero before the first point, linear between points, flat after.
+
+    Args:
+        points: Strength points with increasing dates.
+        date: The date asked for.
+
+    Returns:
+        Personnel (float).
+
+    """
+    if not points or date < points[0].date:
+        return 0.0
+    for a, b in zip(points, points[1:], strict=False):
+        if a.date <= date < b.date:
+            frac = (date - a.date).days / (b.date - a.date).days
+            return a.personnel + frac * (b.personnel - a.personnel)
+    return float(points[-1].personnel)
+
+
+def apply_schedule(model: SahelModel) -> None:
+    """Apply every change dated on or before the current week, in a fixed order."""
+    _shocks(model)
+    _factions(model)
+    _partners(model)
+    _army(model)
+    _peacekeepers(model)
+
+
+def _shocks(model: SahelModel) -> None:
+    shocks = sorted(model.config.shocks, key=lambda s: s.date)
+    codes = model.geo.country_codes
+    while model._shocks_done < len(shocks) and shocks[model._shocks_done].date <= model.date:
+        shock = shocks[model._shocks_done]
+        model._shocks_done += 1
+        if shock.country not in codes:
+            continue
+        i = codes.index(shock.country)
+        model.legitimacy[i] = min(1.0, max(0.0, model.legitimacy[i] + shock.size))
+        capital = model.geo.cities[(model.geo.cities["iso_a2"] == shock.country) & model.geo.cities["is_capital"]]
+        xy = (int(capital.iloc[0]["x"]), int(capital.iloc[0]["y"])) if not capital.empty else (0, 0)
+        model.record_event(
+            "legitimacy_shock", shock.kind, shock.country, xy, detail=f"{shock.label} ({shock.size:+.2f})".strip()
+        )
+
+
+def _factions(model: SahelModel) -> None:
+    for i, faction in enumerate(model.config.factions):
+        if not model._faction_spawned[i] and world.faction_appears_on(faction, model.config.start) <= model.date:
+            model._faction_spawned[i] = True
+            world.spawn_faction(model, faction, i)
+
+
+def _partners(model: SahelModel) -> None:
+    units = model.units()
+    for i, partner in enumerate(model.config.partners):
+        present = partner.arrive <= model.date and (partner.depart is None or model.date < partner.depart)
+        mine = [u for u in units if u.force == partner.name]
+        if present != model._partner_active[i]:
+            model._partner_active[i] = present
+            kind = "partner_arrives" if present else "partner_departs"
+            model.record_event(kind, partner.name, partner.country, mine[0].xy if mine else (0, 0))
+        total = strength_at(partner.strength, model.date) if present else 0.0
+        for unit in mine:
+            unit.active = present
+            unit.reinforce(total / len(mine) if present else 0.0)
+
+
+def _army(model: SahelModel) -> None:
+    """Share each national army's strength among its active posts; reoccupy posts when possible."""
+    fighters_op = model.presence.get("fighters_op")
+    by_country: dict[str, list] = {}
+    for unit in model.units():
+        if not unit.is_partner:
+            by_country.setdefault(unit.country, []).append(unit)
+    for country, units in by_country.items():
+        total = strength_at(model.states[country].army_strength, model.date)
+        weight_active = sum(u.weight for u in units if u.active)
+        if fighters_op is not None:
+            for unit in units:
+                if not unit.active:
+                    share = unit.weight / (weight_active + unit.weight)
+                    unit.check_reoccupy(total * share, float(fighters_op[unit.home.coordinate]))
+            weight_active = sum(u.weight for u in units if u.active)
+        for unit in units:
+            unit.reinforce(total * unit.weight / weight_active if unit.active and weight_active else 0.0)
+
+
+def _peacekeepers(model: SahelModel) -> None:
+    force = model.config.peacekeepers
+    if force is None:
+        return
+    total = strength_at(force.strength, model.date)
+    camps = model.camps()
+    # Shared among camps opened by now; a closed camp keeps its share, which has left the mission.
+    weight = sum(c.weight for c in camps if c.opens <= model.date)
+    for camp in camps:
+        camp.update(total * camp.weight / weight if weight else 0.0)

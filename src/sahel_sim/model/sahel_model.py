@@ -1,0 +1,389 @@
+"""SahelModel: the weekly simulation of armed groups, armies, peacekeepers, posts and people.
+
+One step is one calendar week. The phases run in a fixed order (docs/ODD.md, "Process overview"):
+
+1. **schedule**: dated changes take effect (legitimacy shocks, force strengths, partner arrivals and
+   departures, factions appearing, camps draining and closing under the withdrawal plan);
+2. **presence**: force and fighter fields, Epstein's arrest risk, peacekeeper protection and
+   deterrence are computed from the agents' positions;
+3. **insurgents**: bands recruit and desert, split or dissolve, move, attack, and rivals clash;
+4. **forces**: army and partner units engage bands; remote posts are abandoned or reoccupied;
+5. **peacekeepers**: mine and IED losses; convoys move;
+6. **population**: violence memory, legitimacy, displacement and return, control shares;
+7. **posts**: diplomatic posts perceive threat and decide;
+8. **metrics**: the week's row of every stability metric is computed from the state.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+import mesa
+import numpy as np
+from mesa.discrete_space import OrthogonalMooreGrid
+
+from sahel_sim.model import fields as F
+from sahel_sim.model import world
+from sahel_sim.model.agents import (
+    ArmyUnit,
+    CampStatus,
+    Convoy,
+    DiplomaticPostAgent,
+    InsurgentBand,
+    PeacekeepingCamp,
+)
+from sahel_sim.model.agents.base import nearest_within, positions, strengths, window_argmax
+from sahel_sim.model.agents.insurgents import faction_indices
+from sahel_sim.model.events import Event, EventLog
+from sahel_sim.model.geography import load_geography
+from sahel_sim.model.metrics import MetricsRecorder
+from sahel_sim.model.phases import forces as operations
+from sahel_sim.model.phases import insurgents as insurgency
+from sahel_sim.model.phases import population
+from sahel_sim.model.phases import posts as diplomacy_phase
+from sahel_sim.model.phases import schedule as timeline
+from sahel_sim.scenario.schema import Scenario
+
+DENSITY_REFERENCE = 20.0  # people per km² at which combat's civilian harm is at its nominal rate
+
+
+class SahelModel(mesa.Model):
+    """The Sahel under a scenario, stepping one week at a time.
+
+    Args:
+        scenario: The validated scenario (the only source of parameters).
+        seed: Seed of the random number generators; default the scenario's seed.
+
+    Attributes:
+        config: The scenario.
+        params: ``config.mechanisms``.
+        geo: The geography at the scenario's resolution.
+        grid: Mesa ``OrthogonalMooreGrid``; its property layers hold the population fields.
+        date: First day of the week being (or last) simulated.
+        log: The event log.
+        metrics: The weekly metrics recorder.
+
+    """
+
+    def __init__(self, scenario: Scenario, seed: int | None = None):
+        self.seed_value = scenario.seed if seed is None else int(seed)
+        super().__init__(rng=self.seed_value)
+        self.config = scenario
+        self.params = scenario.mechanisms
+        self.geo = load_geography(scenario.map.resolution)
+        self.resolution = self.geo.resolution
+        self.date = scenario.start
+        self.week_index = 0
+        self.log = EventLog()
+        self._places: dict[tuple[int, int], tuple[float, float, str, int]] = {}  # cell -> lat, lon, code, index
+        self.grid = OrthogonalMooreGrid(
+            (self.geo.width, self.geo.height), torus=False, capacity=None, random=self.random
+        )
+        self._init_fields()
+        self._init_states()
+        pk = scenario.peacekeepers
+        self.pk_name = pk.name if pk else "peacekeepers"
+        self.pk_host = pk.host if pk else ""
+        world.build_army(self)
+        world.build_partners(self)
+        world.build_camps(self)
+        world.build_posts(self)
+        self._faction_spawned = [False] * len(scenario.factions)
+        self._partner_active = [False] * len(scenario.partners)
+        self._shocks_done = 0
+        self.metrics = MetricsRecorder(self)
+        self.running = True
+
+    # ------------------------------------------------------------------ set-up
+    def _layer(self, name: str, initial: np.ndarray | float = 0.0) -> np.ndarray:
+        layer = self.grid.create_property_layer(name, 0.0, float)
+        layer.data[...] = initial
+        return layer.data
+
+    def _init_fields(self) -> None:
+        geo = self.geo
+        self.land = geo.land()
+        lat = geo.lat0 + (np.arange(geo.height) + 0.5) * geo.resolution
+        self.cell_area_km2 = np.broadcast_to(
+            (geo.resolution * F.KM_PER_DEGREE) ** 2 * np.cos(np.radians(lat))[None, :], self.land.shape
+        )
+        self.population = self._layer("population", geo.population)
+        self.violence = self._layer("violence")  # decaying sum of recent fatalities, deaths
+        self.deaths_week = self._layer("deaths_week")  # fatalities this week, deaths
+        self.abuse = self._layer("abuse")  # local legitimacy lost to abusive forces
+        self.idp = self._layer("displaced_internal")  # people displaced within their country
+        self.refugees = self._layer("displaced_abroad")  # people displaced across a border
+        self.state_share = self._layer("control_state", np.where(self.land, 1.0, 0.0))
+        self.faction_share = [self._layer(f"control_{i}") for i in range(len(self.config.factions))]
+        self.civilian_deaths_total = 0.0
+        self.refugees_from = np.zeros(len(geo.country_codes))
+        self.intl_attacks = np.zeros(len(geo.country_codes))  # decaying weekly count by country
+        self.settled = np.clip(geo.population / self.cell_area_km2 / DENSITY_REFERENCE, 0.0, 1.0)
+        self.control = F.control_labels(self.state_share, self.faction_share, self.params.control.control_threshold)
+        self.presence = {}
+        self.key_towns = _key_towns(self)
+        #: Per faction, the cells of the countries it operates in (fixed for the run).
+        self.faction_cells = [insurgency.allowed_cells(self, f) for f in range(len(self.config.factions))]
+
+    def _init_states(self) -> None:
+        codes = self.geo.country_codes
+        n = len(codes)
+        default = self.config.default_state
+        self.legitimacy_base = np.full(n, default.legitimacy)
+        self.capacity = np.full(n, default.state_capacity)
+        self.states = {s.country: s for s in self.config.states}
+        for code, state in self.states.items():
+            if code in codes:
+                i = codes.index(code)
+                self.legitimacy_base[i] = state.legitimacy
+                self.capacity[i] = state.state_capacity
+        self.legitimacy = self.legitimacy_base.copy()
+
+    # ------------------------------------------------------------------ services for agents
+    def record_event(
+        self, kind: str, actor: str, target: str, xy: tuple[int, int], *, detail: str = "", **fatalities: int
+    ) -> Event:
+        """Log an event at a cell on the current date (see :mod:`sahel_sim.model.events`)."""
+        place = self._places.get(xy)
+        if place is None:
+            lat, lon = self.geo.cell_centre(*xy)
+            country = int(self.geo.country[xy])
+            place = self._places[xy] = (round(lat, 4), round(lon, 4), self.geo.country_codes[country], country)
+        event = Event(self.date, place[0], place[1], place[2], kind, actor, target, detail=detail, **fatalities)
+        self.log.add(event)
+        deaths = event.fatalities
+        if deaths:
+            self.deaths_week[xy] += deaths
+        if target in ("peacekeepers", "diplomatic") and kind == "attack":
+            self.intl_attacks[place[3]] += 1
+        return event
+
+    def kill_civilians(self, xy: tuple[int, int], n: int, *, by_state: bool = False, abuse: float = 1.0) -> int:
+        """Remove up to ``n`` people from a cell's population as civilian deaths.
+
+        Args:
+            xy: The cell.
+            n: Deaths asked for.
+            by_state: Whether state or partner forces caused them (then local legitimacy falls).
+            abuse: Multiplier on that legitimacy loss.
+
+        Returns:
+            Deaths actually caused (never more than the people in the cell).
+
+        """
+        n = int(min(n, math.floor(self.population[xy])))
+        if n <= 0:
+            return 0
+        self.population[xy] -= n
+        self.civilian_deaths_total += n
+        if by_state:
+            r = F.km_to_cells(self.params.population.vision_km, self.resolution)
+            x, y = xy
+            sl = (slice(max(0, x - r), x + r + 1), slice(max(0, y - r), y + r + 1))
+            people = max(float(self.population[sl].sum()), 1.0)
+            self.abuse[sl] += self.params.population.abuse_legitimacy_loss * abuse * n / (people / 1e4)
+        return n
+
+    def most_exposed_cells(self, xs: np.ndarray, ys: np.ndarray, reach_km: float) -> tuple[np.ndarray, np.ndarray]:
+        """For each origin cell, the cell within reach with the most unprotected people.
+
+        Unprotected people are population x (1 - protection); among equals the first in x-major
+        order is taken.
+
+        Args:
+            xs: x of the origins, cells.
+            ys: y of the origins, cells.
+            reach_km: Reach, km (a square window of :func:`fields.km_to_cells` cells).
+
+        Returns:
+            The chosen cells (x, y).
+
+        """
+        exposed = self.population * (1.0 - self.presence["protection"])
+        return window_argmax(exposed, xs, ys, F.km_to_cells(reach_km, self.resolution))
+
+    def density_factor(self, xy: tuple[int, int]) -> float:
+        """Civilian exposure to combat in a cell: population density / reference, in [0.1, 3]."""
+        density = self.population[xy] / self.cell_area_km2[xy]
+        return float(np.clip(density / DENSITY_REFERENCE, 0.1, 3.0))
+
+    def nearest_army_unit(self, xy: tuple[int, int], country: str, radius_km: float) -> ArmyUnit | None:
+        """The nearest active national army unit of ``country`` within ``radius_km``, if any."""
+        units = [u for u in self.units() if not u.is_partner and u.active and u.country == country]
+        if not units:
+            return None
+        i = nearest_within(xy, *positions(units), F.km_to_cells(radius_km, self.resolution))
+        return None if i is None else units[i]
+
+    def convoy_destination(self, camp: PeacekeepingCamp) -> PeacekeepingCamp | None:
+        """Where a closing camp's convoy goes: the nearest camp that stays open longest."""
+        others = [c for c in self.camps() if c is not camp and c.status is not CampStatus.CLOSED]
+        if not others:
+            return None
+        far = dt.date.max
+        latest = max((c.closes or far) for c in others)
+        hubs = [c for c in others if (c.closes or far) >= latest - dt.timedelta(weeks=26)]
+        x, y = camp.xy
+        return min(hubs, key=lambda c: (max(abs(c.xy[0] - x), abs(c.xy[1] - y)), c.name))
+
+    # ------------------------------------------------------------------ agent views
+    def _of(self, kind: type) -> list:
+        try:
+            return list(self.agents_by_type[kind])
+        except KeyError:
+            return []
+
+    @property
+    def mission_deployed(self) -> bool:
+        """Whether the peacekeeping mission has deployed by the current date.
+
+        It stays True after the mission leaves: posts then miss it.
+        """
+        force = self.config.peacekeepers
+        return force is not None and self.date >= force.strength[0].date
+
+    def bands(self) -> list[InsurgentBand]:
+        """Insurgent bands on the map."""
+        return self._of(InsurgentBand)
+
+    def units(self) -> list[ArmyUnit]:
+        """Army and partner units (active or not)."""
+        return self._of(ArmyUnit)
+
+    def camps(self) -> list[PeacekeepingCamp]:
+        """Peacekeeping camps (all statuses)."""
+        return self._of(PeacekeepingCamp)
+
+    def convoys(self) -> list[Convoy]:
+        """Withdrawing convoys on the road."""
+        return self._of(Convoy)
+
+    def posts(self) -> list[DiplomaticPostAgent]:
+        """Diplomatic posts."""
+        return self._of(DiplomaticPostAgent)
+
+    # ------------------------------------------------------------------ the week
+    def step(self) -> None:
+        """Advance one week through the fixed phases."""
+        self.date = self.config.start + dt.timedelta(weeks=self.week_index)
+        self.log.new_week()
+        self.deaths_week[...] = 0.0
+        self._phase_schedule()
+        self._phase_presence()
+        self._phase_insurgents()
+        self._phase_forces()
+        self._phase_peacekeepers()
+        self._phase_population()
+        self._phase_posts()
+        self.metrics.collect()
+        self.week_index += 1
+        if self.config.start + dt.timedelta(weeks=self.week_index) >= self.config.end:
+            self.running = False
+
+    def _phase_schedule(self) -> None:
+        timeline.apply_schedule(self)
+
+    def _phase_presence(self) -> None:
+        p = self.params
+        w, h = self.geo.width, self.geo.height
+        r_vision = F.km_to_cells(p.population.vision_km, self.resolution)
+        r_op = F.km_to_cells(p.combat.operating_radius_km, self.resolution)
+        forces = np.zeros((w, h))
+        for u in self.units():
+            if u.active and u.strength > 0:
+                forces[u.xy] += u.strength
+        pk = np.zeros((w, h))
+        for c in (*self.camps(), *self.convoys()):
+            if c.strength > 0:
+                pk[c.xy] += c.strength
+        bands = self.bands()
+        bx, by = positions(bands)
+        fighters = np.zeros((len(self.config.factions), w, h))
+        np.add.at(fighters, (faction_indices(bands), bx, by), strengths(bands))
+        band_count = np.zeros((w, h))
+        np.add.at(band_count, (bx, by), 1.0)
+        all_fighters = fighters.sum(axis=0)
+        pk_near = self._peacekeeper_reach()
+        state_op = F.window_sum(forces, r_op)
+        self.presence = {
+            "forces": forces,
+            "peacekeepers": pk,
+            "fighters": fighters,
+            "pk_near": pk_near,
+            "state_op": state_op,
+            "fighters_op": F.window_sum(all_fighters, r_op),
+            "fighters_vision": F.window_sum(all_fighters, r_vision),
+            "bands_vision": F.window_sum(band_count, r_vision),
+            "protection": 1.0 - np.exp(-pk_near / p.peacekeeping.protection_efold_personnel),
+            "deterrence": 1.0 - np.exp(-pk_near / p.peacekeeping.deterrence_efold_personnel),
+        }
+        state_vision = F.window_sum(forces + pk, r_vision)
+        risk = F.arrest_risk(state_vision, self.presence["fighters_vision"], p.population.arrest_constant)
+        legit = np.clip(self.legitimacy[self.geo.country] - self.abuse, 0.0, 1.0)
+        exposure = 1.0 - np.exp(-self._violence_per_100k() / p.population.flight_violence_scale)
+        hardship = p.population.hardship + p.population.hardship_violence_gain * exposure
+        self.grievance = hardship * (1.0 - legit)
+        self.willing = F.willing_share(self.grievance, risk, p.population.activation_threshold)
+        self.presence["risk"] = risk
+
+    def _peacekeeper_reach(self) -> np.ndarray:
+        """Peacekeepers whose patrols reach each cell (personnel).
+
+        A camp or convoy of S personnel patrols within protection_radius_km x sqrt(S / 1000), at most
+        three times that radius: the area a contingent covers grows with its size (assumption).
+        """
+        p = self.params.peacekeeping
+        by_radius: dict[int, np.ndarray] = {}
+        for c in (*self.camps(), *self.convoys()):
+            if c.strength <= 0:
+                continue
+            km = p.protection_radius_km * min(3.0, math.sqrt(c.strength / 1000.0))
+            r = F.km_to_cells(km, self.resolution)
+            field = by_radius.setdefault(r, np.zeros(self.land.shape))
+            field[c.xy] += c.strength
+        total = np.zeros(self.land.shape)
+        for r, field in sorted(by_radius.items()):
+            total += F.window_sum(field, r)
+        return total
+
+    def _violence_per_100k(self) -> np.ndarray:
+        weekly = self.violence / self.params.population.violence_memory_weeks
+        return weekly / np.maximum(self.population, 1.0) * 1e5
+
+    def _phase_insurgents(self) -> None:
+        insurgency.run_phase(self)
+
+    def _phase_forces(self) -> None:
+        operations.run_phase(self)
+
+    def _phase_peacekeepers(self) -> None:
+        r = F.km_to_cells(self.params.peacekeeping.protection_radius_km, self.resolution)
+        fighters = self.presence["fighters"].sum(axis=0)
+        presence = F.window_sum(fighters, r) / 1000.0 * self.params.control.force_presence_per_1000
+        for camp in self.camps():
+            camp.ied_casualties(float(presence[camp.xy]))
+        for convoy in self.convoys():
+            convoy.advance()
+
+    def _phase_population(self) -> None:
+        population.run_phase(self)
+
+    def _phase_posts(self) -> None:
+        diplomacy_phase.run_phase(self)
+
+
+KEY_TOWN_POPULATION = 50_000  # towns at least this large (and capitals) have control changes logged
+
+
+def _key_towns(model: SahelModel) -> list[dict]:
+    """Capitals, towns of the five focus countries above :data:`KEY_TOWN_POPULATION`, and camps."""
+    from sahel_sim.model.metrics import AREAS
+
+    cities = model.geo.cities
+    keep = cities[cities["iso_a2"].isin(AREAS) & ((cities["population"] >= KEY_TOWN_POPULATION) | cities["is_capital"])]
+    towns = {(int(r.x), int(r.y)): r.name for r in keep.itertuples()}
+    if model.config.peacekeepers:
+        for camp in model.config.peacekeepers.camps:
+            towns.setdefault(model.geo.cell_of(camp.lat, camp.lon), camp.name)
+    return [{"xy": xy, "name": name} for xy, name in sorted(towns.items())]

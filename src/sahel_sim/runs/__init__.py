@@ -1,0 +1,1 @@
+"""Running one scenario: the runner, the results folder, plots and provenance."""

@@ -1,0 +1,163 @@
+"""Run a scenario: simulate in memory, then (optionally) write one results folder atomically.
+
+:func:`simulate` is the unit of work that sweeps and the browser replay share; :func:`run_scenario`
+adds the results folder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from sahel_sim.model.sahel_model import SahelModel
+from sahel_sim.scenario.schema import Scenario
+
+ProgressCallback = Callable[[int, int, dt.date], None]
+
+
+@dataclass
+class RunOutput:
+    """What one run produced, in memory.
+
+    Attributes:
+        scenario: The resolved scenario that ran.
+        seed: The seed used.
+        timeseries: One row per week and area (see README "Stability metrics").
+        events: The event log, one row per event.
+        summary: Headline numbers.
+        wall_seconds: Wall-clock time of the simulation, seconds.
+
+    """
+
+    scenario: Scenario
+    seed: int
+    timeseries: pd.DataFrame
+    events: pd.DataFrame
+    summary: dict
+    wall_seconds: float
+
+
+def simulate(
+    scenario: Scenario, seed: int | None = None, progress: ProgressCallback | None = None, check: bool = False
+) -> RunOutput:
+    """Run a scenario from its start to its end date in memory.
+
+    Args:
+        scenario: The validated scenario.
+        seed: Random seed; default the scenario's own ``seed``.
+        progress: Called after every week with (weeks done, weeks in all, date simulated).
+        check: Check the model's invariants after every week (:mod:`sahel_sim.model.invariants`).
+
+    Returns:
+        The run's tables and summary.
+
+    Raises:
+        InvariantError: With ``check``, at the first week whose state breaks an invariant.
+
+    """
+    seed = scenario.seed if seed is None else int(seed)
+    started = time.perf_counter()
+    model = SahelModel(scenario, seed=seed)
+    total = scenario.weeks
+    while model.running:
+        model.step()
+        if check:
+            _check(model)
+        if progress is not None:
+            progress(model.week_index, total, model.date)
+    timeseries = model.metrics.frame()
+    events = model.log.to_frame()
+    summary = summarise(scenario, seed, timeseries, events)
+    return RunOutput(scenario, seed, timeseries, events, summary, time.perf_counter() - started)
+
+
+def _check(model: SahelModel) -> None:
+    """Raise :class:`~sahel_sim.model.invariants.InvariantError` if the model's state breaks an invariant."""
+    from sahel_sim.model.invariants import InvariantError, check_invariants
+
+    problems = check_invariants(model)
+    if problems:
+        raise InvariantError(model.week_index - 1, model.date, problems)
+
+
+def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:
+    """Headline numbers of a run: totals, final state, and the dates that matter.
+
+    Args:
+        scenario: The scenario that ran.
+        seed: Its seed.
+        timeseries: The run's weekly table.
+        events: The run's event log.
+
+    Returns:
+        A JSON-ready mapping.
+
+    """
+    out: dict = {
+        "scenario": scenario.name,
+        "seed": seed,
+        "start": scenario.start.isoformat(),
+        "end": scenario.end.isoformat(),
+        "weeks": int(timeseries["date"].nunique()),
+    }
+    areas = {}
+    for area, frame in timeseries.groupby("area", sort=False):
+        last = frame.iloc[-1]
+        areas[area] = {
+            "fatalities_total": int(frame["fatalities_total"].sum()),
+            "fatalities_civilian": int(frame["fatalities_civilian"].sum()),
+            "fatalities_army": int(frame["fatalities_army"].sum()),
+            "fatalities_insurgent": int(frame["fatalities_insurgent"].sum()),
+            "fatalities_peacekeeper": int(frame["fatalities_peacekeeper"].sum()),
+            "events_total": int(frame["events_total"].sum()),
+            "final_state_control_share": round(float(last["state_control_share"]), 6),
+            "final_displaced": round(float(last["displaced"])),
+            "final_posts_open": int(last["posts_open"]),
+            "mean_stability_index": round(float(frame["stability_index"].mean()), 4),
+            "final_stability_index": round(float(last["stability_index"]), 4),
+        }
+    out["areas"] = areas
+    closures = events[(events["kind"] == "post_status") & events["detail"].str.contains("-> closed")]
+    out["post_closures"] = [
+        {"date": d.date().isoformat(), "post": t, "reason": r}
+        for d, t, r in zip(closures["date"], closures["target"], closures["detail"], strict=True)
+    ]
+    camps = events[events["kind"].isin(["camp_handover", "camp_vacuum"])]
+    out["camp_closures"] = [
+        {"date": d.date().isoformat(), "camp": t, "outcome": k.removeprefix("camp_")}
+        for d, t, k in zip(camps["date"], camps["target"], camps["kind"], strict=True)
+    ]
+    return out
+
+
+def run_scenario(
+    scenario: Scenario,
+    seed: int | None = None,
+    out: Path | str = "results",
+    progress: ProgressCallback | None = None,
+    source: str | None = None,
+    check: bool = False,
+) -> Path:
+    """Simulate and write one results folder under ``out`` (never overwriting; atomic).
+
+    Args:
+        scenario: The validated scenario.
+        seed: Random seed; default the scenario's own.
+        out: Parent folder for results folders.
+        progress: Progress callback, see :func:`simulate`.
+        source: Path of the scenario file, recorded in the manifest.
+        check: Check the model's invariants after every week (see :func:`simulate`).
+
+    Returns:
+        The finished results folder.
+
+    """
+    from sahel_sim.runs.results import write_results
+
+    output = simulate(scenario, seed, progress, check=check)
+    return write_results(output, Path(out), source=source)

@@ -1,0 +1,336 @@
+"""The scenario schema: one frozen, typed description of everything a run depends on.
+
+A scenario file (YAML) is validated into :class:`Scenario`. Every default, bound and unit lives here
+or in :mod:`sahel_sim.scenario.parameters`; the command line, scenario files, sweeps and the browser sliders
+all read from it. Anything in time is a calendar date; the model steps one week at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from sahel_sim.scenario.parameters import Frozen, Mechanisms, param
+
+#: Bounding box of the map, degrees (8°N–26°N, 18°W–25°E; see docs and data/geography/SOURCES.md).
+LAT_RANGE = (8.0, 26.0)
+LON_RANGE = (-18.0, 25.0)
+
+Name = Annotated[str, StringConstraints(min_length=1, max_length=80, strip_whitespace=True)]
+ScenarioName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Latitude = Annotated[float, Field(ge=LAT_RANGE[0], le=LAT_RANGE[1], description="degrees north")]
+Longitude = Annotated[float, Field(ge=LON_RANGE[0], le=LON_RANGE[1], description="degrees east")]
+Personnel = Annotated[int, Field(ge=0, le=1_000_000, description="personnel")]
+Share = Annotated[float, Field(ge=0.0, le=1.0)]
+#: Any date in a scenario: 1900-2200 keeps every date the model computes (a withdrawal of up to 20
+#: years, a run's last week) representable.
+Date = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2200, 12, 31))]
+
+
+class FieldError(ValueError):
+    """A cross-field check that failed, naming the field (dotted, relative) it is about."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+def _check_sorted(points: tuple[StrengthPoint, ...], field: str) -> None:
+    dates = [p.date for p in points]
+    if dates != sorted(dates) or len(set(dates)) != len(dates):
+        raise FieldError(field, "strength points must have increasing dates")
+
+
+def _check_unique(names: list[str], field: str) -> None:
+    seen = set()
+    for name in names:
+        if name in seen:
+            raise FieldError(field, f"duplicate entry {name!r}")
+        seen.add(name)
+
+
+class StrengthPoint(Frozen):
+    """Strength of a force from a date on (linearly interpolated to the next point)."""
+
+    date: Date
+    personnel: Personnel
+
+
+class Location(Frozen):
+    """A place on the map."""
+
+    lat: Latitude
+    lon: Longitude
+
+
+class Camp(Frozen):
+    """A peacekeeping camp; the force's strength is shared among open camps by weight."""
+
+    name: Name
+    lat: Latitude
+    lon: Longitude
+    weight: float = Field(1.0, gt=0.0, le=100.0, description="relative share of the force's personnel")
+    opens: Date | None = Field(None, description="date the camp opens (default: force deployment)")
+
+
+class Withdrawal(Frozen):
+    """How the force leaves: camps close either in an order spread over a period, or on given dates.
+
+    Give ``start`` with ``end`` or ``duration_weeks`` (camps then close evenly spaced, in ``order`` or
+    in the order the camps are listed), or give ``dates`` with a closing date for every camp.
+    """
+
+    start: Date | None = None
+    end: Date | None = None
+    duration_weeks: int | None = Field(None, ge=1, le=1040, description="weeks")
+    order: tuple[Name, ...] | None = None
+    dates: dict[Name, Date] | None = None
+
+    @model_validator(mode="after")
+    def _check_shape(self) -> Withdrawal:
+        if self.dates is not None:
+            if self.order is not None or self.duration_weeks is not None:
+                raise FieldError("dates", "give either 'dates' per camp, or start with end/duration and order")
+            return self
+        if self.start is None:
+            raise FieldError("start", "a withdrawal needs a start date (or a 'dates' mapping per camp)")
+        if (self.end is None) == (self.duration_weeks is None):
+            raise FieldError("end", "give exactly one of 'end' and 'duration_weeks'")
+        if self.end is not None and self.end <= self.start:
+            raise FieldError("end", f"withdrawal ends ({self.end}) before or when it starts ({self.start})")
+        return self
+
+    def closing_dates(self, camps: tuple[Camp, ...]) -> dict[str, dt.date]:
+        """Return the closing date of every camp under this plan.
+
+        Args:
+            camps: The force's camps.
+
+        Returns:
+            Camp name to closing date.
+
+        """
+        if self.dates is not None:
+            return dict(self.dates)
+        order = self.order or tuple(c.name for c in camps)
+        end = self.end or self.start + dt.timedelta(weeks=self.duration_weeks)
+        span = (end - self.start).days
+        n = len(order)
+        return {name: self.start + dt.timedelta(days=round(span * (i + 1) / n)) for i, name in enumerate(order)}
+
+
+class PeacekeepingForce(Frozen):
+    """A UN peacekeeping mission: strength over time, camps, and an optional withdrawal plan."""
+
+    name: Name = "MINUSMA"
+    host: CountryCode = "ML"
+    strength: tuple[StrengthPoint, ...] = Field(..., min_length=1)
+    camps: tuple[Camp, ...] = Field(..., min_length=1)
+    withdrawal: Withdrawal | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> PeacekeepingForce:
+        _check_sorted(self.strength, "strength")
+        names = [c.name for c in self.camps]
+        _check_unique(names, "camps")
+        deploy = self.strength[0].date
+        if self.withdrawal is None:
+            return self
+        w = self.withdrawal
+        if w.order is not None:
+            missing = sorted(set(names) - set(w.order))
+            unknown = sorted(set(w.order) - set(names))
+            if unknown:
+                raise FieldError("withdrawal.order", f"unknown camp(s) {unknown}; camps are {names}")
+            if missing or len(w.order) != len(set(w.order)):
+                raise FieldError("withdrawal.order", f"must list every camp once; missing {missing}")
+        if w.dates is not None:
+            unknown = sorted(set(w.dates) - set(names))
+            missing = sorted(set(names) - set(w.dates))
+            if unknown:
+                raise FieldError("withdrawal.dates", f"unknown camp(s) {unknown}; camps are {names}")
+            if missing:
+                raise FieldError("withdrawal.dates", f"no closing date for camp(s) {missing}")
+        closing = w.closing_dates(self.camps)
+        for camp in self.camps:
+            opened = max(deploy, camp.opens or deploy)
+            if closing[camp.name] <= opened:
+                where = f"withdrawal.dates.{camp.name}" if w.dates is not None else "withdrawal.start"
+                raise FieldError(
+                    where,
+                    f"camp {camp.name} would close on {closing[camp.name]}, before the force deploys "
+                    f"or the camp opens ({opened})",
+                )
+        return self
+
+
+class StateConfig(Frozen):
+    """A country's state: legitimacy, capacity and national army."""
+
+    country: CountryCode
+    legitimacy: float = param(
+        0.6, 0.0, 1.0, "dimensionless", "assumption", "Baseline legitimacy of the state (Epstein 2002 L)."
+    )
+    state_capacity: float = param(
+        0.5, 0.0, 1.0, "dimensionless", "assumption", "Reach of the administration outside the army's posts."
+    )
+    army_strength: tuple[StrengthPoint, ...] = ()
+    army_effectiveness: float = param(
+        0.5,
+        0.0,
+        1.0,
+        "dimensionless",
+        "Bennett 2008 (effectiveness)",
+        "Chance-scaled ability of the army to defeat fighters it engages.",
+    )
+    army_accuracy: float = param(
+        0.6,
+        0.0,
+        1.0,
+        "dimensionless",
+        "Bennett 2008 (accuracy)",
+        "Ability of the army to avoid harming civilians when it fights.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> StateConfig:
+        _check_sorted(self.army_strength, "army_strength")
+        return self
+
+
+class PartnerForce(Frozen):
+    """A foreign force fighting alongside a national army (Serval, Barkhane, Takuba, a Russian PMC)."""
+
+    name: Name
+    country: CountryCode = "ML"
+    arrive: Date
+    depart: Date | None = None
+    strength: tuple[StrengthPoint, ...] = Field(..., min_length=1)
+    bases: tuple[Location, ...] = Field(..., min_length=1)
+    effectiveness: float = param(
+        0.7, 0.0, 1.0, "dimensionless", "Bennett 2008 (effectiveness)", "Ability to defeat fighters it engages."
+    )
+    accuracy: float = param(
+        0.8, 0.0, 1.0, "dimensionless", "Bennett 2008 (accuracy)", "Ability to avoid harming civilians when it fights."
+    )
+    abuse: float = param(
+        1.0,
+        0.0,
+        10.0,
+        "multiplier",
+        "assumption (Moura 2022, UN human rights office)",
+        "Multiplier on the legitimacy lost per civilian it kills.",
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> PartnerForce:
+        if self.depart is not None and self.depart <= self.arrive:
+            raise FieldError("depart", f"departs ({self.depart}) before it arrives ({self.arrive})")
+        _check_sorted(self.strength, "strength")
+        return self
+
+
+class StartArea(Frozen):
+    """Where a faction's fighters are when it appears, and what share of them."""
+
+    lat: Latitude
+    lon: Longitude
+    share: float = Field(1.0, gt=0.0, le=1000.0, description="relative share of initial strength")
+
+
+class Faction(Frozen):
+    """An armed group: its aims, size, where it starts and how it behaves."""
+
+    name: Name
+    ideology: Literal["jihadist", "islamic_state", "separatist"]
+    founded: Date | None = Field(None, description="date it appears (default: scenario start)")
+    initial_strength: Personnel
+    start_areas: tuple[StartArea, ...] = Field(..., min_length=1)
+    rivals: tuple[Name, ...] = ()
+    countries: tuple[CountryCode, ...] = Field(
+        ("ML", "BF", "NE", "MR", "TD"),
+        min_length=1,
+        description="countries its bands may operate in (assumption: the Sahel core, not the coastal states)",
+    )
+    recruitment: float = param(1.0, 0.0, 5.0, "multiplier", "assumption", "Multiplier on the recruitment rate.")
+    civilian_targeting: float = param(
+        0.3, 0.0, 1.0, "weight", "assumption", "Preference for attacking civilians over armed targets."
+    )
+    aggression: float = param(1.0, 0.0, 5.0, "multiplier", "assumption", "Multiplier on the attack rate.")
+    international_targeting: float = param(
+        0.2, 0.0, 1.0, "weight", "assumption", "Preference for peacekeepers, convoys and diplomatic targets."
+    )
+
+
+class DiplomaticPost(Frozen):
+    """An embassy or other mission, the countries it covers, and how much risk it tolerates."""
+
+    name: Name
+    sending_country: Name
+    lat: Latitude
+    lon: Longitude
+    covers: tuple[CountryCode, ...] = Field(..., min_length=1)
+    tolerance: float = param(
+        1.0, 0.05, 20.0, "threat units", "assumption", "Threat the post accepts before it starts to reduce staff."
+    )
+    opens: Date | None = None
+
+
+class LegitimacyShock(Frozen):
+    """A sudden change in a state's legitimacy: a coup, a massacre, an accord or its end."""
+
+    date: Date
+    country: CountryCode
+    size: float = Field(..., ge=-1.0, le=1.0, description="change in legitimacy (negative: a loss)")
+    kind: Literal["coup", "massacre", "accord", "other"] = "other"
+    label: str = ""
+
+
+class MapConfig(Frozen):
+    """The grid of the real region."""
+
+    resolution: Literal[0.5, 0.25, 0.125] = Field(
+        0.5, description="degrees per cell; 0.5 keeps a 14-year run in seconds (see README)"
+    )
+
+
+class Scenario(Frozen):
+    """A complete, validated scenario: the only input the model needs besides a seed."""
+
+    name: ScenarioName = Field(..., description="letters, digits, '_', '.', '-'; names the results folder")
+    description: str = ""
+    seed: int = Field(0, ge=0, le=2**63 - 1)
+    start: Date
+    end: Date
+    map: MapConfig = MapConfig()
+    peacekeepers: PeacekeepingForce | None = None
+    states: tuple[StateConfig, ...] = ()
+    default_state: StateConfig = StateConfig(country="XX", legitimacy=0.7, state_capacity=0.6)
+    partners: tuple[PartnerForce, ...] = ()
+    factions: tuple[Faction, ...] = ()
+    posts: tuple[DiplomaticPost, ...] = ()
+    shocks: tuple[LegitimacyShock, ...] = ()
+    mechanisms: Mechanisms = Mechanisms()
+
+    @model_validator(mode="after")
+    def _check(self) -> Scenario:
+        if self.end <= self.start:
+            raise FieldError("end", f"end ({self.end}) is not after start ({self.start})")
+        _check_unique([s.country for s in self.states], "states")
+        _check_unique([p.name for p in self.partners], "partners")
+        _check_unique([f.name for f in self.factions], "factions")
+        _check_unique([p.name for p in self.posts], "posts")
+        names = {f.name for f in self.factions}
+        for i, faction in enumerate(self.factions):
+            for rival in faction.rivals:
+                if rival not in names or rival == faction.name:
+                    raise FieldError(f"factions.{i}.rivals", f"unknown rival faction {rival!r}")
+        return self
+
+    @property
+    def weeks(self) -> int:
+        """Number of weekly steps from start to end (the end week included if partial)."""
+        return -(-(self.end - self.start).days // 7)
