@@ -34,7 +34,6 @@ from hypothesis import strategies as st
 import sahel_sim
 from sahel_sim.cli.main import main
 from sahel_sim.scenario.loading import (
-    MAX_FILE_BYTES,
     ScenarioError,
     dump_scenario,
     load_scenario,
@@ -44,6 +43,7 @@ from sahel_sim.scenario.loading import (
     with_overrides,
 )
 from sahel_sim.scenario.schema import Scenario
+from sahel_sim.scenario.yaml_source import MAX_FILE_BYTES
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
