@@ -33,7 +33,7 @@ from sahel_sim.model.agents import (
     InsurgentBand,
     PeacekeepingCamp,
 )
-from sahel_sim.model.agents.base import nearest_within, positions, strengths, window_argmax
+from sahel_sim.model.agents.base import positions, strengths
 from sahel_sim.model.agents.insurgents import faction_indices
 from sahel_sim.model.events import Event, EventLog
 from sahel_sim.model.geography import load_geography
@@ -43,6 +43,7 @@ from sahel_sim.model.phases import insurgents as insurgency
 from sahel_sim.model.phases import population
 from sahel_sim.model.phases import posts as diplomacy_phase
 from sahel_sim.model.phases import schedule as timeline
+from sahel_sim.model.spatial import nearest_within, window_argmax
 from sahel_sim.scenario.schema import Scenario
 
 DENSITY_REFERENCE = 20.0  # people per km² at which combat's civilian harm is at its nominal rate

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from sahel_sim.model.agents.base import OnGrid, window_cells
+from sahel_sim.model.agents.base import OnGrid
+from sahel_sim.model.spatial import window_cells
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model import fields as F
-from sahel_sim.model.agents.base import group_bounds, pairs_within, positions, strengths
+from sahel_sim.model.agents.base import positions, strengths
+from sahel_sim.model.spatial import group_bounds, pairs_within
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel

@@ -14,7 +14,7 @@ import numpy as np
 
 from sahel_sim.model import fields as F
 from sahel_sim.model.agents import CampStatus
-from sahel_sim.model.agents.base import group_bounds, pairs_within, positions, strengths
+from sahel_sim.model.agents.base import positions, strengths
 from sahel_sim.model.agents.insurgents import (
     TARGET_KINDS,
     attack_probability,
@@ -24,6 +24,7 @@ from sahel_sim.model.agents.insurgents import (
     net_recruitment,
     target_kinds,
 )
+from sahel_sim.model.spatial import group_bounds, pairs_within
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
