@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
 
 
-def run_phase(model: SahelModel) -> None:
+def run(model: SahelModel) -> None:
     """Each active unit mounts operations against the strongest bands within its operating radius.
 
     A unit of strength S mounts Poisson(engagement_rate x max(1, S / 1000)) operations a week, each
@@ -29,7 +29,7 @@ def run_phase(model: SahelModel) -> None:
     fighters = np.zeros(model.land.shape)
     np.add.at(fighters, positions(bands), strengths(bands))
     fighters_op = F.window_sum(fighters, r)
-    model.presence["fighters_op"] = fighters_op
+    model.presence.fighters_op = fighters_op
     for unit in model.units():
         unit.check_overstretch(float(fighters_op[unit.xy]))
     for band in bands:
