@@ -59,6 +59,7 @@ from scipy import stats as sps
 
 from sahel_sim.analysis.hindcast import TARGET, compared_years, summarise, yearly_deaths
 from sahel_sim.analysis.sweep.spec import SweepSpec, check_design, error_at
+from sahel_sim.scenario.kinds import expect_kind
 from sahel_sim.scenario.loading import Located, ScenarioError, read_yaml
 
 #: Files written into the calibration folder, besides the ``sweep/`` folder.
@@ -153,6 +154,7 @@ def load_calibration(path: str | Path) -> CalibrationFile:
     path = Path(path)
     doc = read_yaml(path)
     file = str(path)
+    expect_kind(doc, file, "calibration")
     data = dict(doc.data)
     raw_target = data.pop("target", None)
     if raw_target is None:

@@ -18,6 +18,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sahel_sim.scenario.errors import Path_, ScenarioError, _did_you_mean, _dotted
+from sahel_sim.scenario.kinds import expect_kind
 from sahel_sim.scenario.overrides import apply_override, parse_override
 from sahel_sim.scenario.schema import FieldError, Scenario
 from sahel_sim.scenario.yaml_source import Located, load_located, read_yaml
@@ -130,6 +131,7 @@ def load_scenario(path: str | Path, overrides: typing.Iterable[str] = ()) -> Sce
 
     """
     doc = load_located(Path(path))
+    expect_kind(doc, str(path), "scenario")
     scenario = validate(doc.data, doc.lines, str(path))
     overrides = list(overrides)
     if not overrides:
