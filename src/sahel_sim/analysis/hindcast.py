@@ -38,9 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import multiprocessing
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
@@ -174,24 +172,10 @@ def yearly_deaths(timeseries: pd.DataFrame, area: str = "ML", column: str = "fat
     return totals.add(spill, fill_value=0.0).sort_index()
 
 
-def _run_one(scenario: Scenario, seed: int, area: str) -> dict[int, float]:
-    """Simulate one seed and return its deaths per calendar year (worker entry point)."""
-    from sahel_sim.runs.runner import simulate
-
-    output = simulate(scenario, seed)
-    return {int(y): float(v) for y, v in yearly_deaths(output.timeseries, area).items()}
-
-
-def _map_context():
-    """A start method that never forks a process with threads: forkserver where available, else spawn."""
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
-    return multiprocessing.get_context(method)
-
-
 def run_seeds(
     scenario: Scenario, seeds: list[int], area: str = "ML", workers: int = 1, progress: ProgressCallback | None = None
 ) -> list[dict[int, float]]:
-    """Run the scenario once per seed, in process or in worker processes, in seed order.
+    """Run the scenario once per seed on the sweep executors (in this process, or worker processes).
 
     Args:
         scenario: The scenario.
@@ -203,20 +187,31 @@ def run_seeds(
     Returns:
         Deaths per year for each seed, in the order of ``seeds``.
 
+    Raises:
+        RuntimeError: If a run raised (with its traceback) or its worker process died.
+
     """
+    from sahel_sim.analysis.sweep.executors import make_executor
+    from sahel_sim.analysis.sweep.worker import Task
+
     total = len(seeds)
-    out: list[dict[int, float]] = []
-    if workers <= 1 or total <= 1:
-        for seed in seeds:
-            out.append(_run_one(scenario, seed, area))
-            if progress:
-                progress(len(out), total)
-        return out
-    with ProcessPoolExecutor(max_workers=min(workers, total), mp_context=_map_context()) as pool:
-        for result in pool.map(_run_one, [scenario] * total, seeds, [area] * total):
-            out.append(result)
-            if progress:
-                progress(len(out), total)
+    out: list[dict[int, float]] = [{} for _ in seeds]
+    executor = make_executor(max(1, min(workers, total)))
+    finished = False
+    try:
+        pending = {executor.submit(Task(f"seed{seed}", scenario, seed)): i for i, seed in enumerate(seeds)}
+        while pending:
+            for handle in executor.wait(list(pending), 1.0):
+                i = pending.pop(handle)
+                outcome = executor.result(handle)
+                if not outcome.ok:
+                    raise RuntimeError(f"the run with seed {seeds[i]} failed:\n{outcome.error}")
+                out[i] = {int(y): float(v) for y, v in yearly_deaths(outcome.timeseries, area).items()}
+                if progress:
+                    progress(total - len(pending), total)
+        finished = True
+    finally:
+        executor.close(cancel=not finished)
     return out
 
 
@@ -311,8 +306,8 @@ def hindcast(
         seeds: The seeds, or a number N for the N seeds ``scenario.seed``, ``scenario.seed + 1``, ...
         years: First and last calendar year to compare (inclusive); limited to the years the run
             covers completely and the observed series has.
-        workers: Worker processes (``forkserver`` or ``spawn``); 1 runs in this process. The result
-            does not depend on it.
+        workers: Worker processes (the sweep's :mod:`~sahel_sim.analysis.sweep.executors`); 1 runs in
+            this process. The result does not depend on it.
         area: The area whose deaths are compared (the observed series is Mali's).
         progress: Called with (runs done, runs in all) after each run.
 

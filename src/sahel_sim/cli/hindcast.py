@@ -1,4 +1,4 @@
-"""Command-line plugin: the ``hindcast`` subcommand (registered through :data:`sahel_sim.cli.main.PLUGINS`).
+"""The ``hindcast`` subcommand (registered through :data:`sahel_sim.cli.main.COMMAND_MODULES`).
 
 ``python -m sahel_sim hindcast [SCENARIO] --seeds N --workers N --out DIR --until DATE`` runs the
 scenario (default ``scenarios/historical.yaml``) over N seeds, compares Mali's yearly deaths with
@@ -14,12 +14,11 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sahel_sim.cli.common import add_workers_argument, check_workers, load_for_run, reporter
 from sahel_sim.scenario.loading import ScenarioError
 
 if TYPE_CHECKING:
@@ -48,13 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="number of runs, seeds SEED, SEED+1, ... from the scenario's seed (default: 20)",
     )
-    hc.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        metavar="N",
-        help="worker processes (default: 1, in this process); results do not depend on it",
-    )
+    add_workers_argument(hc, default=1)
     hc.add_argument("--out", default="results", help="parent folder of the hindcast folder (default: results/)")
     hc.add_argument(
         "--until", metavar="DATE", help="stop the runs at this date (YYYY-MM-DD); only whole years are compared"
@@ -81,12 +74,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_hindcast(args: argparse.Namespace) -> int:
     """``hindcast``: run the seeds, write the folder, print the statistics."""
     from sahel_sim.analysis.hindcast import compared_years, hindcast
-    from sahel_sim.cli.main import load_for_run
 
     if args.seeds < 1:
         raise ScenarioError("--seeds", None, None, f"must be at least 1 (got {args.seeds})")
-    if args.workers < 1:
-        raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
+    check_workers(args.workers)
     if args.years[0] > args.years[1]:
         raise ScenarioError("--years", None, None, f"first year {args.years[0]} is after last {args.years[1]}")
     scenario = load_for_run(args.scenario, args.set, args.until)
@@ -100,12 +91,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             f"{args.workers} worker(s)",
             file=sys.stderr,
         )
-    bar = None if args.quiet or not sys.stderr.isatty() else _Progress()
-    try:
-        result = hindcast(scenario, args.seeds, tuple(args.years), workers=args.workers, progress=bar)
-    finally:
-        if bar:
-            bar.close()
+    with reporter(f"hindcast {scenario.name}", "seeds", args, total=args.seeds) as progress:
+        result = hindcast(scenario, args.seeds, tuple(args.years), workers=args.workers, progress=progress.runs)
     try:
         folder = write_hindcast(result, Path(args.out), source=args.scenario, workers=args.workers)
     except OSError as exc:
@@ -159,14 +146,13 @@ def write_hindcast(result: HindcastResult, parent: Path, source: str | None = No
 
     """
     from sahel_sim.analysis.hindcast import BAND, COMPARISON, TARGET, observed, plot
+    from sahel_sim.runs.atomic import publish_folder
     from sahel_sim.runs.provenance import provenance
-    from sahel_sim.runs.results import _make_readable, _publish
     from sahel_sim.scenario.loading import scenario_hash
 
     digest = scenario_hash(result.scenario)
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=parent))
-    try:
+
+    def write(tmp: Path) -> None:
         result.table.to_csv(tmp / "hindcast.csv", index=False, float_format="%.6g")
         obs = observed()
         info = {
@@ -204,11 +190,8 @@ def write_hindcast(result: HindcastResult, parent: Path, source: str | None = No
         }
         (tmp / "hindcast.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
         plot(result, tmp / "hindcast.png")
-        _make_readable(tmp)
-        return _publish(tmp, parent, f"{result.scenario.name}_hindcast_{len(result.seeds)}seeds_{digest[:8]}")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    return publish_folder(parent, f"{result.scenario.name}_hindcast_{len(result.seeds)}seeds_{digest[:8]}", write)
 
 
 def _sources(obs, years: list[int]) -> dict[str, str]:
@@ -224,17 +207,3 @@ def _sources(obs, years: list[int]) -> dict[str, str]:
 def _finite_or_none(stats: dict) -> dict:
     """The statistics with NaN and infinities as None (valid JSON)."""
     return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in stats.items()}
-
-
-class _Progress:
-    """One line on stderr: runs done out of all."""
-
-    def __call__(self, done: int, total: int) -> None:
-        """Redraw after ``done`` of ``total`` runs."""
-        sys.stderr.write(f"\r{done}/{total} runs ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        """End the line."""
-        sys.stderr.write("\n")
-        sys.stderr.flush()
