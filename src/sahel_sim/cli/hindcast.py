@@ -12,8 +12,6 @@ written), 1 if the folder cannot be written.
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +23,6 @@ if TYPE_CHECKING:
     from sahel_sim.analysis.hindcast import HindcastResult
 
 DEFAULT_SCENARIO = "scenarios/historical.yaml"
-FILES = ("hindcast.csv", "hindcast.json", "hindcast.png")
 EXAMPLE = (
     "example: python -m sahel_sim hindcast scenarios/historical.yaml --seeds 20 --workers 2 "
     "--until 2022-12-31 --out results/"
@@ -73,7 +70,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
     """``hindcast``: run the seeds, write the folder, print the statistics."""
-    from sahel_sim.analysis.hindcast import compared_years, hindcast
+    from sahel_sim.analysis.hindcast import compared_years, hindcast, write_hindcast
 
     if args.seeds < 1:
         raise ScenarioError("--seeds", None, None, f"must be at least 1 (got {args.seeds})")
@@ -130,80 +127,3 @@ def format_stats(result: HindcastResult) -> list[str]:
         f"({s['n_years']} years)"
     )
     return lines
-
-
-def write_hindcast(result: HindcastResult, parent: Path, source: str | None = None, workers: int | None = None) -> Path:
-    """Write ``hindcast.csv``, ``hindcast.json`` and ``hindcast.png`` into a new folder, atomically.
-
-    Args:
-        result: A :class:`sahel_sim.analysis.hindcast.HindcastResult`.
-        parent: Folder that receives the hindcast folder (created if missing).
-        source: The scenario file, recorded in the JSON.
-        workers: Worker processes used, recorded in the JSON (the results do not depend on it).
-
-    Returns:
-        Path of the finished folder.
-
-    """
-    from sahel_sim.analysis.hindcast import BAND, COMPARISON, TARGET, observed, plot
-    from sahel_sim.runs.atomic import publish_folder
-    from sahel_sim.runs.provenance import provenance
-    from sahel_sim.scenario.loading import scenario_hash
-
-    digest = scenario_hash(result.scenario)
-
-    def write(tmp: Path) -> None:
-        result.table.to_csv(tmp / "hindcast.csv", index=False, float_format="%.6g")
-        obs = observed()
-        info = {
-            "scenario": result.scenario.name,
-            "scenario_file": source,
-            "scenario_sha256": digest,
-            "start": result.scenario.start.isoformat(),
-            "end": result.scenario.end.isoformat(),
-            "area": result.area,
-            "simulated_measure": "fatalities_total (deaths/year, weekly deaths shared between years by days)",
-            "target_measure": TARGET,
-            "comparison_measures": list(COMPARISON),
-            "observed_sources": _sources(obs, result.years),
-            "years": result.years,
-            "seeds": result.seeds,
-            "band_quantiles": list(BAND),
-            "stats": _finite_or_none(result.stats),
-            "comparison_stats": {k: _finite_or_none(v) for k, v in result.comparison_stats.items()},
-            "definitions": {
-                "mean_abs_log10_error": "mean over years of |log10((sim_median + 1) / (observed + 1))|",
-                "mean_log10_bias": "mean over years of log10((sim_median + 1) / (observed + 1))",
-                "spearman_rho": "scipy.stats.spearmanr(sim_median, observed) over the years",
-                "pearson_r": "scipy.stats.pearsonr(sim_median, observed) over the years",
-                "pearson_r_log10": "pearsonr of log10(x + 1) of both series",
-                "coverage_90": "share of years with sim_q05 <= observed <= sim_q95",
-            },
-            "simulated_by_seed": {
-                str(seed): {str(y): round(float(v), 3) for y, v in row.items()}
-                for seed, row in result.simulated.iterrows()
-            },
-            "workers": workers,
-            "wall_seconds": round(result.wall_seconds, 3),
-            "provenance": provenance(),
-            "files": list(FILES),
-        }
-        (tmp / "hindcast.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
-        plot(result, tmp / "hindcast.png")
-
-    return publish_folder(parent, f"{result.scenario.name}_hindcast_{len(result.seeds)}seeds_{digest[:8]}", write)
-
-
-def _sources(obs, years: list[int]) -> dict[str, str]:
-    """The observed table's source of each year, with its "same" shorthand written out."""
-    first = str(obs["source"].iloc[0])
-    out = {}
-    for year in years:
-        text = str(obs.at[year, "source"])
-        out[str(year)] = first + text[len("same") :] if text.startswith("same") else text
-    return out
-
-
-def _finite_or_none(stats: dict) -> dict:
-    """The statistics with NaN and infinities as None (valid JSON)."""
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in stats.items()}

@@ -1,66 +1,17 @@
-"""Hindcast: simulated yearly conflict deaths in Mali against the observed series 2012-2022.
-
-A scenario (normally ``scenarios/historical.yaml``) is run over several seeds; each run's weekly
-``fatalities_total`` of the area ``ML`` is summed into calendar years, and the distribution over
-seeds is compared with the observed yearly deaths packaged in
-``sahel_sim/data/reference/mali_violence_2012_2022.csv`` (with its source column; the package never
-reads anything outside itself at run time).
-
-Target measure: UCDP "all organised violence deaths" (``ucdp_all_organised_violence_deaths``),
-the sum of UCDP's state-based, non-state and one-sided violence deaths (best estimates) located in
-Mali. The model's ``fatalities_total`` counts every death in a violent event: battles of forces and
-armed groups, clashes between armed groups, attacks on civilians and on peacekeepers. UCDP's
-state-based battle deaths leave out the clashes between armed groups and the killing of civilians
-(one-sided violence), and ACLED's fatalities count every event type including riots and protests and
-cover only some years here, so the "all organised violence" series is the closest in definition and
-the only complete one. The two others are kept in the table and figure for comparison.
-
-Yearly totals: a week's deaths are shared between calendar years in proportion to its days in
-each (a step covers the 7 days from its date), so every year has exactly its 365 or 366 days.
-Only years the run covers completely are compared.
-
-Statistics, over the compared years, of the median over seeds (``sim_median``) against the
-observed target (``obs``):
-
-- ``spearman_rho`` / ``spearman_p``: Spearman rank correlation (:func:`scipy.stats.spearmanr`);
-- ``pearson_r`` / ``pearson_p``: Pearson correlation of the yearly counts (:func:`scipy.stats.pearsonr`);
-- ``pearson_r_log10``: Pearson correlation of log10(x + 1) of both series;
-- ``mean_abs_log10_error``: mean over years of ``|log10((sim_median + 1) / (obs + 1))|``
-  (0 is perfect, 1 means a factor of ten off on average);
-- ``mean_log10_bias``: the same without the absolute value (positive: the model kills too many);
-- ``coverage_90``: share of years whose observed value lies in the 5-95% band over seeds.
-
-Runs are independent and collected in seed order, so the result is the same for any number of
-worker processes.
-"""
+"""Running the seeds and comparing their yearly deaths with the observed series."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from importlib.resources import files
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from sahel_sim.analysis.hindcast.series import BAND, COMPARISON, TARGET, compared_years, observed, yearly_deaths
 from sahel_sim.scenario.schema import Scenario
-
-#: Column of the observed series compared with the model (see the module docstring).
-TARGET = "ucdp_all_organised_violence_deaths"
-#: Other observed measures, shown for comparison only.
-COMPARISON = ("ucdp_state_based_battle_deaths", "acled_fatalities")
-#: Labels of the observed measures for tables and figures.
-LABELS = {
-    "ucdp_all_organised_violence_deaths": "UCDP all organised violence deaths",
-    "ucdp_state_based_battle_deaths": "UCDP state-based battle deaths",
-    "acled_fatalities": "ACLED fatalities (all event types)",
-}
-#: Lower and upper quantiles of the band over seeds (a 90% band).
-BAND = (0.05, 0.95)
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -92,84 +43,6 @@ class HindcastResult:
     stats: dict
     comparison_stats: dict = field(default_factory=dict)
     wall_seconds: float = 0.0
-
-
-def observed() -> pd.DataFrame:
-    """The packaged observed series: one row per year, deaths/year, with its ``source`` column.
-
-    Returns:
-        The table indexed by ``year`` (missing values as NaN).
-
-    """
-    path = files("sahel_sim") / "data" / "reference" / "mali_violence_2012_2022.csv"
-    with path.open("r", encoding="utf-8") as handle:
-        table = pd.read_csv(handle)
-    return table.set_index("year")
-
-
-def covered_years(scenario: Scenario) -> list[int]:
-    """Calendar years a run of ``scenario`` simulates completely (every day of the year).
-
-    Args:
-        scenario: The scenario.
-
-    Returns:
-        The years, in order (possibly none).
-
-    """
-    first_day = scenario.start
-    after_last = scenario.start + dt.timedelta(weeks=scenario.weeks)  # day after the last simulated week
-    first = first_day.year if first_day <= dt.date(first_day.year, 1, 1) else first_day.year + 1
-    last = after_last.year - 1  # 31 December of that year is the last day it can fully cover
-    return list(range(first, last + 1))
-
-
-def compared_years(scenario: Scenario, years: tuple[int, int]) -> list[int]:
-    """The years of ``years`` (inclusive) that the observed series has and a run covers completely.
-
-    Args:
-        scenario: The scenario.
-        years: First and last calendar year asked for.
-
-    Returns:
-        The years, in order.
-
-    Raises:
-        ValueError: If there is none.
-
-    """
-    have = set(covered_years(scenario)) & set(observed().index)
-    compare = [y for y in range(years[0], years[1] + 1) if y in have]
-    if not compare:
-        raise ValueError(
-            f"no year of {years[0]}-{years[1]} is both observed and fully simulated "
-            f"({scenario.start} to {scenario.end})"
-        )
-    return compare
-
-
-def yearly_deaths(timeseries: pd.DataFrame, area: str = "ML", column: str = "fatalities_total") -> pd.Series:
-    """Sum a run's weekly deaths into calendar years, sharing each week by its days in each year.
-
-    Args:
-        timeseries: The run's weekly table (``date``, ``area`` and metric columns).
-        area: The area to sum.
-        column: The weekly metric, deaths/week.
-
-    Returns:
-        Deaths per calendar year (float), indexed by year.
-
-    """
-    rows = timeseries[timeseries["area"] == area]
-    start = pd.to_datetime(rows["date"]).dt.normalize()
-    weekly = rows[column].to_numpy(dtype=float)
-    year = start.dt.year.to_numpy()
-    next_new_year = pd.to_datetime({"year": year + 1, "month": 1, "day": 1})
-    days_first = np.clip((next_new_year.to_numpy() - start.to_numpy()) / np.timedelta64(1, "D"), 0, 7)
-    share_first = days_first / 7.0
-    totals = pd.Series(weekly * share_first, index=year).groupby(level=0).sum()
-    spill = pd.Series(weekly * (1.0 - share_first), index=year + 1).groupby(level=0).sum()
-    return totals.add(spill, fill_value=0.0).sort_index()
 
 
 def run_seeds(
@@ -333,52 +206,3 @@ def hindcast(
     return HindcastResult(
         scenario, seed_list, compare, area, simulated, table, main, others, time.perf_counter() - started
     )
-
-
-def plot(result: HindcastResult, path: Path) -> None:
-    """Draw the hindcast figure: 90% band and median over seeds, observed series, log y axis.
-
-    Values below 1 death/year are drawn at 1 (log axis).
-
-    Args:
-        result: The hindcast.
-        path: The PNG file to write.
-
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    t = result.table
-    floor = 1.0
-    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=110)
-    ax.fill_between(
-        t["year"],
-        t["sim_q05"].clip(lower=floor),
-        t["sim_q95"].clip(lower=floor),
-        color="tab:blue",
-        alpha=0.25,
-        label=f"simulated 5-95% ({len(result.seeds)} seeds)",
-    )
-    ax.plot(t["year"], t["sim_median"].clip(lower=floor), color="tab:blue", lw=2, label="simulated median")
-    ax.plot(t["year"], t["observed"], color="black", lw=2, marker="o", label=f"observed: {LABELS[TARGET]}")
-    for name, colour in zip(COMPARISON, ("tab:orange", "tab:green"), strict=True):
-        have = t[name].notna()
-        if have.any():
-            ax.plot(t.loc[have, "year"], t.loc[have, name], color=colour, lw=0.8, marker=".", label=LABELS[name])
-    ax.set_yscale("log")
-    ax.set_xlabel("year")
-    ax.set_ylabel(f"deaths per year ({result.area})")
-    s = result.stats
-    ax.set_title(
-        f"Hindcast of {result.scenario.name}: Spearman {s['spearman_rho']:.2f}, "
-        f"mean |log10 error| {s['mean_abs_log10_error']:.2f}",
-        fontsize=10,
-    )
-    ax.set_xticks(list(t["year"]))
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend(fontsize=8, loc="best")
-    fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
