@@ -55,6 +55,20 @@ def test_one_flushed_line_per_new_count_when_the_interval_is_zero():
     assert stream.flushes == len(lines)
 
 
+def test_a_resumed_count_leaves_earlier_units_out_of_the_rate(monkeypatch):
+    import sahel_sim.runs.progress as progress_module
+
+    now = [0.0]
+    monkeypatch.setattr(progress_module.time, "monotonic", lambda: now[0])
+    stream = CountingStream()
+    progress = ProgressReporter("sweep s", "runs", stream=stream, every=0)
+    now[0] = 100.0
+    progress.restart(50)  # 50 runs were done in an earlier session
+    now[0] = 110.0
+    progress.update(51, 100)  # one run in 10 s, 49 left
+    assert stream.getvalue().startswith("sweep s: 51/100 runs, 0 failed [elapsed 00:10, ETA 08:10, ")
+
+
 def test_lines_are_rarer_than_units_within_the_interval_and_the_last_count_is_written_at_close():
     stream = CountingStream()
     with ProgressReporter("sweep s", "runs", stream=stream, every=3600) as progress:

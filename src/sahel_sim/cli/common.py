@@ -74,8 +74,13 @@ def reporter(label: str, unit: str, args: argparse.Namespace, **kwargs: Any) -> 
 
 def sweep_callback(progress: ProgressReporter) -> Callable[[Any], None]:
     """Adapt a reporter to the sweep engine's callback (a :class:`sahel_sim.analysis.sweep.engine.Progress`)."""
+    first = True
 
     def call(counts: Any) -> None:
+        nonlocal first
+        if first:  # the runs of an earlier session, if resumed, are done before counting starts
+            progress.restart(counts.done + counts.failed)
+            first = False
         note = f"{counts.running} running" if counts.running else ""
         progress.update(counts.done + counts.failed, counts.total, failed=counts.failed, note=note)
 

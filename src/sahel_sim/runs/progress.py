@@ -87,13 +87,15 @@ def plain_line(
 class ProgressReporter:
     """Progress of one command: a tqdm bar on a terminal, plain flushed lines otherwise.
 
-    Counting (for the rate and ETA) starts at the first :meth:`update`, whose count is taken as
-    already done, so a resumed sweep's earlier runs do not inflate the rate.
+    Counting (for the rate and ETA) starts when the reporter is made, from ``initial`` units already
+    done; :meth:`restart` moves that start (a resumed sweep learns its earlier runs only then), so
+    earlier runs do not inflate the rate.
 
     Args:
         label: What runs, shown first (e.g. ``"run baseline"``).
         unit: The unit counted, plural (``"weeks"``, ``"runs"``, ``"seeds"``).
         total: Units in all, if known now (else given to :meth:`update`).
+        initial: Units already done before counting starts.
         failures: Whether failures are counted and shown.
         enabled: False to report nothing (``--quiet``).
         stream: Where to write (default: ``sys.stderr`` at construction).
@@ -106,6 +108,7 @@ class ProgressReporter:
         label: str,
         unit: str,
         total: int | None = None,
+        initial: int = 0,
         *,
         failures: bool = True,
         enabled: bool = True,
@@ -121,15 +124,12 @@ class ProgressReporter:
         self.stream = stream if stream is not None else sys.stderr
         self.tty = _isatty(self.stream) if tty is None else tty
         self.every = interval_from_env() if every is None else every
-        self.done = 0
         self.failed = 0
         self.note = ""
         self._bar: tqdm | None = None
-        self._initial: int | None = None
-        self._started = time.monotonic()
-        self._last_line = self._started
-        self._last_line_done: int | None = None
-        self._last_update = self._started
+        self.done = self._initial = self._last_line_done = initial
+        self._started = self._last_line = self._last_update = time.monotonic()
+        self._updated = False
 
     def update(self, done: int, total: int | None = None, failed: int = 0, note: str = "") -> None:
         """Report the counts so far (absolute, not increments).
@@ -146,14 +146,16 @@ class ProgressReporter:
             self.total = total
         self.done, self.failed, self.note = done, failed, note
         self._last_update = time.monotonic()
-        if self._initial is None:
-            self._initial = done
-            self._started = self._last_line = time.monotonic()
-            self._last_line_done = done
+        self._updated = True
         if self.tty:
             self._draw()
         elif done != self._last_line_done and time.monotonic() - self._last_line >= self.every:
             self._write_line()
+
+    def restart(self, initial: int) -> None:
+        """Start counting again now, with ``initial`` units already done (excluded from the rate)."""
+        self.done = self._initial = self._last_line_done = initial
+        self._started = self._last_line = self._last_update = time.monotonic()
 
     def weeks(self, done: int, total: int, date: object) -> None:
         """Callback for :func:`sahel_sim.runs.runner.simulate`: weeks done, weeks in all, simulated date."""
@@ -169,7 +171,7 @@ class ProgressReporter:
         Args:
             final_line: False to leave out the last plain line (e.g. when the command failed).
         """
-        if not self.enabled or self._initial is None:
+        if not self.enabled or not self._updated:
             return
         if self._bar is not None:
             self._bar.close()
@@ -188,7 +190,7 @@ class ProgressReporter:
         if self._bar is None:
             self._bar = tqdm(
                 total=self.total,
-                initial=self.done,
+                initial=self._initial,
                 desc=self.label,
                 unit=f" {self.unit}",
                 file=self.stream,
@@ -212,7 +214,7 @@ class ProgressReporter:
             self.done,
             self.total,
             self._last_update - self._started,
-            initial=self._initial or 0,
+            initial=self._initial,
             failed=self.failed if self.failures else None,
             note=self.note,
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -71,17 +72,26 @@ def run_seeds(
     out: list[dict[int, float]] = [{} for _ in seeds]
     executor = make_executor(max(1, min(workers, total)))
     finished = False
+    # Two runs in flight per worker process; one at a time in this process (it runs on submit).
+    limit = 1 if executor.name == "serial" else 2 * executor.workers
+    queue = iter(enumerate(seeds))
+    pending: dict = {}
+    done = 0
     try:
-        pending = {executor.submit(Task(f"seed{seed}", scenario, seed)): i for i, seed in enumerate(seeds)}
-        while pending:
+        while True:
+            for i, seed in itertools.islice(queue, max(0, limit - len(pending))):
+                pending[executor.submit(Task(f"seed{seed}", scenario, seed))] = i
+            if not pending:
+                break
             for handle in executor.wait(list(pending), 1.0):
                 i = pending.pop(handle)
                 outcome = executor.result(handle)
                 if not outcome.ok:
                     raise RuntimeError(f"the run with seed {seeds[i]} failed:\n{outcome.error}")
                 out[i] = {int(y): float(v) for y, v in yearly_deaths(outcome.timeseries, area).items()}
+                done += 1
                 if progress:
-                    progress(total - len(pending), total)
+                    progress(done, total)
         finished = True
     finally:
         executor.close(cancel=not finished)
