@@ -14,6 +14,7 @@ import yaml
 from sahel_sim.analysis.calibration.config import CalibrationFile
 from sahel_sim.analysis.calibration.plot import plot
 from sahel_sim.analysis.calibration.scoring import LOSS_DEFINITION, SIMULATED, CalibrationResult
+from sahel_sim.analysis.sweep.spec import Range
 
 #: Files written into the calibration folder, besides the ``sweep/`` folder.
 FILES = ("calibration.csv", "best_years.csv", "best.yaml", "calibration.json", "calibration.png")
@@ -104,7 +105,7 @@ def write_outputs(result: CalibrationResult, cal: CalibrationFile, out: Path, sp
         "points": len(result.points),
         "replicates": cal.sweep.replicates,
         "parameters": {
-            p: {"low": _plain(r.low), "high": _plain(r.high)} if hasattr(r, "low") else r
+            p: {"low": _plain(r.low), "high": _plain(r.high)} if isinstance(r, Range) else r
             for p, r in cal.sweep.vary.items()
         },
         "best": {

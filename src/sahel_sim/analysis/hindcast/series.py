@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from importlib.resources import files
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ import pandas as pd
 from sahel_sim.scenario.schema import Scenario
 
 #: Column of the observed series compared with the model (see the module docstring).
-TARGET = "ucdp_all_organised_violence_deaths"
+TARGET: Final = "ucdp_all_organised_violence_deaths"
 #: Other observed measures, shown for comparison only.
 COMPARISON = ("ucdp_state_based_battle_deaths", "acled_fatalities")
 #: Labels of the observed measures for tables and figures.
