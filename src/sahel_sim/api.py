@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
     from matplotlib.figure import Figure
 
-    from sahel_sim.runs.runner import RunOutput
+    from sahel_sim.runs.output import RunOutput
     from sahel_sim.scenario.schema import Scenario
 
 #: The source tree's scenario folder (used when the installed package ships no scenario catalogue).
@@ -117,8 +117,8 @@ class Run:
         Returns:
             The results folder.
         """
+        from sahel_sim.runs.output import RunOutput
         from sahel_sim.runs.results import write_results
-        from sahel_sim.runs.runner import RunOutput
 
         output = RunOutput(self.scenario, self.seed, self.timeseries, self.events, self.info, self.wall_seconds)
         self.folder = write_results(output, Path(folder), source=self.source, overrides=self.overrides)
