@@ -113,3 +113,7 @@ def test_sweep_returns_its_tables_and_keeps_no_folder(tmp_path, monkeypatch, bas
     assert kept.folder == tmp_path / "kept" and (kept.folder / "spec.json").is_file()
     with pytest.raises(ValueError, match="timeseries=True"):
         _ = kept.timeseries
+    again = ss.load_sweep(tmp_path / "kept")
+    pd.testing.assert_frame_equal(again.final, kept.final)
+    with pytest.raises(ScenarioError, match="not a sweep folder"):
+        ss.load_sweep(tmp_path)

@@ -14,7 +14,7 @@ nor pandas.
 from typing import Any
 
 #: Public names, each imported from sahel_sim.api when first used.
-__all__ = ["Run", "Sweep", "run", "scenario_path", "sweep"]
+__all__ = ["Run", "Sweep", "load_sweep", "run", "scenario_path", "sweep"]
 
 
 def __getattr__(name: str) -> Any:

@@ -275,22 +275,47 @@ def sweep(
     Raises:
         ScenarioError: A sweep file, base scenario or design point that cannot be used.
     """
-    import json
-
     from sahel_sim.analysis.sweep.engine import run_sweep
-    from sahel_sim.analysis.sweep.store import SweepStore
 
     path = scenario_path(spec)
     temporary = out is None
     folder = Path(tempfile.mkdtemp(prefix="sahel_sim-sweep-")) / "sweep" if temporary else Path(out)
     try:
         run_sweep(path, folder, workers=workers, resume=resume, serial=workers == 1)
-        store = SweepStore(folder)
-        info = json.loads((folder / "spec.json").read_text(encoding="utf-8"))
-        runs = store.read("runs")
-        final = store.read("final") if (runs["status"] == "ok").any() else runs.iloc[0:0]
-        weekly = store.read("timeseries") if timeseries and (runs["status"] == "ok").any() else None
-        return Sweep(runs, store.read("points"), final, list(info["varied"]), None if temporary else folder, weekly)
+        result = load_sweep(folder, timeseries=timeseries)
+        if temporary:
+            result.folder = None
+        return result
     finally:
         if temporary:
             shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+def load_sweep(folder: str | Path, *, timeseries: bool = False) -> Sweep:
+    """Read the tables of a sweep folder (finished or not), e.g. one written by ``python -m sahel_sim sweep``.
+
+    Args:
+        folder: The sweep folder (holding ``spec.json``, ``runs/``, ``final/``).
+        timeseries: Also read every run's weekly table.
+
+    Returns:
+        The sweep's ``runs``, ``points`` and ``final`` tables (and ``timeseries`` if asked).
+
+    Raises:
+        ScenarioError: If the folder holds no sweep.
+    """
+    import json
+
+    from sahel_sim.analysis.sweep.store import SweepStore
+    from sahel_sim.scenario.errors import ScenarioError
+
+    folder = Path(folder)
+    if not (folder / "spec.json").is_file():
+        raise ScenarioError(str(folder), None, None, "not a sweep folder (no spec.json)")
+    store = SweepStore(folder)
+    info = json.loads((folder / "spec.json").read_text(encoding="utf-8"))
+    runs = store.read("runs")
+    done = bool((runs["status"] == "ok").any())
+    final = store.read("final") if done else runs.iloc[0:0]
+    weekly = store.read("timeseries") if timeseries and done else None
+    return Sweep(runs, store.read("points"), final, list(info["varied"]), folder, weekly)

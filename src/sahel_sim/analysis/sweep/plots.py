@@ -8,6 +8,7 @@ Each function writes a PNG and returns the (closed) figure.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -32,10 +33,18 @@ def _axis_values(column: pd.Series) -> tuple[np.ndarray | pd.Series, list[str] |
 
 
 def _label(value: object) -> str:
+    """Tick text of a varied value; a mapping (stored as JSON) shows its scalar entries only."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "none"
     if isinstance(value, float):
         return ps.thousands(value)
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            mapping = json.loads(value)
+        except ValueError:
+            return value
+        shown = [f"{k}={v}" for k, v in mapping.items() if not isinstance(v, list | dict)]
+        return "\n".join(shown) or "{...}"
     return str(value)
 
 
