@@ -21,7 +21,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter  # noqa: E402
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, PercentFormatter  # noqa: E402
 
 from sahel_sim.model.metrics import METRICS  # noqa: E402
 
@@ -324,6 +324,7 @@ def count_axis(ax: Axes, axis: str = "y") -> None:
 def log_count_axis(ax: Axes, axis: str = "y") -> None:
     """Thousands separators on a logarithmic count axis (1, 10, 100, 1,000 rather than 10^3)."""
     target = ax.yaxis if axis == "y" else ax.xaxis
+    target.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
     target.set_major_formatter(FuncFormatter(thousands))
     target.set_minor_formatter(FuncFormatter(lambda *_: ""))
 

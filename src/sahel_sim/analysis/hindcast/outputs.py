@@ -54,6 +54,8 @@ def _plot(result: HindcastResult, path: Path):
         t["sim_median"].clip(lower=floor),
         color="tab:blue",
         lw=2,
+        marker="s",
+        ms=4,
         label=f"simulated, median of {seeds} seeds",
     )
     ax.plot(t["year"], t["observed"], color="black", lw=2, marker="o", label=f"observed: {LABELS[TARGET]}")
@@ -67,7 +69,7 @@ def _plot(result: HindcastResult, path: Path):
     ax.set_ylabel(f"deaths per year in {ps.area_name(result.area)} (log scale)")
     s = result.stats
     ax.set_title(
-        f"Hindcast of scenario {result.scenario.name}: Spearman {s['spearman_rho']:.2f}, "
+        f"Hindcast of scenario {result.scenario.name}: Spearman {_value(s['spearman_rho'])}, "
         f"mean absolute log10 error {s['mean_abs_log10_error']:.2f}\n{ps.replicates_note(seeds, 'seeds')}"
     )
     ax.set_xticks(list(t["year"]), [str(y) for y in t["year"]])
@@ -76,6 +78,11 @@ def _plot(result: HindcastResult, path: Path):
     fig.tight_layout()
     ps.save(fig, path)
     return fig
+
+
+def _value(number: float) -> str:
+    """A statistic for a title: two decimals, or 'undefined' (e.g. a correlation over one year)."""
+    return "undefined" if not math.isfinite(number) else f"{number:.2f}"
 
 
 def write_hindcast(result: HindcastResult, parent: Path, source: str | None = None, workers: int | None = None) -> Path:
