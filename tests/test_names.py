@@ -40,6 +40,11 @@ def test_labels_are_safe_and_bounded():
     assert values_label({"peacekeepers.withdrawal.start": dt.date(2024, 1, 1), "x.y.z": None}) == (
         "withdrawal.start=2024-01-01,y.z=null"
     )
+    mapping = '{"duration_weeks":52,"order":["Gao"],"start":"2023-08-01"}'
+    assert values_label({"peacekeepers.withdrawal": mapping}) == (
+        "withdrawal.duration_weeks=52,withdrawal.start=2023-08-01"
+    )
+    assert values_label({"peacekeepers.withdrawal": None}) == "peacekeepers.withdrawal=null"
     assert overrides_label(["peacekeepers.withdrawal=null", " factions.JNIM.recruitment = 2"]) == (
         "peacekeepers.withdrawal=null,JNIM.recruitment=2"
     )

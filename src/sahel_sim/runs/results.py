@@ -71,9 +71,24 @@ def value_text(value: Any) -> str:
 def values_label(values: Mapping[str, Any]) -> str:
     """A short label of dotted-path values: the last two parts of each path, ``=``, the value.
 
-    ``{"peacekeepers.withdrawal.start": date(2024, 1, 1)}`` gives ``withdrawal.start=2024-01-01``.
+    ``{"peacekeepers.withdrawal.start": date(2024, 1, 1)}`` gives ``withdrawal.start=2024-01-01``; a
+    mapping value (or its JSON text, as sweeps store it) gives its scalar entries one by one:
+    ``withdrawal.duration_weeks=52,withdrawal.start=2023-08-01`` (lists inside it are left out).
     """
-    return ",".join(f"{short_path(k)}={value_text(v)}" for k, v in values.items())
+    parts = []
+    for key, value in values.items():
+        if isinstance(value, str) and value.startswith("{"):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        if isinstance(value, Mapping):
+            name = key.split(".")[-1]
+            scalars = {k: v for k, v in value.items() if not isinstance(v, list | dict)}
+            parts += [f"{name}.{k}={value_text(v)}" for k, v in scalars.items()] or [f"{short_path(key)}=..."]
+        else:
+            parts.append(f"{short_path(key)}={value_text(value)}")
+    return ",".join(parts)
 
 
 def overrides_label(overrides: Sequence[str]) -> str:
