@@ -8,6 +8,7 @@ Each function writes a PNG and returns the (closed) figure.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -24,12 +25,12 @@ def _axis_values(column: pd.Series) -> tuple[np.ndarray | pd.Series, list[str] |
     """Numbers or dates stay on a continuous axis; anything else becomes evenly spaced categories."""
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         return column.to_numpy(dtype=float), None
-    try:
+    present = [v for v in column if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    if pd.api.types.is_datetime64_any_dtype(column) or (present and all(isinstance(v, dt.date) for v in present)):
         return pd.to_datetime(column), None
-    except (TypeError, ValueError):
-        labels = [_label(v) for v in column]
-        order = list(dict.fromkeys(labels))
-        return np.array([order.index(v) for v in labels], dtype=float), order
+    labels = [_label(v) for v in column]
+    order = list(dict.fromkeys(labels))
+    return np.array([order.index(v) for v in labels], dtype=float), order
 
 
 def _label(value: object) -> str:
@@ -77,7 +78,9 @@ def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area
     colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, max(1, min(len(groups), MAX_LINES))))
     ticks = None
     for k, (key, group) in enumerate(groups[:MAX_LINES]):
-        group = group.sort_values(x_name, kind="stable", na_position="first")
+        _, categorical = _axis_values(group[x_name])
+        order = "point_index" if categorical is not None and "point_index" in group else x_name
+        group = group.sort_values(order, kind="stable", na_position="first")  # categories in design order
         x, ticks = _axis_values(group[x_name])
         key = key if isinstance(key, tuple) else (key,)
         label = ", ".join(_label(v) for v in key)
@@ -88,7 +91,7 @@ def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area
     if band and not others:
         ax.fill_between([], [], [], color="#222222", alpha=0.15, label="5-95 % of replicates")
     if ticks is not None:
-        ax.set_xticks(range(len(ticks)), ticks, rotation=20, fontsize=7)
+        ax.set_xticks(range(len(ticks)), ticks, rotation=0 if any("\n" in t for t in ticks) else 20, fontsize=7)
     ax.set_xlabel(ps.parameter_label(x_name))
     unit = ps.unit_of(metric)
     ps.format_axis(ax, unit)
