@@ -101,8 +101,9 @@ def run_all(guide: Path, workdir: Path, dry: bool = False) -> int:
     """Run the guide's blocks in ``workdir``; 0 if all succeed."""
     shim = workdir / ".bin"
     shim.mkdir(parents=True, exist_ok=True)
-    if not (shim / "python").exists():
-        (shim / "python").symlink_to(sys.executable)
+    launcher = shim / "python"  # a script, not a link: a venv's python finds its packages by its own path
+    launcher.write_text(f'#!/bin/sh\nexec {shlex.quote(sys.executable)} "$@"\n', encoding="utf-8")
+    launcher.chmod(0o755)
     if not (workdir / "scenarios").exists():
         (workdir / "scenarios").symlink_to(REPO / "scenarios")
     env = dict(os.environ)
