@@ -60,7 +60,7 @@ def _armed_fields(model: SahelModel) -> tuple[np.ndarray, np.ndarray]:
     return security, fighters
 
 
-def run_phase(model: SahelModel) -> None:
+def run(model: SahelModel) -> None:
     """Decay the record of international attacks, then let every post observe and decide."""
     p = model.params.diplomacy
     posts = model.posts()
