@@ -59,7 +59,7 @@ METRICS: dict[str, tuple[str, str]] = {
     ),
     "conflict_diffusion": (
         "share of populated cells",
-        "cells with recent violence of at least 0.2 deaths/week (ACLED: geographic diffusion)",
+        "cells of >= 100 people with recent violence of >= 0.2 deaths/week (ACLED: geographic diffusion)",
     ),
     "conflict_fragmentation": ("armed groups", "armed groups with fighters in the area (ACLED: fragmentation)"),
     "stability_index": ("0-100", "composite; see README 'Stability index'"),
@@ -74,6 +74,7 @@ SI_DEADLINESS_REF = 2.0  # deaths/week per million people at which the deadlines
 SI_DANGER_REF = 1.0  # attacks on civilians/week per million people at which the danger score is 1/e
 SI_FRAGMENTATION_REF = 3.0  # armed groups at which the fragmentation score is 1/e
 DIFFUSION_THRESHOLD = 0.2  # recent deaths/week that make a cell count as violent (about 10 a year)
+DIFFUSION_MIN_PEOPLE = 100.0  # cells with fewer people are left out (as ACLED's grid cells)
 
 
 def slug(name: str) -> str:
@@ -213,7 +214,7 @@ class MetricsRecorder:
         weekly = m.violence / memory
         cols["conflict_deadliness"] = self._sums(weekly) / millions
         cols["conflict_danger"] = self._danger / memory / millions
-        populated = m.land & (m.population >= 1.0)
+        populated = m.land & (m.population >= DIFFUSION_MIN_PEOPLE)
         violent = self._sums(populated & (weekly >= DIFFUSION_THRESHOLD))
         cols["conflict_diffusion"] = violent / np.maximum(self._sums(populated), 1.0)
         present = np.zeros((len(AREAS) + 1, max(len(m.config.factions), 1)), dtype=bool)
