@@ -111,6 +111,11 @@ LABELS = {
     "army_strength": "army and partners",
     "insurgent_strength": "armed groups' fighters",
     "stability_index": "stability index",
+    "diplomatic_presence": "diplomatic presence",
+    "conflict_deadliness": "deadliness",
+    "conflict_danger": "danger to civilians",
+    "conflict_diffusion": "diffusion",
+    "conflict_fragmentation": "fragmentation",
 }
 #: Longer names for a metric standing alone (a title, a sweep axis); default: its legend name.
 NAMES = {
@@ -329,9 +334,12 @@ def log_count_axis(ax: Axes, axis: str = "y") -> None:
     target.set_minor_formatter(FuncFormatter(lambda *_: ""))
 
 
+COUNTS = ("events", "deaths", "people", "posts", "personnel", "fighters", "armed groups", "runs", "seeds")
+
+
 def is_count(unit: str) -> bool:
-    """Whether values of this unit are counted things (integer ticks make sense)."""
-    return unit.split("/")[0] in {"events", "deaths", "people", "posts", "personnel", "fighters", "runs", "seeds"}
+    """Whether values of this unit are counted things (integer ticks make sense; rates per million are not)."""
+    return unit.removesuffix("/week") in COUNTS
 
 
 def format_axis(ax: Axes, unit: str, axis: str = "y", label: bool = True) -> None:

@@ -181,7 +181,8 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path):
         camps = scenario.peacekeepers.camps
         ax.scatter([c.lon for c in camps], [c.lat for c in camps], marker="s", color="tab:cyan", edgecolors="k", s=30)
         handles.append(Line2D([], [], ls="", marker="s", color="tab:cyan", mec="k", label="peacekeeping camp"))
-    ax.scatter([p.lon for p in scenario.posts], [p.lat for p in scenario.posts], marker="*", color="gold", ec="k", s=90)
+    posts = scenario.post_list()
+    ax.scatter([p.lon for p in posts], [p.lat for p in posts], marker="*", color="gold", ec="k", s=90)
     handles.append(Line2D([], [], ls="", marker="*", ms=11, color="gold", mec="k", label="diplomatic post"))
     ax.set_xlim(-18, 25)
     ax.set_ylim(8, 26)
