@@ -16,6 +16,7 @@ import sys
 import time
 from pathlib import Path
 
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError
 
 EXAMPLE = "example: python -m sahel_sim calibrate scenarios/calibration/mali_2012_2022.yaml --workers 2 --resume"
@@ -49,6 +50,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
+    args.file = find_scenario(args.file)
     out = Path(args.out) if args.out else Path("results") / "calibration" / Path(args.file).stem
     bar = None if args.quiet or not sys.stderr.isatty() else SweepProgress()
     started = time.monotonic()

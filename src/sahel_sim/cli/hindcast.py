@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
     if args.years[0] > args.years[1]:
         raise ScenarioError("--years", None, None, f"first year {args.years[0]} is after last {args.years[1]}")
+    args.scenario = find_scenario(args.scenario)
     scenario = load_for_run(args.scenario, args.set, args.until)
     try:
         compared_years(scenario, tuple(args.years))

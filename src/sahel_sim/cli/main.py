@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sahel_sim import __version__
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, load_scenario, parse_date, with_overrides
 
 EXAMPLES = {
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a scenario and write a results folder", epilog=EXAMPLES["run"])
-    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("scenario", help="scenario YAML file, or a shipped scenario's name (e.g. baseline)")
     run.add_argument("--out", default="results", help="parent folder for results (default: results/)")
     run.add_argument("--seed", type=int, help="random seed (default: the scenario's seed)")
     end = run.add_mutually_exclusive_group()
@@ -101,7 +102,7 @@ def load_for_run(
     The seed given on the command line is written into the scenario, so its resolved copy reruns the
     run exactly.
     """
-    scenario = load_scenario(path, overrides)
+    scenario = load_scenario(find_scenario(path), overrides)
     if until is not None:
         scenario = with_overrides(scenario, [("end", parse_date(until, "--until"))], label="--until")
     elif weeks is not None:
@@ -131,7 +132,9 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        folder = run_scenario(scenario, None, Path(args.out), progress=bar, source=args.scenario, check=args.check)
+        folder = run_scenario(
+            scenario, None, Path(args.out), progress=bar, source=find_scenario(args.scenario), check=args.check
+        )
     except OSError as exc:
         print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
@@ -152,7 +155,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for name in args.files:
         try:
-            scenario = load_scenario(name)
+            scenario = load_scenario(find_scenario(name))
         except ScenarioError as exc:
             print(f"error: {exc}", file=sys.stderr)
             failed += 1

@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, parse_override
 
 EXAMPLES = {
@@ -83,6 +84,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
+    args.spec = find_scenario(args.spec)
     overrides = [parse_override(text) for text in args.set]
     out = Path(args.out) if args.out else Path("results") / "sweeps" / Path(args.spec).stem
     if args.check:

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, load_scenario
 
 EXAMPLE = (
@@ -64,7 +65,7 @@ def viz_environment(args: argparse.Namespace) -> dict[str, str]:
         load_scenario(scenario)
         env.update(SAHEL_VIZ_ROOT=str(folder.resolve()), SAHEL_VIZ_SCENARIO=scenario.name, SAHEL_VIZ_SEED=str(seed))
     else:
-        path = Path(args.scenario or DEFAULT_SCENARIO)
+        path = Path(find_scenario(args.scenario or DEFAULT_SCENARIO))
         load_scenario(path)
         env.update(SAHEL_VIZ_ROOT=str(path.parent.resolve()), SAHEL_VIZ_SCENARIO=path.name, SAHEL_VIZ_SEED="")
     return env
