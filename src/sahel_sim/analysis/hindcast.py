@@ -44,6 +44,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -52,7 +53,7 @@ from scipy import stats as sps
 from sahel_sim.scenario.schema import Scenario
 
 #: Column of the observed series compared with the model (see the module docstring).
-TARGET = "ucdp_all_organised_violence_deaths"
+TARGET: Final = "ucdp_all_organised_violence_deaths"
 #: Other observed measures, shown for comparison only.
 COMPARISON = ("ucdp_state_based_battle_deaths", "acled_fatalities")
 #: Labels of the observed measures for tables and figures.

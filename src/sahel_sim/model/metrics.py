@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
     from sahel_sim.model.sahel_model import SahelModel
 
 AREAS = ("ML", "BF", "NE", "MR", "TD")
@@ -203,7 +204,8 @@ class MetricsRecorder:
         m = self.model
         shape = m.land.shape
         pk, army, fighters = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-        for c in (*m.camps(), *m.convoys()):
+        peacekeepers: list[PeacekeepingCamp | Convoy] = [*m.camps(), *m.convoys()]
+        for c in peacekeepers:
             pk[c.xy] += max(c.strength, 0.0)
         for u in m.units():
             army[u.xy] += max(u.strength, 0.0)

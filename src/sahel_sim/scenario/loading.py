@@ -11,6 +11,7 @@ import hashlib
 import json
 import types
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def validate(
         raise _translate(exc.errors(include_url=False)[0], lines or {}, file) from None
 
 
-def _translate(err: dict, lines: dict, file: str | None) -> ScenarioError:
+def _translate(err: Mapping[str, Any], lines: dict, file: str | None) -> ScenarioError:
     loc: Path_ = tuple(err["loc"])
     kind = err["type"]
     message = err["msg"]

@@ -37,7 +37,7 @@ class _Loader(yaml.SafeLoader):
             ) from None
 
 
-def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as exc:

@@ -14,11 +14,13 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+from pydantic import BaseModel
 
 from sahel_sim.scenario.loading import ScenarioError
 from sahel_sim.scenario.parameters import Mechanisms, bounds, iter_parameters
-from sahel_sim.scenario.schema import Scenario, StateConfig, StrengthPoint, Withdrawal
+from sahel_sim.scenario.schema import PeacekeepingForce, Scenario, StateConfig, StrengthPoint, Withdrawal
 
 SLIDER_STEPS = 100  # a float slider moves in (max - min) / SLIDER_STEPS
 STRENGTH_SLIDER_CAP = 4.0  # peacekeeper slider ends at this multiple of the scenario's strength
@@ -83,11 +85,20 @@ def _nice_step(raw: float) -> float:
     return power
 
 
-def _field_bounds(owner: type, field: str) -> tuple[float, float]:
-    lo, hi = bounds(owner.model_fields[field])
+def _field_bounds(owner: type[BaseModel], field: str) -> tuple[float, float]:
+    return _finite(bounds(owner.model_fields[field]), f"{owner.__name__}.{field}")
+
+
+def _finite(pair: tuple[float | None, float | None], label: str) -> tuple[float, float]:
+    lo, hi = pair
     if lo is None or hi is None:
-        raise ValueError(f"{owner.__name__}.{field} has no bounds in the schema")
+        raise ValueError(f"{label} has no bounds in the schema")
     return lo, hi
+
+
+def _unit(info: Any) -> str:
+    """The unit recorded on a schema field."""
+    return info.json_schema_extra["unit"]
 
 
 # ---------------------------------------------------------------------------- state of a scenario
@@ -111,12 +122,14 @@ def withdrawal_dates(scenario: Scenario) -> tuple[dt.date, int] | None:
     and last closing dates.
     """
     pk = scenario.peacekeepers
-    w = pk.withdrawal if pk else None
-    if w is None:
+    if pk is None or pk.withdrawal is None:
         return None
+    w = pk.withdrawal
     if w.dates is None:
-        end = w.end or w.start + dt.timedelta(weeks=w.duration_weeks)
-        return w.start, max(1, round((end - w.start).days / 7))
+        # Without dates the schema requires a start, and an end or a duration.
+        w_start = cast(dt.date, w.start)
+        end = w.end or w_start + dt.timedelta(weeks=cast(int, w.duration_weeks))
+        return w_start, max(1, round((end - w_start).days / 7))
     closing = sorted(w.closing_dates(pk.camps).values())
     n = len(closing)
     span = (closing[-1] - closing[0]).days * n / (n - 1) if n > 1 else 7.0
@@ -137,8 +150,7 @@ def withdrawal_plan(scenario: Scenario) -> tuple[int, int]:
     return min(max(0, (start - scenario.start).days // 7), scenario.weeks), duration
 
 
-def _closing_order(scenario: Scenario) -> list[str]:
-    pk = scenario.peacekeepers
+def _closing_order(pk: PeacekeepingForce) -> list[str]:
     if pk.withdrawal is None:
         return [c.name for c in pk.camps]
     closing = pk.withdrawal.closing_dates(pk.camps)
@@ -179,17 +191,17 @@ def levers(scenario: Scenario) -> list[Lever]:
         ("army_effectiveness", f"{host} army effectiveness"),
         ("legitimacy", f"{host} state legitimacy"),
     ):
-        unit = StateConfig.model_fields[field].json_schema_extra["unit"]
+        unit = _unit(StateConfig.model_fields[field])
         out.append(Lever(field, label, unit, *_field_bounds(StateConfig, field)))
     for path in MECHANISM_LEVERS:
         info = _MECHANISMS[path]
-        lo, hi = bounds(info)
+        lo, hi = _finite(bounds(info), path)
         name = path.rsplit(".", 1)[-1]
         out.append(
             Lever(
                 name,
                 name.replace("_", " ").capitalize(),
-                info.json_schema_extra["unit"],
+                _unit(info),
                 lo,
                 hi,
                 integer=isinstance(info.default, int),
@@ -282,7 +294,7 @@ def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[st
     pk = scenario.peacekeepers
     if moved & {"withdrawal_start", "withdrawal_weeks", "peacekeepers"} and pk is None:
         raise ScenarioError("slider", None, "peacekeepers", "this scenario has no peacekeeping force")
-    if moved & {"withdrawal_start", "withdrawal_weeks"}:
+    if moved & {"withdrawal_start", "withdrawal_weeks"} and pk is not None:
         start, duration = withdrawal_plan(scenario)
         start = int(values["withdrawal_start"]) if "withdrawal_start" in moved else start
         duration = int(values["withdrawal_weeks"]) if "withdrawal_weeks" in moved else duration
@@ -296,12 +308,12 @@ def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[st
                         "start": scenario.start + dt.timedelta(weeks=start),
                         "end": None,
                         "duration_weeks": duration,
-                        "order": _closing_order(scenario),
+                        "order": _closing_order(pk),
                         "dates": None,
                     },
                 )
             )
-    if "peacekeepers" in moved:
+    if "peacekeepers" in moved and pk is not None:
         target = int(values["peacekeepers"])
         current = peacekeeper_strength(scenario)
         for i, point in enumerate(pk.strength):

@@ -110,7 +110,7 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
             self.calm_weeks = 0
 
     def _reason(self) -> str:
-        main = max(self.components, key=self.components.get)
+        main = max(self.components, key=self.components.__getitem__)
         parts = ", ".join(f"{k} {v:.2f}" for k, v in self.components.items())
         return f"{REASONS[main]} (threat {self.threat:.2f} > tolerance {self.spec.tolerance:.2f}: {parts})"
 
