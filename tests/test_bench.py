@@ -31,6 +31,7 @@ REQUIRED = {
 }
 
 
+@pytest.mark.slow
 def test_quick_benchmark_writes_csv_and_json(tmp_path: Path) -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p)

@@ -52,20 +52,22 @@ def test_a_name_cannot_escape_the_scenario_folder(tmp_path, monkeypatch):
         find_scenario("../scenario/schema.py")
 
 
-def test_commands_take_names_from_any_folder(cli_process, tmp_path):
-    ok = cli_process("validate", "baseline", "historical")
+def test_commands_take_names_from_any_folder(cli, tmp_path, monkeypatch, fast_plots):
+    monkeypatch.chdir(tmp_path)
+    ok = cli("validate", "baseline", "historical")
     assert ok.status == 0, ok.err
     assert ok.out.count("ok:") == 2
-    sweep = cli_process("sweep", "sweeps/withdrawal_timing", "--check")
+    sweep = cli("sweep", "sweeps/withdrawal_timing", "--check")
     assert sweep.status == 0, sweep.err
     assert "grid design" in sweep.out
-    run = cli_process("run", "baseline", "--weeks", 1, "--out", "runs", "--quiet")
+    run = cli("run", "baseline", "--weeks", 1, "--out", "runs", "--quiet")
     assert run.status == 0, run.err
     assert (tmp_path / run.out.strip()).is_dir()
 
 
-def test_an_unknown_name_exits_2_with_one_line(cli_process, tmp_path):
-    result = cli_process("run", "baselin", "--weeks", 1, "--out", "runs")
+def test_an_unknown_name_exits_2_with_one_line(cli, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = cli("run", "baselin", "--weeks", 1, "--out", "runs")
     assert result.status == 2
     assert result.err.strip().splitlines() == [
         "error: baselin: file not found, nor a shipped scenario of that name; did you mean 'baseline'?"
