@@ -84,9 +84,10 @@ case "$cmd" in
         export PATH="$PWD/$VENV/bin:$PATH"
         if [ "${1:-}" = "--fast" ]; then
             shift
-            # Everything but the slow, kill/crash, fuzz, browser and pattern tests, on two workers.
+            # Everything but the slow, kill/crash, fuzz, browser and pattern tests, on two workers;
+            # a module stays on one worker, so its module-scoped fixtures are computed once.
             exec "$VENV/bin/python" -m pytest -m "not (slow or crash or fuzz or browser or patterns)" \
-                -n 2 "$@"
+                -n 2 --dist loadscope "$@"
         fi
         exec "$VENV/bin/python" -m pytest "$@" ;;
     run)
