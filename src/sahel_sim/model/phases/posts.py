@@ -10,6 +10,7 @@ import numpy as np
 from sahel_sim.model import fields as F
 
 if TYPE_CHECKING:
+    from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
     from sahel_sim.model.sahel_model import SahelModel
 
 
@@ -37,7 +38,8 @@ def run(model: SahelModel) -> None:
         country = model.geo.country
         codes = model.geo.country_codes
         pk_by_country = np.zeros(len(codes))
-        for c in (*model.camps(), *model.convoys()):
+        peacekeepers: list[PeacekeepingCamp | Convoy] = [*model.camps(), *model.convoys()]
+        for c in peacekeepers:
             pk_by_country[country[c.xy]] += c.strength
         for post in posts:
             near = vicinity(model, post)
