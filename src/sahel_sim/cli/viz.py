@@ -48,7 +48,13 @@ def viz_environment(args: argparse.Namespace) -> dict[str, str]:
     """
     if args.run and args.scenario:
         raise ScenarioError("--run", None, None, "give a scenario file or --run, not both")
-    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg"}
+    env = {
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "MPLBACKEND": "Agg",
+        "SOLARA_THEME_TITLE": "sahel_sim",
+        # a tab that went away without saying so is dropped after this long (its play loop with it)
+        "SOLARA_KERNEL_CULL_TIMEOUT": "30s",
+    }
     if args.run:
         folder = Path(args.run)
         manifest = folder / "manifest.json"
@@ -72,7 +78,7 @@ def viz_environment(args: argparse.Namespace) -> dict[str, str]:
 
 def solara_command(host: str, port: int) -> list[str]:
     """The command line that serves the page."""
-    app = Path(__file__).with_name("app.py")
+    app = Path(__file__).resolve().parents[1] / "viz" / "app.py"
     return [
         sys.executable,
         "-m",
