@@ -14,7 +14,9 @@
   (:mod:`sahel_sim.bench.phase_timing`; one run each, so rougher than the medians elsewhere);
 * **historical**: wall time of the 2012–2025 run, in a child process pinned to one core;
 * **sweep**: runs/s of a small sweep with 1 and 2 worker processes, and the parallel efficiency;
-* **memory**: peak resident memory of one run at 0.25° and of the sweep driver (child processes).
+* **memory**: peak resident memory of one run at 0.25° and of the sweep driver (child processes);
+* **viz**: weeks/s of the browser view's drawing path (step, snapshot, map and plots every week;
+  :mod:`sahel_sim.bench.viz_drawing`), skipped without the ``viz`` extra.
 
 Every timed figure except the phases is the median of several repetitions after a warm-up. An
 *agent-step* is one agent alive at the end of one step: a run's agent-steps are the number of agents alive after each
@@ -87,12 +89,25 @@ def run_benchmark(budget: Budget, say: Say = print) -> Report:
     hist_rows, hist_targets = bench_historical(budget, say)
     sweep_rows, sweep_targets = bench_sweep(budget, say)
     mem_rows, mem_targets = bench_memory(budget, say)
+    viz_rows, viz_targets = _bench_viz(budget, say)
     meta["load_end"] = load_average()
     meta["seconds"] = round(time.perf_counter() - started, 1)
-    rows = speed_rows + ratio_rows + scaling_rows + phase_rows + hist_rows + sweep_rows + mem_rows
-    order = {"speed": 0, "ratio": 1, "scaling": 2, "phases": 3, "historical": 4, "sweep": 5, "memory": 6}
+    rows = speed_rows + ratio_rows + scaling_rows + phase_rows + hist_rows + sweep_rows + mem_rows + viz_rows
+    order = {"speed": 0, "ratio": 1, "scaling": 2, "phases": 3, "historical": 4, "sweep": 5, "memory": 6, "viz": 7}
     rows.sort(key=lambda r: order[r.section])
-    return Report(meta, rows, [*targets, *hist_targets, *sweep_targets, *mem_targets])
+    return Report(meta, rows, [*targets, *hist_targets, *sweep_targets, *mem_targets, *viz_targets])
+
+
+def _bench_viz(budget: Budget, say: Say) -> tuple[list, list]:
+    """The ``viz`` section, or nothing (with a note) when the viz extra is not installed."""
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        say("viz: skipped (the viz extra is not installed)")
+        return [], []
+    from sahel_sim.bench.viz_drawing import bench_viz
+
+    return bench_viz(budget.name, say)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
