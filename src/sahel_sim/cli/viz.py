@@ -60,6 +60,8 @@ def viz_environment(args: argparse.Namespace) -> dict[str, str]:
         "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
         "MPLBACKEND": "Agg",
         "SOLARA_THEME_TITLE": "sahel_sim",
+        "SOLARA_THEME_SHOW_BANNER": "False",  # the badge covered a plot
+        "SOLARA_THEME_VARIANT": "light",  # the pictures have white backgrounds
         # a tab that went away without saying so is dropped after this long (its play loop with it)
         "SOLARA_KERNEL_CULL_TIMEOUT": "30s",
     }

@@ -57,18 +57,16 @@ cdn_helper.fetch_from_cdn = _offline  # only this server's process imports this 
 warnings.filterwarnings("ignore", message="Cookies with samesite=none require https", category=UserWarning)
 
 CSS = """
-.sahel-main { display: flex; flex-wrap: nowrap; gap: 12px; align-items: flex-start; width: 100%; }
-.sahel-side { flex: 0 0 300px; max-width: 300px; }
+.sahel-main { display: flex; flex-wrap: nowrap; gap: 16px; align-items: flex-start; width: 100%; padding: 4px 8px; }
+.sahel-side { flex: 0 0 290px; max-width: 290px; }
 .sahel-body { flex: 1 1 auto; min-width: 0; }
-.sahel-top { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-start; }
-.sahel-mapbox { flex: 4 1 640px; min-width: 0; }
-.sahel-status { flex: 1 1 220px; min-width: 200px; }
-img.sahel-map { width: 100%; height: auto; max-height: calc(100vh - 24px); object-fit: contain;
+.sahel-statusbar { display: flex; flex-wrap: wrap; gap: 2px 18px; align-items: baseline; }
+img.sahel-map { width: 100%; height: auto; max-height: calc(100vh - 150px); object-fit: contain;
   object-position: left top; display: block; }
-img.sahel-metrics, img.sahel-difference { width: 100%; max-width: 1400px; height: auto; display: block; }
+img.sahel-metrics, img.sahel-difference { width: 100%; max-width: 1500px; height: auto; display: block; }
 .sahel-pair { display: flex; flex-wrap: wrap; gap: 8px; }
-.sahel-pair > div { flex: 1 1 480px; min-width: 0; }
-@media (max-width: 1000px) { .sahel-main { flex-wrap: wrap; } .sahel-side { flex: 1 1 100%; max-width: none; } }
+.sahel-pair > div { flex: 1 1 560px; min-width: 0; }
+.sahel-pair img.sahel-map { max-height: calc(100vh - 190px); }
 """
 
 
@@ -163,8 +161,12 @@ def Main():
         set_tick(lambda t: t + 1)
 
     current, problem = run
+    sidebar, set_sidebar = solara.use_state(True)
     with solara.Div(classes=["sahel-main"]):
-        with solara.Column(classes=["sahel-side"]):
+        if not sidebar:
+            solara.Button("Show controls", on_click=lambda: set_sidebar(True), text=True, classes=["sahel-show"])
+        with solara.Column(classes=["sahel-side"], style={} if sidebar else {"display": "none"}):
+            solara.Button("Hide controls", on_click=lambda: set_sidebar(False), text=True, classes=["sahel-hide"])
             solara.Text("sahel_sim", style={"font-size": "1.4em", "font-weight": "bold"})
             if current is not None:
                 RunButtons(current, on_week, reset, set_message)
@@ -213,13 +215,11 @@ def RunView(run: Run, tick: int):
     shown = layer if layer in names else draw.CONTROL
     if len(snaps) == 1:
         snap = snaps[0]
-        with solara.Div(classes=["sahel-top"]):
-            with solara.Div(classes=["sahel-mapbox"]):
-                solara.Select(label="Map layer", values=names, value=shown, on_value=set_layer)
-                MapImage(run, 0, snap, shown, tick)
-            with solara.Div(classes=["sahel-status"]):
-                Status(run.models[0], snap, "")
+        Status(run.models[0], snap, "")
+        solara.Select(label="Map layer", values=names, value=shown, on_value=set_layer)
+        MapImage(run, 0, snap, shown, tick)
         solara.Image(run.metrics_picture(snap), format="jpeg", classes=["sahel-metrics"])
+        Levers(run.models[0], "")
         return
     solara.Select(label="Map layer", values=names, value=shown, on_value=set_layer)
     with solara.Div(classes=["sahel-pair"]):
@@ -228,6 +228,10 @@ def RunView(run: Run, tick: int):
                 Status(model, snap, "AB"[i])
                 MapImage(run, i, snap, shown, tick)
     solara.Image(run.difference_picture(*snaps), format="jpeg", classes=["sahel-difference"])
+    with solara.Div(classes=["sahel-pair"]):
+        for i, model in enumerate(run.models):
+            with solara.Div():
+                Levers(model, "AB"[i])
 
 
 @solara.component
@@ -239,28 +243,36 @@ def MapImage(run: Run, index: int, snap: Snapshot, layer: str, tick: int):
 
 @solara.component
 def Status(model: VizModel, snap: Snapshot, tag: str):
-    """Scenario, seed, week, date, headline numbers and the levers of one model."""
+    """Scenario, seed, week, date and the headline numbers of one model, in one wrapping line."""
     prefix = f"{tag}: " if tag else ""
     css = f"-{tag.lower()}" if tag else ""
-    with solara.Column(style={"padding": "0 8px"}):
+    with solara.Div(classes=["sahel-statusbar"]):
         solara.Text(f"{prefix}{snap.name} ({model.scenario_file}), seed {snap.seed}", classes=[f"sahel-scenario{css}"])
         solara.Text(week_text(snap), classes=[f"sahel-week{css}"])
-        solara.Text(date_text(snap), classes=[f"sahel-date{css}"], style={"font-size": "1.3em", "font-weight": "bold"})
+        solara.Text(date_text(snap), classes=[f"sahel-date{css}"], style={"font-size": "1.25em", "font-weight": "bold"})
+    with solara.Div(classes=["sahel-statusbar"]):
         latest = snap.latest()
         for column, label in HEADLINE.items():
             value = "-" if latest is None else format_metric(column, latest[column])
             solara.Text(f"{label}: {value}", classes=[f"sahel-metric{css}", f"sahel-{column}{css}"])
-        if not model.running:
-            solara.Info("End of the scenario reached.", classes=[f"sahel-end{css}"])
-        if model.seed_error:
-            solara.Warning(f"Seed not used ({model.seed_error}); the scenario's seed runs instead.")
-        _bullets(
-            "Levers in this run",
-            [f"{label}: {text}" for label, text in describe(model.config, levers(model.config))],
-            f"sahel-levers{css}",
-        )
-        if model.viz_overrides:
-            _bullets("Changed from the file", [f"{p} = {v}" for p, v in model.viz_overrides], f"sahel-overrides{css}")
+    if not model.running:
+        solara.Info("End of the scenario reached.", classes=[f"sahel-end{css}"], dense=True)
+    if model.seed_error:
+        solara.Warning(f"Seed not used ({model.seed_error}); the scenario's seed runs instead.", dense=True)
+
+
+@solara.component
+def Levers(model: VizModel, tag: str):
+    """The levers of a model's run and what was changed from its file."""
+    css = f"-{tag.lower()}" if tag else ""
+    title = f"Levers in run {tag}" if tag else "Levers in this run"
+    _bullets(
+        title,
+        [f"{label}: {text}" for label, text in describe(model.config, levers(model.config))],
+        f"sahel-levers{css}",
+    )
+    if model.viz_overrides:
+        _bullets("Changed from the file", [f"{p} = {v}" for p, v in model.viz_overrides], f"sahel-overrides{css}")
 
 
 def _bullets(title: str, items: list[str], css: str) -> None:

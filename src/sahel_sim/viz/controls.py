@@ -119,6 +119,7 @@ def LeverInput(lever: Lever, value, error: str | None, on_value: Callable[[float
                     thumb_label=False,
                 )
         with solara.Column(style={"flex": "0 0 110px"}):
-            solara.InputFloat("", value=value, on_value=from_field, optional=True, dense=True, classes=["sahel-number"])
+            field = solara.InputInt if lever.integer else solara.InputFloat
+            field("", value=value, on_value=from_field, optional=True, dense=True, classes=["sahel-number"])
     if error:
         solara.Text(error, classes=["sahel-lever-error"], style={"color": "#c0392b", "font-size": "0.85em"})

@@ -123,11 +123,11 @@ def borders_and_towns(ax, snap: Snapshot) -> None:
     x0, x1, y0, y1 = extent(snap)
     for name, lon, lat in labels:
         if x0 < lon < x1 and y0 < lat < y1:
-            ax.text(lon, lat, name.upper(), fontsize=7.5, color="#555555", ha="center", va="center", style="italic")
+            ax.text(lon, lat, name.upper(), fontsize=8, color="#555555", ha="center", va="center", style="italic")
     towns = labelled_towns(snap)
     ax.scatter([t[1] for t in towns], [t[2] for t in towns], s=[12 if t[3] else 6 for t in towns], c="black", zorder=3)
     for name, lon, lat, capital in towns:
-        ax.text(lon + 0.2, lat + 0.15, name, fontsize=8 if capital else 7, color="black", zorder=3)
+        ax.text(lon + 0.2, lat + 0.15, name, fontsize=9 if capital else 8, color="black", zorder=3)
 
 
 def layer_style(snap: Snapshot, layer: str):

@@ -67,13 +67,13 @@ class MapPainter:
         self.key = self.key_of(snap)
         self.fig = Figure(figsize=MAP_SIZE_IN, dpi=dpi)
         self.canvas = FigureCanvasAgg(self.fig)
-        self.ax = self.fig.add_axes((0.03, 0.07, 0.74, 0.86))
+        self.ax = self.fig.add_axes((0.03, 0.06, 0.745, 0.88))
         self.extent = draw.extent(snap)
         ax = self.ax
         ax.set_xlim(self.extent[0], self.extent[1])
         ax.set_ylim(self.extent[2], self.extent[3])
         ax.set_aspect(draw.aspect(snap))
-        ax.tick_params(labelsize=7)
+        ax.tick_params(labelsize=8)
         self.pop_image = ax.imshow(
             np.zeros((snap.geo.height, snap.geo.width)),
             origin="lower",
@@ -89,7 +89,7 @@ class MapPainter:
         self.pixel_cells = None  # which cell each pixel of the map shows, see _map_pixels
         draw.borders_and_towns(ax, snap)
         self.agents = draw.AgentArtists(ax, snap, MAX_COUNT_LABELS)
-        self.title = ax.set_title("", fontsize=11, animated=True)
+        self.title = ax.set_title("", fontsize=12, animated=True)
         self.legend = None
         self.colorbar_axes = self.fig.add_axes((0.79, 0.08, 0.19, 0.03))
         self.layer: str | None = None
@@ -110,7 +110,7 @@ class MapPainter:
             handles=draw.legend_handles(snap, layer),
             loc="upper left",
             bbox_to_anchor=(0.775, 0.97),
-            fontsize=8,
+            fontsize=8.5,
             frameon=False,
             handlelength=1.2,
         )
