@@ -31,10 +31,12 @@ def RunButtons(run: Run, on_week: Callable[[], None], on_reset: Callable[[], Non
     """
     playing, set_playing = solara.use_state(False)
     speed, set_speed = solara.use_state(next(iter(SPEEDS)))
+    looping, set_looping = solara.use_state(False)  # a loop thread is still finishing its week
 
     def loop(cancel: threading.Event) -> None:
         if not playing:
             return
+        set_looping(True)
         weeks = 0
         try:
             while not cancel.is_set():
@@ -50,8 +52,12 @@ def RunButtons(run: Run, on_week: Callable[[], None], on_reset: Callable[[], Non
             on_error(friendly(exc, "simulating a week"))
         finally:
             log.info("play loop stopped after %d weeks (%s)", weeks, "cancelled" if cancel.is_set() else "ended")
-            if not cancel.is_set():
-                set_playing(False)
+            try:
+                if not cancel.is_set():
+                    set_playing(False)
+                set_looping(False)
+            except Exception:  # noqa: BLE001 - the tab is gone: nothing to update
+                log.debug("tab closed before its play loop ended")
 
     solara.use_thread(loop, dependencies=[playing, run, speed], intrusive_cancel=False)
 
@@ -76,7 +82,11 @@ def RunButtons(run: Run, on_week: Callable[[], None], on_reset: Callable[[], Non
             classes=["sahel-play"],
         )
         solara.Button(
-            "Step", color="primary", on_click=step, disabled=playing or not run.running, classes=["sahel-step"]
+            "Step",
+            color="primary",
+            on_click=step,
+            disabled=playing or looping or not run.running,
+            classes=["sahel-step"],
         )
     solara.Select(label="Play speed", values=list(SPEEDS), value=speed, on_value=set_speed)
 
