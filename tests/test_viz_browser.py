@@ -299,6 +299,10 @@ def test_levers_apply_on_reset_and_a_bad_value_is_shown_beside_its_control(brows
         error = tab.text(".sahel-lever-error")
         assert "between 0 and 0.5" in error
         tab.assert_no_traceback()
+        tab.choose("Scenario file", "historical.yaml")  # the levers follow the picked file
+        tab.page.locator(".sahel-lever-withdrawal_start", has_text="after 2012-01-01; 731 = none").wait_for()
+        assert tab.page.locator(".sahel-input-withdrawal_start [role=slider]").get_attribute("aria-valuemax") == "731"
+        assert tab.text(".sahel-lever-legitimacy") == "ML state legitimacy: 0.5"
     finally:
         tab.close()
 
@@ -340,6 +344,7 @@ def test_map_fully_visible(browser, server, size):
             if sidebar == "no-controls":
                 tab.button("Hide controls").click()
                 tab.button("Show controls").wait_for()
+                tab.page.locator(".sahel-side").wait_for(state="hidden")
             img = tab.page.locator("img.sahel-map")
             img.wait_for()
             tab.page.wait_for_function("el => el.complete && el.naturalWidth > 0", arg=img.element_handle())

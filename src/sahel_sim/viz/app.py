@@ -60,6 +60,7 @@ CSS = """
 .sahel-main { display: flex; flex-wrap: nowrap; gap: 16px; align-items: flex-start; width: 100%; padding: 4px 8px; }
 .sahel-side { flex: 0 0 290px; max-width: 290px; }
 .sahel-body { flex: 1 1 auto; min-width: 0; }
+.sahel-main .sahel-side.sahel-hidden { display: none !important; }
 .sahel-statusbar { display: flex; flex-wrap: wrap; gap: 2px 18px; align-items: baseline; }
 img.sahel-map { width: 100%; height: auto; max-height: calc(100vh - 150px); object-fit: contain;
   object-position: left top; display: block; }
@@ -165,7 +166,8 @@ def Main():
     with solara.Div(classes=["sahel-main"]):
         if not sidebar:
             solara.Button("Show controls", on_click=lambda: set_sidebar(True), text=True, classes=["sahel-show"])
-        with solara.Column(classes=["sahel-side"], style={} if sidebar else {"display": "none"}):
+        # hidden, not removed: removing the controls would end the play loop that lives in them
+        with solara.Column(classes=["sahel-side"] if sidebar else ["sahel-side", "sahel-hidden"]):
             solara.Button("Hide controls", on_click=lambda: set_sidebar(False), text=True, classes=["sahel-hide"])
             solara.Text("sahel_sim", style={"font-size": "1.4em", "font-weight": "bold"})
             if current is not None:
