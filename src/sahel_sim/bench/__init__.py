@@ -59,12 +59,13 @@ from sahel_sim.bench.timing import COMPARABLE, SCALE_RECIPES
 from sahel_sim.bench.workloads import bench_historical, bench_memory, bench_sweep
 
 
-def run_benchmark(budget: Budget, say: Say = print) -> Report:
+def run_benchmark(budget: Budget, say: Say = print, viz_only: bool = False) -> Report:
     """Run every section under ``budget``.
 
     Args:
         budget: :data:`FULL` or :data:`QUICK`.
         say: Where progress lines go.
+        viz_only: Run only the ``viz`` section (the browser view's drawing path).
 
     Returns:
         The report (not yet written).
@@ -79,6 +80,11 @@ def run_benchmark(budget: Budget, say: Say = print) -> Report:
         "agent_step": "one agent alive at the end of one step (agents alive after each step, summed)",
     }
     started = time.perf_counter()
+    if viz_only:
+        viz_rows, viz_targets = _bench_viz(budget, say)
+        meta["load_end"] = load_average()
+        meta["seconds"] = round(time.perf_counter() - started, 1)
+        return Report(meta, viz_rows, viz_targets)
     speed_rows, speed = bench_speed(budget, say)
     scaling_rows, scaling = bench_scaling(budget, say)
     ratio_rows, targets = bench_ratio(budget, speed, scaling, say)
@@ -119,6 +125,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", default="benchmarks/results", help="folder for the CSV and JSON files (default: benchmarks/results/)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the table")
+    parser.add_argument(
+        "--viz-only", action="store_true", help="only the viz section: weeks/s of the browser view's drawing"
+    )
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -128,7 +137,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{time.strftime('%H:%M:%S')} load {load_average()[0]:.2f}] {text}", file=sys.stderr, flush=True)
 
-    report = run_benchmark(QUICK if args.quick else FULL, say)
+    report = run_benchmark(QUICK if args.quick else FULL, say, viz_only=getattr(args, "viz_only", False))
     print(format_table(report))
     for path in write_report(report, Path(args.out)):
         print(f"wrote {path}")
