@@ -24,7 +24,7 @@ def register(subparsers) -> None:
     """Add the ``viz`` subcommand to the main parser's subparsers."""
     viz = subparsers.add_parser(
         "viz",
-        help="open the interactive map in a browser (Mesa SolaraViz)",
+        help="open the interactive map in a browser (a Solara page)",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
