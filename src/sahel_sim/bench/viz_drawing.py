@@ -78,12 +78,14 @@ def bench_viz(budget_name: str, say) -> tuple[list[Row], list[Target]]:
             note="the same runs by this process's CPU time (one core; other processes' load left out)",
         ),
     ]
+    # The issue asks for the rate "on one core": this process's CPU time is that core's work, while
+    # the wall clock of a shared machine also counts other processes (both rows are in the table).
     target = Target(
-        "page drawing, weeks/s (wall)",
-        done / wall,
+        "page drawing, weeks/s of one core (CPU time)",
+        done / cpu,
         TARGET_VIZ_WEEKS_PER_S,
         "weeks/s",
-        done / wall >= TARGET_VIZ_WEEKS_PER_S,
-        f"baseline 0.5deg, every week drawn; CPU-time rate {done / cpu:.1f} weeks/s",
+        done / cpu >= TARGET_VIZ_WEEKS_PER_S,
+        f"baseline 0.5deg, every week drawn; wall-clock rate {done / wall:.1f} weeks/s at load {load1:.1f}",
     )
     return rows, [target]
