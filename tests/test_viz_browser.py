@@ -289,6 +289,7 @@ def test_levers_apply_on_reset_and_a_bad_value_is_shown_beside_its_control(brows
         thumb.press("End")  # the last week: no withdrawal
         tab.page.locator(".sahel-lever-army_accuracy", has_text="0.9").wait_for()
         tab.page.locator(".sahel-lever-withdrawal_start", has_text="209 weeks").wait_for()
+        tab.page.locator(".sahel-lever-error", has_text="between 0 and 0.5").wait_for()  # shown before Reset too
         tab.step(1)
         tab.button("Reset").click()
         tab.wait_week(0)
@@ -302,7 +303,12 @@ def test_levers_apply_on_reset_and_a_bad_value_is_shown_beside_its_control(brows
         tab.choose("Scenario file", "historical.yaml")  # the levers follow the picked file
         tab.page.locator(".sahel-lever-withdrawal_start", has_text="after 2012-01-01; 731 = none").wait_for()
         assert tab.page.locator(".sahel-input-withdrawal_start [role=slider]").get_attribute("aria-valuemax") == "731"
-        assert tab.text(".sahel-lever-legitimacy") == "ML state legitimacy: 0.5"
+        tab.page.locator(".sahel-lever-legitimacy", has_text="ML state legitimacy: 0.5").wait_for()
+        assert tab.page.locator(".sahel-lever-error").count() == 0  # the other file's values are not carried over
+        tab.choose("Scenario file", "baseline.yaml")  # back: the baseline's own values, not the typed ones
+        tab.page.locator(".sahel-lever-withdrawal_start", has_text="Withdrawal start: 77 weeks").wait_for()
+        assert tab.text(".sahel-lever-army_accuracy").startswith("ML army accuracy: 0.45")
+        assert tab.text(".sahel-lever-recruit_rate").startswith("Recruit rate: 0.01322 ")
     finally:
         tab.close()
 

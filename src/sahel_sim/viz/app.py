@@ -147,7 +147,15 @@ def Main():
             return None, {}, friendly(exc, "reading the levers")
 
     scenario, own_values, lever_problem = solara.use_memo(scenario_levers, [lever_file])
-    values, set_values = solara.use_state(own_values, key=f"values-{lever_file}")
+    # Lever values belong to one file: another file starts from its own values (never a mix).
+    held, set_held = solara.use_state((lever_file, own_values))
+    values = held[1] if held[0] == lever_file else own_values
+
+    def forget_other_file() -> None:
+        if held[0] != lever_file:  # picking a file starts from its values, also when coming back
+            set_held((lever_file, own_values))
+
+    solara.use_effect(forget_other_file, [lever_file])
     first = solara.use_memo(lambda: build_run(settings, file_a, shown_b, seed, values), [])
     run, set_run = solara.use_state(first, key="run")
     tick, set_tick = solara.use_state(0)
@@ -191,15 +199,19 @@ def Main():
             solara.Text("Levers take effect on Reset.", style={"font-size": "0.85em"})
             if lever_problem:
                 solara.Error(lever_problem, classes=["sahel-error"])
+            # the errors of the run, if it was built from this file's levers
+            same = current is not None and current.models[-1].scenario_file == lever_file
+            refused = current.models[-1].lever_errors if same else {}
             for lever in levers(scenario) if scenario is not None else []:
+                value = values.get(lever.name)
                 LeverInput(
                     lever,
-                    values.get(lever.name),
-                    current.models[-1].lever_errors.get(lever.name) if current is not None else None,
-                    lambda v, name=lever.name: set_values({**values, name: v}),
-                )
-            if current is not None and "levers" in current.models[-1].lever_errors:
-                solara.Error(current.models[-1].lever_errors["levers"], classes=["sahel-error"])
+                    value,
+                    refused.get(lever.name) or lever.check(value),
+                    lambda v, name=lever.name: set_held((lever_file, {**values, name: v})),
+                ).key(f"{lever_file}:{lever.name}")  # new widgets for another file: no slider echoes its old range
+            if "levers" in refused:
+                solara.Error(refused["levers"], classes=["sahel-error"])
         with solara.Column(classes=["sahel-body"]):
             if problem or message:
                 solara.Error(problem or message, classes=["sahel-error"])
