@@ -81,7 +81,7 @@ def viz_environment(args: argparse.Namespace) -> dict[str, str]:
         load_scenario(scenario, within=folder)
         env.update(SAHEL_VIZ_ROOT=str(folder.resolve()), SAHEL_VIZ_SCENARIO=scenario.name, SAHEL_VIZ_SEED=str(seed))
     elif compare:
-        first, second = (Path(p) for p in compare)
+        first, second = (Path(find_scenario(p)) for p in compare)
         for path in (first, second):
             load_scenario(path, within=path.parent)
         if first.parent.resolve() != second.parent.resolve():
