@@ -7,12 +7,13 @@ Chad by ISO code. The README defines every column with its unit; the main names 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
     from sahel_sim.model.sahel_model import SahelModel
 
 AREAS = ("ML", "BF", "NE", "MR", "TD")
@@ -112,7 +113,7 @@ def stability_index(
         np.exp(-fragmentation / SI_FRAGMENTATION_REF),
         state_control,
     )
-    return 100.0 * sum(scores) / len(scores)
+    return cast(np.ndarray, 100.0 * sum(scores) / len(scores))
 
 
 #: Slot of each focus area in a week's per-area arrays (0 is ALL; events elsewhere count only there).
@@ -268,7 +269,8 @@ class MetricsRecorder:
         m = self.model
         shape = m.land.shape
         pk, army, fighters = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-        for c in (*m.camps(), *m.convoys()):
+        peacekeepers: list[PeacekeepingCamp | Convoy] = [*m.camps(), *m.convoys()]
+        for c in peacekeepers:
             pk[c.xy] += max(c.strength, 0.0)
         for u in m.units():
             army[u.xy] += max(u.strength, 0.0)

@@ -151,7 +151,8 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path):
             xs, ys = zip(*line, strict=True)
             ax.plot(xs, ys, color="0.4", lw=0.6)
         if code in ("ML", "BF", "NE", "MR", "TD"):
-            ax.text(*country["label"], country["name"], fontsize=8, ha="center", color="0.3")
+            x, y = country["label"]
+            ax.text(x, y, country["name"], fontsize=8, ha="center", color="0.3")
     handles = []
     for kind, (label, colour) in ps.EVENT_KINDS.items():
         group = events[events["kind"] == kind]
