@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     from sahel_sim.runs.output import RunOutput
     from sahel_sim.scenario.schema import Scenario
 
-#: The source tree's scenario folder (used when the installed package ships no scenario catalogue).
-REPO_SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
-
 
 def scenario_path(name: str | Path) -> Path:
     """The file of a scenario or sweep given by path or by the name of a shipped one.
@@ -45,25 +42,9 @@ def scenario_path(name: str | Path) -> Path:
     Raises:
         ScenarioError: If there is no such file nor shipped scenario (with the closest name).
     """
-    from sahel_sim.scenario.errors import ScenarioError, _did_you_mean
+    from sahel_sim.scenario.catalog import find_scenario
 
-    try:  # the package's catalogue of shipped scenarios, where it exists
-        from sahel_sim.scenario.catalog import find_scenario
-    except ImportError:
-        find_scenario = None
-    if find_scenario is not None:
-        return Path(find_scenario(name))
-    path = Path(name)
-    if path.exists():
-        return path
-    key = path.as_posix().removeprefix("./").removeprefix("scenarios/").removesuffix(".yaml")
-    shipped = REPO_SCENARIOS / f"{key}.yaml"
-    if shipped.is_file():
-        return shipped
-    names = sorted(p.relative_to(REPO_SCENARIOS).with_suffix("").as_posix() for p in REPO_SCENARIOS.rglob("*.yaml"))
-    raise ScenarioError(
-        str(name), None, None, "file not found, nor a shipped scenario of that name" + _did_you_mean(key, names)
-    )
+    return Path(find_scenario(name))
 
 
 @dataclass
@@ -279,7 +260,7 @@ def sweep(
 
     path = scenario_path(spec)
     temporary = out is None
-    folder = Path(tempfile.mkdtemp(prefix="sahel_sim-sweep-")) / "sweep" if temporary else Path(out)
+    folder = Path(tempfile.mkdtemp(prefix="sahel_sim-sweep-")) / "sweep" if out is None else Path(out)
     try:
         run_sweep(path, folder, workers=workers, resume=resume, serial=workers == 1)
         result = load_sweep(folder, timeseries=timeseries)

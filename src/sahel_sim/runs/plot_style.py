@@ -15,6 +15,7 @@ import hashlib
 import math
 from collections.abc import Sequence
 from functools import cache
+from typing import Any, cast
 
 import matplotlib
 
@@ -48,7 +49,7 @@ RC = {
 
 def styled(function):
     """Decorate a plotting function so that it draws with :data:`RC`."""
-    return matplotlib.rc_context(RC)(function)
+    return matplotlib.rc_context(cast(Any, RC))(function)
 
 
 # ---------------------------------------------------------------- colours

@@ -51,7 +51,7 @@ def _withdrawal_span(scenario: Scenario):
     return pd.Timestamp(min(dates)), pd.Timestamp(max(dates))
 
 
-def _control_columns(scenario: Scenario, columns) -> list[tuple[str, str, str]]:
+def _control_columns(scenario: Scenario, columns) -> list[tuple[str, str, str | None]]:
     """(column, legend name, colour) of the state, each faction, then contested cells."""
     from sahel_sim.model.metrics import slug
 
