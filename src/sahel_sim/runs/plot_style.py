@@ -286,7 +286,13 @@ def parameter_label(path: str) -> str:
     ``peacekeepers.withdrawal.duration_weeks`` gives ``withdrawal duration (weeks)``.
     """
     parts = path.split(".")
-    words = " ".join(parts[-2:]) if len(parts) > 1 else parts[0]
+    named, start = 0, 0
+    for i in range(len(parts) - 1, -1, -1):  # back to the second-last name: "strength 2 personnel"
+        named += not parts[i].isdigit()
+        if named == 2:
+            start = i
+            break
+    words = " ".join(parts[start:])
     unit = _schema_unit(path)
     for suffix in ("_weeks", "_days", "_km", "_years"):
         if words.endswith(suffix):

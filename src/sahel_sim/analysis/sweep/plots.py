@@ -37,8 +37,8 @@ def _label(value: object) -> str:
     """Tick text of a varied value; a mapping (stored as JSON) shows its scalar entries only."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return "none"
-    if isinstance(value, float):
-        return ps.thousands(value)
+    if isinstance(value, float | int | np.integer) and not isinstance(value, bool):
+        return ps.thousands(float(value))
     if isinstance(value, str) and value.startswith("{"):
         try:
             mapping = json.loads(value)
