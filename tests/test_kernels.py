@@ -5,7 +5,7 @@ import pytest
 from scipy.ndimage import uniform_filter
 
 from sahel_sim.model import fields as F
-from sahel_sim.model.agents.base import pairs_within, window_argmax, window_cells
+from sahel_sim.model.spatial import pairs_within, window_argmax, window_cells
 
 QUADRATURE_R = (np.arange(16) + 0.5) / 16.0
 

@@ -1,6 +1,6 @@
 """Compiled (numba) loops behind the array rules and the spatial searches of the model.
 
-Used by :mod:`sahel_sim.model.fields` and :mod:`sahel_sim.model.agents.base`.
+Used by :mod:`sahel_sim.model.fields` and :mod:`sahel_sim.model.spatial`.
 
 Every kernel repeats, operation for operation, the floating-point arithmetic of the numpy or scipy
 code it replaces, so results are bit-for-bit the same (``tests/test_kernels.py`` compares them with
