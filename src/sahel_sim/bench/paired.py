@@ -108,6 +108,9 @@ def bench_engines(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]
     if old is None:
         say(f"engines: {note}; ratios against the old engine skipped")
     hist = {"kind": "steps", "scenario": _historical(), "overrides": _overrides_until(budget.historical_weeks)}
+    for engine in (new, old) if old is not None else (new,):
+        say("engines: one untimed week on each engine (bytecode and the compiled-kernel cache on disk)")
+        probe(engine, {"kind": "steps", "scenario": _historical(), "weeks": 1})
 
     def one(engine: Path, task: dict, label: str) -> Callable[[], dict]:
         def measure() -> dict:
