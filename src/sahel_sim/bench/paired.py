@@ -325,6 +325,8 @@ def bench_sweeps(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]]
         )
     speedup = pair_ratio([a["wall_s"] for a in answers[1]], [a["wall_s"] for a in answers[2]])
     hours = 10_000 / rows[1].value / 3600.0
+    cpu_per_run = statistics.median(a["cpu_s"] for a in answers[1]) / runs  # 1 worker runs in the driver
+    cpu_hours = 10_000 * cpu_per_run / 2 / 3600.0
     memory = max(a["tree_rss_mb"] for a in answers[2])
     rows += [
         Row("sweeps", "2 workers / 1 worker", value=speedup, unit="ratio", note="wall-time ratio within each pair"),
@@ -334,6 +336,14 @@ def bench_sweeps(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]]
             value=hours,
             unit="hours",
             note=f"10,000 / the 2-worker rate of {rows[1].value:.3f} runs/s (results kept)",
+        ),
+        Row(
+            "sweeps",
+            "10,000 historical runs on 2 cores (CPU estimate)",
+            value=cpu_hours,
+            unit="hours",
+            note=f"10,000 x {cpu_per_run:.2f} CPU s per run (1-worker sweep, in the driver) / 2 cores: "
+            "what 2 idle cores would take, less disturbed by other load than the wall-time rate",
         ),
         Row(
             "memory",
