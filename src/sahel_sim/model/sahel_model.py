@@ -236,15 +236,6 @@ class SahelModel(mesa.Model):
         except KeyError:
             return []
 
-    @property
-    def mission_deployed(self) -> bool:
-        """Whether the peacekeeping mission has deployed by the current date.
-
-        It stays True after the mission leaves: posts then miss it.
-        """
-        force = self.config.peacekeepers
-        return force is not None and self.date >= force.strength[0].date
-
     def bands(self) -> list[InsurgentBand]:
         """Insurgent bands on the map."""
         return self._of(InsurgentBand)

@@ -149,8 +149,8 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path) -> None:
             zorder=3,
         )
     ax.scatter(
-        [p.lon for p in scenario.posts],
-        [p.lat for p in scenario.posts],
+        [p.lon for p in scenario.post_list()],
+        [p.lat for p in scenario.post_list()],
         marker="*",
         color="gold",
         edgecolors="k",
