@@ -123,7 +123,9 @@ def test_frozen_engine_is_extracted_once_and_importable(tmp_path: Path) -> None:
         pytest.skip(note)
     assert (src / "sahel_sim" / "model.py").is_file()  # the layout before the packages
     assert engines.old_engine(tmp_path)[0] == src
-    answer = engines.probe(src, {"kind": "steps", "scenario": str(ROOT / "scenarios" / "baseline.yaml"), "weeks": 2})
+    scenario = engines.scenario_for(src, "baseline.yaml")
+    assert scenario.startswith(str(src.parent))  # the frozen engine reads its own commit's scenario files
+    answer = engines.probe(src, {"kind": "steps", "scenario": scenario, "weeks": 2})
     assert answer["weeks"] == 2 and answer["cpu_s"] > 0 and answer["maxrss_mb"] > 0
 
 

@@ -1,8 +1,9 @@
 """The two engines the benchmark compares, and child processes that run one or the other.
 
 * **new**: the ``sahel_sim`` this benchmark was imported from;
-* **old**: a frozen copy of the engine at :data:`FROZEN_COMMIT`, extracted on first use with
-  ``git archive`` into ``<repo>/benchmarks/results/engines/`` (git-ignored) and reused after.
+* **old**: a frozen copy of the engine at :data:`FROZEN_COMMIT` with the scenario files of that
+  commit (it cannot read today's), extracted on first use with ``git archive`` into
+  ``<repo>/benchmarks/results/engines/`` (git-ignored) and reused after.
 
 Both run in fresh child processes with only their own ``src`` on ``PYTHONPATH`` and numeric
 libraries held to one thread, so what is timed is the engine's own CPU time.
@@ -60,9 +61,12 @@ def old_engine(cache: Path | None = None) -> tuple[Path | None, str]:
         return None, f"no git work tree: the engine of {FROZEN_COMMIT} cannot be extracted"
     cache = cache or root / "benchmarks" / "results" / "engines"
     dest = cache / f"engine-{FROZEN_COMMIT}"
-    if (dest / "src" / "sahel_sim" / "__init__.py").is_file():
-        return dest / "src", f"commit {FROZEN_COMMIT}, extracted in {dest}"
-    proc = subprocess.run(["git", "-C", str(root), "archive", FROZEN_COMMIT, "src"], capture_output=True, check=False)
+    if (dest / "src" / "sahel_sim" / "__init__.py").is_file() and (dest / "scenarios" / "historical.yaml").is_file():
+        return dest / "src", f"commit {FROZEN_COMMIT} with its own scenario files, extracted in {dest}"
+    shutil.rmtree(dest, ignore_errors=True)  # an incomplete copy
+    proc = subprocess.run(
+        ["git", "-C", str(root), "archive", FROZEN_COMMIT, "src", "scenarios"], capture_output=True, check=False
+    )
     if proc.returncode != 0:
         return None, f"git archive {FROZEN_COMMIT} failed: {proc.stderr.decode(errors='replace').strip()[:200]}"
     cache.mkdir(parents=True, exist_ok=True)
@@ -73,7 +77,19 @@ def old_engine(cache: Path | None = None) -> tuple[Path | None, str]:
         os.rename(tmp, dest)
     except OSError:  # another benchmark extracted it meanwhile
         shutil.rmtree(tmp, ignore_errors=True)
-    return dest / "src", f"commit {FROZEN_COMMIT}, extracted in {dest}"
+    return dest / "src", f"commit {FROZEN_COMMIT} with its own scenario files, extracted in {dest}"
+
+
+def scenario_for(engine: Path, name: str) -> str:
+    """Path of the shipped scenario ``name`` (e.g. ``historical.yaml``) as ``engine`` knows it.
+
+    The frozen engine reads the scenario files of its own commit, extracted beside its ``src``; this
+    engine reads today's.
+    """
+    from sahel_sim.bench.machine import scenario_dir
+
+    folder = scenario_dir() if engine == new_engine() else engine.parent / "scenarios"
+    return str(folder / name)
 
 
 def child_env(engine: Path) -> dict[str, str]:

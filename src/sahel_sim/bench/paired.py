@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sahel_sim.bench.engines import FROZEN_COMMIT, command, new_engine, old_engine, probe
+from sahel_sim.bench.engines import FROZEN_COMMIT, command, new_engine, old_engine, probe, scenario_for
 from sahel_sim.bench.machine import load_average, scenario_dir
 from sahel_sim.bench.report import Row, Target
 from sahel_sim.bench.timing import SCALE_RECIPES, epstein_side
@@ -107,15 +107,16 @@ def bench_engines(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]
     targets: list[Target] = []
     if old is None:
         say(f"engines: {note}; ratios against the old engine skipped")
-    hist = {"kind": "steps", "scenario": _historical(), "overrides": _overrides_until(budget.historical_weeks)}
+    hist = {"kind": "steps", "overrides": _overrides_until(budget.historical_weeks)}
     for engine in (new, old) if old is not None else (new,):
         say("engines: one untimed week on each engine (bytecode and the compiled-kernel cache on disk)")
-        probe(engine, {"kind": "steps", "scenario": _historical(), "weeks": 1})
+        probe(engine, {"kind": "steps", "scenario": scenario_for(engine, "historical.yaml"), "weeks": 1})
 
     def one(engine: Path, task: dict, label: str) -> Callable[[], dict]:
         def measure() -> dict:
             say(f"engines: {label} on the {'new' if engine == new else 'old'} engine")
-            return probe(engine, task) | {"load1": load_average()[0]}
+            own = task | {"scenario": scenario_for(engine, "historical.yaml")}
+            return probe(engine, own) | {"load1": load_average()[0]}
 
         return measure
 
@@ -149,13 +150,12 @@ def bench_engines(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]
 
     # 2. `run` end to end (imports, simulation, tables, plots), CPU seconds.
     with tempfile.TemporaryDirectory(prefix="sahel-bench-run-") as tmp:
-        args = ["run", _historical(), "--out", tmp, "--quiet"]
-        if budget.run_weeks is not None:
-            args += ["--weeks", str(budget.run_weeks)]
+        extra = ["--weeks", str(budget.run_weeks)] if budget.run_weeks is not None else []
 
         def run_on(engine: Path) -> Callable[[], dict]:
             def measure() -> dict:
                 say(f"engines: `run` end to end on the {'new' if engine == new else 'old'} engine")
+                args = ["run", scenario_for(engine, "historical.yaml"), "--out", tmp, "--quiet", *extra]
                 return command(engine, args) | {"load1": load_average()[0]}
 
             return measure
@@ -188,7 +188,6 @@ def bench_engines(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]
     # 3. 0.125° map, ms of CPU per week.
     fine = {
         "kind": "steps",
-        "scenario": _historical(),
         "overrides": [["map.resolution", 0.125]],
         "warmup": budget.fine_warmup,
         "weeks": budget.fine_weeks,
