@@ -8,8 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from worlds import BAMAKO, GAO, KIDAL, MOPTI, TIMBUKTU, faction, mission, run, sahel_armies, scenario
+
+pytestmark = pytest.mark.patterns
 
 SEEDS = range(1, 9)
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sahel_sim.bench.engines import FROZEN_COMMIT, command, new_engine, old_engine, probe, scenario_for
 from sahel_sim.bench.machine import load_average, scenario_dir
-from sahel_sim.bench.report import Row, Target
+from sahel_sim.bench.report import Row, Target, need
 from sahel_sim.bench.timing import SCALE_RECIPES, epstein_side
 
 Say = Callable[[str], None]
@@ -145,7 +145,9 @@ def bench_engines(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]
         )
     )
     targets.append(
-        _target("memory of one historical run < 500 MiB", rows[-1].value, TARGET_RUN_MEMORY_MB, "<", budget, "MiB")
+        _target(
+            "memory of one historical run < 500 MiB", need(rows[-1].value), TARGET_RUN_MEMORY_MB, "<", budget, "MiB"
+        )
     )
 
     # 2. `run` end to end (imports, simulation, tables, plots), CPU seconds.
@@ -199,7 +201,7 @@ def bench_engines(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]
     for side, runs in (("old", olds), ("new", news)):
         if runs:
             rows.append(_steps_row("engines", f"historical at 0.125deg, {side} engine", runs, 0.125))
-    fine_ms = rows[-1].ms_per_step
+    fine_ms = need(rows[-1].ms_per_step)
     targets.append(_target("0.125deg map, CPU ms per week <= 10", fine_ms, TARGET_FINE_MS, "<=", budget, "ms"))
     return rows, targets
 
@@ -323,7 +325,7 @@ def bench_sweeps(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]]
             )
         )
     speedup = pair_ratio([a["wall_s"] for a in answers[1]], [a["wall_s"] for a in answers[2]])
-    hours = 10_000 / rows[1].value / 3600.0
+    hours = 10_000 / need(rows[1].value) / 3600.0
     cpu_per_run = statistics.median(a["cpu_s"] for a in answers[1]) / runs  # 1 worker runs in the driver
     cpu_hours = 10_000 * cpu_per_run / 2 / 3600.0
     memory = max(a["tree_rss_mb"] for a in answers[2])

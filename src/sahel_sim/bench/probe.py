@@ -28,9 +28,9 @@ def _engine():
     try:
         from sahel_sim.model.sahel_model import SahelModel
         from sahel_sim.scenario.loading import load_scenario, with_overrides
-    except ImportError:  # the frozen engine (ddf6643)
-        from sahel_sim.model import SahelModel
-        from sahel_sim.scenario_io import load_scenario, with_overrides
+    except ImportError:  # the frozen engine (ddf6643), whose modules mypy does not see
+        from sahel_sim.model import SahelModel  # type: ignore[attr-defined,no-redef]
+        from sahel_sim.scenario_io import load_scenario, with_overrides  # type: ignore[no-redef]
     return SahelModel, load_scenario, with_overrides
 
 

@@ -47,7 +47,7 @@ def bench_phases(budget: Budget, say: Say) -> list[Row]:
             model.step()
         load1 = load_average()[0]
         spent = time_phases(model, budget.scale_weeks)
-        weeks = max(1, spent.pop("weeks"))
+        weeks = max(1, int(spent.pop("weeks")))
         agents = len(model.agents)
         grid = sum(spent[name] for name in GRID_PHASES)
         for name, seconds in [*spent.items(), ("grid phases", grid)]:

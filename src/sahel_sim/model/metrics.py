@@ -7,7 +7,7 @@ Chad by ISO code. The README defines every column with its unit; the main names 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
@@ -114,7 +114,7 @@ def stability_index(
         np.exp(-fragmentation / SI_FRAGMENTATION_REF),
         state_control,
     )
-    return 100.0 * sum(scores) / len(scores)
+    return cast(np.ndarray, 100.0 * sum(scores) / len(scores))
 
 
 #: Slot of each focus area in a week's per-area arrays (0 is ALL; events elsewhere count only there).

@@ -34,8 +34,8 @@ def pairs_within(
     none = np.empty(0, dtype=np.intp)
     if len(ax) == 0 or len(bx) == 0:
         return none, none.copy()
-    as_int = [np.ascontiguousarray(v, dtype=np.intp) for v in (ax, ay, bx, by)]
-    return kernels.pairs_in_window(*as_int, int(radius))
+    a_x, a_y, b_x, b_y = (np.ascontiguousarray(v, dtype=np.intp) for v in (ax, ay, bx, by))
+    return kernels.pairs_in_window(a_x, a_y, b_x, b_y, int(radius))
 
 
 def window_cells(

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -18,33 +19,34 @@ from sahel_sim.scenario.schema import Scenario
 
 ROLLING_WEEKS = 4
 
-_FIGURES: dict[str, tuple[Figure, list]] = {}
+_DASHBOARD: list[tuple[Figure, list[Axes]]] = []  # built on first use, then reused
+_MAP: list[tuple[Figure, Axes]] = []
 
 
-def _dashboard_figure() -> tuple[Figure, list]:
+def _dashboard_figure() -> tuple[Figure, list[Axes]]:
     """The dashboard's figure and its axes (six panels and the posts axis), cleared, built on first use."""
-    if "dashboard" not in _FIGURES:
+    if not _DASHBOARD:
         fig = Figure(figsize=(13, 10))
         FigureCanvasAgg(fig)
-        axes = list(fig.subplots(3, 2, sharex=True).flat)
+        axes: list[Axes] = list(fig.subplots(3, 2, sharex=True).flat)
         axes.append(axes[-1].twinx())
         fig.subplots_adjust(left=0.06, right=0.95, bottom=0.08, top=0.93, wspace=0.18, hspace=0.22)
-        _FIGURES["dashboard"] = (fig, axes)
-    fig, axes = _FIGURES["dashboard"]
+        _DASHBOARD.append((fig, axes))
+    fig, axes = _DASHBOARD[0]
     for ax in axes:
         ax.clear()
     return fig, axes
 
 
-def _map_figure() -> tuple[Figure, object]:
+def _map_figure() -> tuple[Figure, Axes]:
     """The events map's figure and axes, cleared, built on first use."""
-    if "map" not in _FIGURES:
+    if not _MAP:
         fig = Figure(figsize=(13, 6))
         FigureCanvasAgg(fig)
-        ax = fig.subplots()
+        ax: Axes = fig.subplots()
         fig.subplots_adjust(left=0.04, right=0.98, bottom=0.06, top=0.94)
-        _FIGURES["map"] = (fig, ax)
-    fig, ax = _FIGURES["map"]
+        _MAP.append((fig, ax))
+    fig, ax = _MAP[0]
     ax.clear()
     return fig, ax
 
@@ -123,7 +125,8 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path) -> None:
             xs, ys = zip(*line, strict=True)
             ax.plot(xs, ys, color="0.4", lw=0.6)
         if code in ("ML", "BF", "NE", "MR", "TD"):
-            ax.text(*country["label"], country["name"], fontsize=8, ha="center", color="0.3")
+            x, y = country["label"]
+            ax.text(x, y, country["name"], fontsize=8, ha="center", color="0.3")
     violent = events[events["kind"].isin(["attack", "engagement", "clash", "ied"])]
     colours = {"attack": "tab:red", "engagement": "tab:blue", "clash": "tab:purple", "ied": "tab:orange"}
     for kind, group in violent.groupby("kind"):

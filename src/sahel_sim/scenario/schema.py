@@ -8,7 +8,7 @@ all read from it. Anything in time is a calendar date; the model steps one week 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -115,11 +115,13 @@ class Withdrawal(Frozen):
         """
         if self.dates is not None:
             return dict(self.dates)
+        # The validator guarantees a start, and an end or a duration, when there are no dates.
+        start = cast(dt.date, self.start)
         order = self.order or tuple(c.name for c in camps)
-        end = self.end or self.start + dt.timedelta(weeks=self.duration_weeks)
-        span = (end - self.start).days
+        end = self.end or start + dt.timedelta(weeks=cast(int, self.duration_weeks))
+        span = (end - start).days
         n = len(order)
-        return {name: self.start + dt.timedelta(days=round(span * (i + 1) / n)) for i, name in enumerate(order)}
+        return {name: start + dt.timedelta(days=round(span * (i + 1) / n)) for i, name in enumerate(order)}
 
 
 class PeacekeepingForce(Frozen):
@@ -335,7 +337,8 @@ class LegitimacyShock(Frozen):
 class MapConfig(Frozen):
     """The grid of the real region."""
 
-    resolution: Literal[0.5, 0.25, 0.125] = Field(
+    # typing.Literal takes no floats (PEP 586); pydantic validates these exactly.
+    resolution: Literal[0.5, 0.25, 0.125] = Field(  # type: ignore[valid-type]
         0.5, description="degrees per cell; 0.5 keeps a 14-year run in seconds (see README)"
     )
 

@@ -147,7 +147,7 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
         self.above_weeks = self.above_weeks + 1 if self.threat > self.tolerance else 0
         self.calm_weeks = self.calm_weeks + 1 if self.threat < calm_below else 0
         if self.above_weeks >= p.sustain_weeks and self.status > PostStatus.CLOSED:
-            main = max(self.components, key=self.components.get)
+            main = max(self.components, key=self.components.__getitem__)
             why = f"{REASONS[main]}; threat {self.threat:.2f} > tolerance {self.tolerance:.2f}"
             self._change(PostStatus(self.status - 1), f"{why} for {self.above_weeks} weeks")
             self.above_weeks = 0

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 
 from sahel_sim.model import fields as F
 
 if TYPE_CHECKING:
+    from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
     from sahel_sim.model.sahel_model import SahelModel
 
 
@@ -53,7 +54,8 @@ def _armed_fields(model: SahelModel) -> tuple[np.ndarray, np.ndarray]:
     for u in model.units():
         if u.active:
             security[u.xy] += max(u.strength, 0.0)
-    for c in (*model.camps(), *model.convoys()):
+    peacekeepers: list[PeacekeepingCamp | Convoy] = [*model.camps(), *model.convoys()]
+    for c in peacekeepers:
         security[c.xy] += max(c.strength, 0.0)
     for b in model.bands():
         fighters[b.xy] += max(b.strength, 0.0)
@@ -72,7 +74,8 @@ def run(model: SahelModel) -> None:
         country = model.geo.country
         codes = model.geo.country_codes
         pk_by_country = np.zeros(len(codes))
-        for c in (*model.camps(), *model.convoys()):
+        peacekeepers: list[PeacekeepingCamp | Convoy] = [*model.camps(), *model.convoys()]
+        for c in peacekeepers:
             pk_by_country[country[c.xy]] += max(c.strength, 0.0)
         keep = math.exp(-1.0 / p.mission_memory_weeks)
         local: dict[tuple[int, int], tuple[float, float, float]] = {}  # posts in one cell see the same
@@ -82,7 +85,7 @@ def run(model: SahelModel) -> None:
                 people = model.population[near].sum()
                 armed = security[near].sum() + fighters[near].sum()
                 local[post.xy] = (
-                    float((weekly_violence * post.kernel).sum()),
+                    float((weekly_violence * cast(np.ndarray, post.kernel)).sum()),  # set by vicinity()
                     float(insurgent_people[near].sum() / people) if people > 0 else 0.0,
                     float(fighters[near].sum() / armed) if armed > 0 else 0.0,
                 )
