@@ -199,10 +199,10 @@ def test_failed_run_is_recorded_and_sweep_goes_on(spec_file, reference, tmp_path
     real = worker.simulate
     bad_seed = tables(reference)["runs"]["seed"].iloc[3]
 
-    def flaky(scenario, seed):
+    def flaky(scenario, seed, **options):
         if seed == bad_seed:
             raise RuntimeError("boom in week 3")
-        return real(scenario, seed)
+        return real(scenario, seed, **options)
 
     monkeypatch.setattr(worker, "simulate", flaky)
     out = tmp_path / "sweep"

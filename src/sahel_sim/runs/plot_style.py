@@ -18,13 +18,12 @@ from functools import cache
 from typing import Any, cast
 
 import matplotlib
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, PercentFormatter
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, PercentFormatter  # noqa: E402
-
-from sahel_sim.model.metrics import METRICS  # noqa: E402
+from sahel_sim.model.metrics import METRICS
 
 #: Fewest replicates (or seeds) per point for which a 5-95 % band is drawn.
 MIN_BAND_REPLICATES = 20
@@ -380,7 +379,24 @@ def band_allowed(n: int) -> bool:
     return n >= MIN_BAND_REPLICATES
 
 
-def save(fig: plt.Figure, path, **kwargs) -> None:
-    """Write a figure and free it."""
+def figure(**kwargs) -> Figure:
+    """A new figure on the Agg renderer, with matplotlib's object interface (no pyplot, no GUI)."""
+    fig = Figure(**kwargs)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def subplots(*args, figsize: tuple[float, float], layout: str | None = None, **kwargs):
+    """Like ``pyplot.subplots`` but without pyplot: ``(figure, axes)``."""
+    fig = figure(figsize=figsize, layout=layout)
+    return fig, fig.subplots(*args, **kwargs)
+
+
+def colormap(name: str):
+    """A registered colour map by name (``viridis``)."""
+    return matplotlib.colormaps[name]
+
+
+def save(fig: Figure, path, **kwargs) -> None:
+    """Write a figure (nothing to free: figures here are not registered with pyplot)."""
     fig.savefig(path, **kwargs)
-    plt.close(fig)

@@ -1,6 +1,9 @@
 """Figures made from results tables (never from a live model), drawn in the style of :mod:`.plot_style`.
 
-Each function writes a PNG and returns the (closed) matplotlib figure, so tests can read its axes.
+Drawn with matplotlib's object interface on the Agg renderer (no pyplot, no GUI backend). Each kind of
+figure is built once per process and cleared for the next picture, with fixed margins instead of a
+layout pass: building a figure and laying it out cost about as much as drawing it. Each function
+writes a PNG and returns that figure (so tests can read its axes) until the next call redraws it.
 """
 
 from __future__ import annotations
@@ -8,11 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from sahel_sim.runs import plot_style as ps
-from sahel_sim.runs.plot_style import plt
 from sahel_sim.scenario.schema import Scenario
 
 ROLLING_WEEKS = 4
@@ -41,6 +45,37 @@ PANELS = (
     ("Stability index (0: collapse, 100: stable)", ("stability_index",), False),
     ("Diplomatic posts located in {area}, by status", ("posts_open", "posts_reduced", "posts_closed"), False),
 )
+
+
+_DASHBOARD: list[tuple[Figure, list[Axes]]] = []  # built on first use, then reused
+_MAP: list[tuple[Figure, Axes]] = []
+
+
+def _dashboard_figure() -> tuple[Figure, list[Axes]]:
+    """The dashboard's figure and its eight axes, cleared, built on first use."""
+    if not _DASHBOARD:
+        fig = ps.figure(figsize=(13, 13))
+        axes: list[Axes] = list(fig.subplots(4, 2, sharex=True).flat)
+        fig.subplots_adjust(left=0.07, right=0.98, bottom=0.06, top=0.915, wspace=0.2, hspace=0.3)
+        _DASHBOARD.append((fig, axes))
+    fig, axes = _DASHBOARD[0]
+    for ax in axes:
+        ax.clear()
+    fig.legends.clear()
+    fig.texts.clear()
+    return fig, axes
+
+
+def _map_figure() -> tuple[Figure, Axes]:
+    """The events map's figure and axes, cleared, built on first use."""
+    if not _MAP:
+        fig = ps.figure(figsize=(13, 6.4))
+        ax: Axes = fig.subplots()
+        fig.subplots_adjust(left=0.05, right=0.99, bottom=0.08, top=0.94)
+        _MAP.append((fig, ax))
+    fig, ax = _MAP[0]
+    ax.clear()
+    return fig, ax
 
 
 def _withdrawal_span(scenario: Scenario):
@@ -76,16 +111,16 @@ def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: in
         area: ``ALL`` or a country code.
 
     Returns:
-        The figure (closed).
+        The figure (reused and redrawn by the next call).
     """
     ts = timeseries[timeseries["area"] == area].set_index("date")
     roll = ts.rolling(ROLLING_WEEKS, min_periods=1).mean(numeric_only=True)
-    fig, axes = plt.subplots(4, 2, figsize=(13, 13), sharex=True)
+    fig, axes = _dashboard_figure()
     span = _withdrawal_span(scenario)
     if span and (span[0] > ts.index.max() or span[1] < ts.index.min()):
         span = None  # the run stopped before the withdrawal began (--until)
     shade = span and (max(span[0], ts.index.min()), min(span[1], ts.index.max()))
-    for ax, (title, cols, smooth) in zip(axes.flat, PANELS, strict=True):
+    for ax, (title, cols, smooth) in zip(axes, PANELS, strict=True):
         data = roll if smooth else ts
         if cols[0] == "state_control_share":
             lines = _control_columns(scenario, ts.columns)
@@ -112,8 +147,8 @@ def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: in
             title = "All diplomatic posts, by status"
         ax.set_title(title.format(area=ps.area_name(area)))
         ax.legend(loc="upper left", ncol=2 if len(lines) > 3 else 1)
-    for ax in axes[-1]:
-        ax.tick_params(axis="x", labelbottom=True)
+    for ax in axes[-2:]:
+        ax.tick_params(axis="x", labelbottom=True, labelrotation=30)
     where = ps.area_name(area)
     fig.suptitle(f"Scenario {scenario.name}: {where}, seed {seed}", fontsize=13)
     if span:
@@ -125,8 +160,6 @@ def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: in
             "this scenario" if _withdrawal_span(scenario) is None else "these weeks"
         )
         fig.text(0.5, 0.955, none, ha="center", fontsize=9)
-    fig.autofmt_xdate()
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
     ps.save(fig, path, dpi=90)
     return fig
 
@@ -141,11 +174,11 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path):
         path: PNG file to write.
 
     Returns:
-        The figure (closed).
+        The figure (reused and redrawn by the next call).
     """
     from sahel_sim.model.geography import load_borders
 
-    fig, ax = plt.subplots(figsize=(13, 6.4))
+    fig, ax = _map_figure()
     for code, country in load_borders().items():
         for line in country["lines"]:
             xs, ys = zip(*line, strict=True)
@@ -196,7 +229,6 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path):
         f"Violent events of scenario {scenario.name}, {scenario.start:%d %b %Y} to {scenario.end:%d %b %Y}"
         " (one dot per event, area by deaths)"
     )
-    fig.tight_layout()
     ps.save(fig, path, dpi=90)
     return fig
 

@@ -169,7 +169,7 @@ def write_results(
                 "seed": output.seed,
                 "start": output.scenario.start.isoformat(),
                 "end": output.scenario.end.isoformat(),
-                "weeks": output.summary["weeks"],
+                "weeks": int(output.timeseries["date"].nunique()),
                 "wall_seconds": round(output.wall_seconds, 3),
                 "files": list(FILES),
             }
@@ -187,6 +187,8 @@ def write_tables(output: RunOutput, folder: Path) -> None:
     ts = output.timeseries.copy()
     ts["date"] = ts["date"].dt.strftime("%Y-%m-%d")
     ts.to_csv(folder / "timeseries.csv", index=False, float_format="%.6g")
+    if output.events is None or output.summary is None:
+        raise ValueError("a results folder needs the event log and summary: simulate(..., events=True)")
     output.events.to_parquet(folder / "events.parquet", index=False)
     _write_json(folder / "summary.json", output.summary)
 

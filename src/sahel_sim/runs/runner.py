@@ -22,7 +22,11 @@ ProgressCallback = Callable[[int, int, dt.date], None]
 
 
 def simulate(
-    scenario: Scenario, seed: int | None = None, progress: ProgressCallback | None = None, check: bool = False
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: ProgressCallback | None = None,
+    check: bool = False,
+    events: bool = True,
 ) -> RunOutput:
     """Run a scenario from its start to its end date in memory.
 
@@ -31,6 +35,8 @@ def simulate(
         seed: Random seed; default the scenario's own ``seed``.
         progress: Called after every week with (weeks done, weeks in all, date simulated).
         check: Check the model's invariants after every week (:mod:`sahel_sim.model.invariants`).
+        events: Build the event table and the summary; False skips both (a sweep stores only the
+            weekly table), leaving ``events`` and ``summary`` None.
 
     Returns:
         The run's tables and summary.
@@ -50,9 +56,9 @@ def simulate(
         if progress is not None:
             progress(model.week_index, total, model.date)
     timeseries = model.metrics.frame()
-    events = model.log.to_frame()
-    summary = summarise(scenario, seed, timeseries, events)
-    return RunOutput(scenario, seed, timeseries, events, summary, time.perf_counter() - started)
+    log = model.log.to_frame() if events else None
+    summary = summarise(scenario, seed, timeseries, log) if events else None
+    return RunOutput(scenario, seed, timeseries, log, summary, time.perf_counter() - started)
 
 
 def _check(model: SahelModel) -> None:

@@ -19,7 +19,7 @@ def plot(result: CalibrationResult, path: Path, spearman_weight: float):
         spearman_weight: lambda, shown in the title.
 
     Returns:
-        The figure (closed).
+        The figure.
     """
     from sahel_sim.runs import plot_style as ps
 
@@ -29,16 +29,15 @@ def plot(result: CalibrationResult, path: Path, spearman_weight: float):
 def _plot(result: CalibrationResult, path: Path, spearman_weight: float):
     from sahel_sim.runs import plot_style as ps
 
-    plt = ps.plt
     params = result.parameters
     panels = len(params) + 1
     cols = min(3, panels)
     rows = math.ceil(panels / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False, layout="constrained")
+    fig, axes = ps.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False, layout="constrained")
     flat = axes.ravel()
     pts = result.points[np.isfinite(result.points["loss"].to_numpy(dtype=float))]
     defined = np.isfinite(pts["spearman_rho"].to_numpy(dtype=float))
-    colours = plt.get_cmap("viridis")
+    colours = ps.colormap("viridis")
     sc = None
     for ax, name in zip(flat, params, strict=False):
         ax.scatter(

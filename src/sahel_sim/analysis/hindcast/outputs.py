@@ -26,7 +26,7 @@ def plot(result: HindcastResult, path: Path):
         path: The PNG file to write.
 
     Returns:
-        The figure (closed).
+        The figure.
     """
     from sahel_sim.runs import plot_style as ps
 
@@ -39,7 +39,7 @@ def _plot(result: HindcastResult, path: Path):
     t = result.table
     floor = 1.0
     seeds = len(result.seeds)
-    fig, ax = ps.plt.subplots(figsize=(8, 4.8))
+    fig, ax = ps.subplots(figsize=(8, 4.8))
     if ps.band_allowed(seeds):
         ax.fill_between(
             t["year"],

@@ -16,7 +16,6 @@ import numpy as np
 import pandas as pd
 
 from sahel_sim.runs import plot_style as ps
-from sahel_sim.runs.plot_style import plt
 
 MAX_LINES = 10
 
@@ -68,14 +67,14 @@ def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area
         path: PNG file to write.
 
     Returns:
-        The figure (closed).
+        The figure.
     """
     x_name, others = varied[0], varied[1:]
     n = _fewest(rows)
     band = ps.band_allowed(n)
-    fig, ax = plt.subplots(figsize=(8, 4.8))
+    fig, ax = ps.subplots(figsize=(8, 4.8))
     groups = list(rows.groupby(others, dropna=False, sort=True)) if others else [((), rows)]
-    colours = plt.get_cmap("viridis")(np.linspace(0.0, 0.9, max(1, min(len(groups), MAX_LINES))))
+    colours = ps.colormap("viridis")(np.linspace(0.0, 0.9, max(1, min(len(groups), MAX_LINES))))
     ticks = None
     for k, (key, group) in enumerate(groups[:MAX_LINES]):
         _, categorical = _axis_values(group[x_name])
@@ -118,7 +117,7 @@ def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path
         path: PNG file to write.
 
     Returns:
-        The figure (closed).
+        The figure.
     """
     y_name, x_name = varied
     frame = rows.assign(_y=rows[y_name].map(_label), _x=rows[x_name].map(_label))
@@ -127,7 +126,7 @@ def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path
     grid = frame.pivot_table(index="_y", columns="_x", values="mean", aggfunc="first")
     grid = grid.reindex(index=y_order, columns=x_order)
     values = grid.to_numpy(dtype=float)
-    fig, ax = plt.subplots(figsize=(1.3 * len(x_order) + 4, 0.6 * len(y_order) + 2.4))
+    fig, ax = ps.subplots(figsize=(1.3 * len(x_order) + 4, 0.6 * len(y_order) + 2.4))
     image = ax.imshow(values, cmap="viridis", aspect="auto")
     unit = ps.unit_of(metric)
     share = unit.startswith("share")

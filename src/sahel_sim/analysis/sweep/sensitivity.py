@@ -65,7 +65,7 @@ def bar_chart(table: pd.DataFrame, metric: str, design: str, path: Path):
         path: PNG file to write.
 
     Returns:
-        The figure (closed).
+        The figure.
     """
     from sahel_sim.runs import plot_style as ps
 
@@ -77,7 +77,7 @@ def _bar_chart(table: pd.DataFrame, metric: str, design: str, path: Path):
 
     names = [ps.parameter_label(p) for p in table["parameter"]]
     pos = np.arange(len(names))
-    fig, ax = ps.plt.subplots(figsize=(8, 0.5 * len(names) + 1.8))
+    fig, ax = ps.subplots(figsize=(8, 0.5 * len(names) + 1.8))
     words = ps.name_of(metric)
     if design == "sobol":
         ax.barh(pos - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order (S1)")
