@@ -82,6 +82,7 @@ class Run:
     def _from_output(cls, output: RunOutput, overrides: list[str], source: str | None) -> Run:
         import pandas as pd
 
+        assert output.events is not None and output.summary is not None  # simulate() was asked for both
         summary = pd.DataFrame.from_dict(output.summary["areas"], orient="index")
         summary.index.name = "area"
         run = cls(output.scenario, output.seed, output.timeseries, output.events, summary, output.summary)
