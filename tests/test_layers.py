@@ -30,7 +30,7 @@ def fake_tree(tmp_path: Path, files: dict[str, str]) -> Path:
 def test_the_source_tree_imports_only_downwards():
     result = check()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0: scenario" in result.stdout and "5: cli" in result.stdout
+    assert "0: scenario" in result.stdout and "6: cli" in result.stdout
     assert "cli -> " in result.stdout
     assert result.stdout.rstrip().splitlines()[-1].startswith("ok:")
 
