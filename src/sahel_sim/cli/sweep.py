@@ -43,6 +43,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH=VALUE",
         help="override a scenario field in every run (repeatable; part of the spec)",
     )
+    sw.add_argument(
+        "--run-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="record a run still running after SECONDS as failed (its reason in the runs table)",
+    )
+    sw.add_argument(
+        "--allow-code-change",
+        action="store_true",
+        help="with --resume, continue although the folder's runs were made by another code version",
+    )
     sw.add_argument("--check", action="store_true", help="validate every design point, print the plan, run nothing")
     sw.add_argument("--quiet", action="store_true", help="no progress line")
     sw.set_defaults(func=cmd_sweep)
@@ -92,6 +103,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"{plan.spec.replicates} replicates = {plan.total_runs} runs; spec hash {plan.spec_hash[:12]}"
         )
         return 0
+    from sahel_sim.analysis.sweep.engine import Stopped
+    from sahel_sim.analysis.sweep.executors import SchedulerUnreachable
+
     bar = None if args.quiet or not sys.stderr.isatty() else SweepProgress()
     try:
         counts = run_sweep(
@@ -104,7 +118,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             dask_local=args.dask_local,
             progress=bar,
+            run_timeout=args.run_timeout,
+            allow_code_change=args.allow_code_change,
         )
+    except Stopped as exc:
+        if bar:
+            bar.close()
+            bar = None
+        print(f"interrupted: {exc}; finished runs are kept, continue with --resume", file=sys.stderr)
+        return 128 + exc.signum
+    except SchedulerUnreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except RuntimeError as exc:  # Dask not installed
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -6,11 +6,12 @@ Chad by ISO code. The README defines every column with its unit; the main names 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from sahel_sim.scenario.schema import slug
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
@@ -55,11 +56,6 @@ METRICS: dict[str, tuple[str, str]] = {
 SI_WEIGHTS = {"control": 0.35, "violence": 0.35, "displacement": 0.15, "posts": 0.15}
 SI_VIOLENCE_REF = 2.0  # deaths per million people per week at which the violence term is 1/e
 SI_DISPLACED_REF = 0.05  # share of people displaced at which the displacement term reaches 0
-
-
-def slug(name: str) -> str:
-    """Column-safe lower-case version of a faction name."""
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 def stability_index(

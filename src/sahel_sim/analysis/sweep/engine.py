@@ -21,7 +21,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from sahel_sim.analysis.sweep.executors import WorkerLost, make_executor
+from sahel_sim.analysis.sweep.executors import WorkerLost, check_scheduler_address, make_executor
 from sahel_sim.analysis.sweep.plan import RunSpec, SweepPlan, load_plan
 from sahel_sim.analysis.sweep.store import LOCK_NAME, SUBDIRS, SweepLock, SweepLocked, SweepStore, atomic_write_table
 from sahel_sim.analysis.sweep.tables import runs_schema
@@ -107,13 +107,19 @@ def run_sweep(
         raise ScenarioError("--run-timeout", None, None, f"must be a positive number of seconds (got {run_timeout})")
     if run_timeout is not None and (scheduler is not None or dask_local):
         raise ScenarioError("--run-timeout", None, None, "is not supported on Dask (use local worker processes)")
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
     folder = Path(out)
     check_store(plan, folder, resume)
+    created = not folder.exists()
     lock = SweepLock(folder)
     try:
         lock.acquire()
     except SweepLocked as exc:
         raise ScenarioError(str(folder), None, None, str(exc)) from None
+    except BaseException:
+        _remove_if_only_lock(folder, created)
+        raise
     try:
         with _stop_on_signals():
             return _run_locked(
@@ -132,6 +138,17 @@ def run_sweep(
             )
     finally:
         lock.release()
+        _remove_if_only_lock(folder, created)
+
+
+def _remove_if_only_lock(folder: Path, created: bool) -> None:
+    """Remove a folder this call created if it holds nothing but the lock (a refusal writes nothing)."""
+    if not created:
+        return
+    with contextlib.suppress(OSError):
+        if [e.name for e in folder.iterdir()] == [LOCK_NAME]:
+            (folder / LOCK_NAME).unlink()
+            folder.rmdir()
 
 
 def _run_locked(

@@ -26,6 +26,10 @@ from typing import Any
 from sahel_sim.analysis.sweep.worker import Outcome, Task, execute
 
 
+class SchedulerUnreachable(RuntimeError):
+    """The Dask scheduler could not be reached (exit status 1: not the user's input)."""
+
+
 class WorkerLost(RuntimeError):
     """A task was lost because a worker process died; it may be tried again.
 
@@ -181,6 +185,8 @@ class ProcessExecutor:
         shutil.rmtree(self._marks, ignore_errors=True)
 
 
+#: Seconds to wait for a Dask scheduler to answer.
+CONNECT_SECONDS = 20
 #: Times ``submit`` replaces a broken pool and tries again before giving up.
 MAX_SUBMIT_TRIES = 5
 _MARKS: str | None = None
@@ -267,7 +273,10 @@ class DaskExecutor:
             )
             self.client = distributed.Client(self._cluster)
         else:
-            self.client = distributed.Client(address)
+            try:
+                self.client = distributed.Client(address, timeout=CONNECT_SECONDS)
+            except (OSError, TimeoutError) as exc:
+                raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self.workers = max(1, sum(self.client.nthreads().values()))
 
     def submit(self, task: Task) -> Any:
@@ -290,6 +299,28 @@ class DaskExecutor:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def check_scheduler_address(address: str) -> None:
+    """Refuse a Dask scheduler address that cannot be parsed (before anything starts).
+
+    Raises:
+        ScenarioError: Naming ``--scheduler`` and the expected form.
+    """
+    from sahel_sim.scenario.loading import ScenarioError
+
+    try:
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:
+        raise RuntimeError("Dask is not installed: pip install 'sahel_sim[distributed]'") from None
+    try:
+        scheme, location = parse_address(address, strict=True)
+        if scheme in ("tcp", "tls", "ws", "wss"):
+            parse_host_port(location)
+    except (ValueError, TypeError) as exc:
+        raise ScenarioError(
+            "--scheduler", None, None, f"not a scheduler address like tcp://host:8786 (got {address!r}: {exc})"
+        ) from None
 
 
 def make_executor(
