@@ -103,7 +103,16 @@ def load_for_run(
     """
     scenario = load_scenario(path, overrides)
     if until is not None:
-        scenario = with_overrides(scenario, [("end", parse_date(until, "--until"))], label="--until")
+        stop = parse_date(until, "--until")
+        if stop > scenario.end:
+            raise ScenarioError(
+                "--until",
+                None,
+                None,
+                f"{stop} is after the scenario's end ({scenario.end}); --until only stops a run early "
+                "(to run longer, use --set end=DATE)",
+            )
+        scenario = with_overrides(scenario, [("end", stop)], label="--until")
     elif weeks is not None:
         if weeks < 1:
             raise ScenarioError("--weeks", None, None, f"must be at least 1 (got {weeks})")
@@ -123,6 +132,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sahel_sim.runs.runner import run_scenario
 
     scenario = load_for_run(args.scenario, args.set, args.until, args.weeks, args.seed)
+    blocked = blocking_file(Path(args.out))
+    if blocked is not None:
+        print(f"error: cannot write results under {args.out}: {blocked} is a file, not a folder", file=sys.stderr)
+        return 1
     bar = None if args.quiet or not sys.stderr.isatty() else ProgressBar()
     if not args.quiet:
         print(
@@ -145,6 +158,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"results written to {folder}", file=sys.stderr)
     print(folder)
     return 0
+
+
+def blocking_file(folder: Path) -> Path | None:
+    """The first existing part of ``folder`` (itself or a parent) that is not a folder, if any.
+
+    Checked before a run, so that an ``--out`` that can never be written is refused at once.
+    """
+    for part in (folder, *folder.parents):
+        if part.exists():
+            return None if part.is_dir() else part
+    return None
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

@@ -19,6 +19,7 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 
+#: Most levels of ``extends`` (a file extending a file ... : 16 levels reach 17 files).
 MAX_EXTENDS = 16
 
 
@@ -175,7 +176,7 @@ def load_located(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
     if resolved in _chain:
         cycle = " -> ".join(str(p) for p in (*_chain, resolved))
         raise ScenarioError(str(path), None, "extends", f"'extends' cycle: {cycle}")
-    if len(_chain) >= MAX_EXTENDS:
+    if len(_chain) > MAX_EXTENDS:  # this file is reached through more than MAX_EXTENDS 'extends'
         raise ScenarioError(str(path), None, "extends", f"more than {MAX_EXTENDS} levels of 'extends'")
     doc = read_yaml(path)
     base_name = doc.data.pop("extends", None)
