@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -203,8 +204,17 @@ def test_python_dash_m(cli_process, baseline_path, tmp_path):
     assert (tmp_path / folder).is_dir() and (tmp_path / folder).parent == tmp_path / "runs"
 
 
-@pytest.mark.skipif(shutil.which("sahel-sim") is None, reason="console script not installed")
+#: The console script next to the interpreter running the tests (``dev.sh`` does not put the venv on
+#: PATH), else the one on PATH.
+CONSOLE_SCRIPT = next(
+    (str(p) for p in (Path(sys.executable).parent / "sahel-sim",) if p.is_file()), shutil.which("sahel-sim")
+)
+
+
+@pytest.mark.skipif(
+    CONSOLE_SCRIPT is None, reason="no sahel-sim next to this Python nor on PATH (package not installed)"
+)
 def test_console_script(cli_process, baseline_path):
-    result = cli_process("validate", baseline_path, program=[shutil.which("sahel-sim")])
+    result = cli_process("validate", baseline_path, program=[CONSOLE_SCRIPT])
     assert result.status == 0 and result.out.startswith("ok")
-    assert cli_process("--help", program=[shutil.which("sahel-sim")]).status == 0
+    assert cli_process("--help", program=[CONSOLE_SCRIPT]).status == 0

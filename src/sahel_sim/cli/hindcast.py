@@ -81,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_hindcast(args: argparse.Namespace) -> int:
     """``hindcast``: run the seeds, write the folder, print the statistics."""
     from sahel_sim.analysis.hindcast import compared_years, hindcast
-    from sahel_sim.cli.main import load_for_run
+    from sahel_sim.cli.main import blocking_file, load_for_run
 
     if args.seeds < 1:
         raise ScenarioError("--seeds", None, None, f"must be at least 1 (got {args.seeds})")
@@ -90,6 +90,10 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     if args.years[0] > args.years[1]:
         raise ScenarioError("--years", None, None, f"first year {args.years[0]} is after last {args.years[1]}")
     scenario = load_for_run(args.scenario, args.set, args.until)
+    blocked = blocking_file(Path(args.out))
+    if blocked is not None:
+        print(f"error: cannot write results under {args.out}: {blocked} is a file, not a folder", file=sys.stderr)
+        return 1
     try:
         compared_years(scenario, tuple(args.years))
     except ValueError as exc:

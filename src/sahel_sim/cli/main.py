@@ -34,9 +34,16 @@ PLUGINS: tuple[str, ...] = (
 )
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit status 2), like every other error."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(2, f"error: {self.prog}: {message} (usage: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="sahel-sim",
         description="Agent-based simulation of security in Mali and the Sahel when UN peacekeepers withdraw.",
         epilog="example: python -m sahel_sim run scenarios/baseline.yaml",
