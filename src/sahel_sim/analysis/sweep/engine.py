@@ -405,9 +405,9 @@ def execute(
                 outcome = Outcome(run.run_id, False, 0.0, f"worker process died {attempt} times: {exc}")
             except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker lost for good
                 outcome = Outcome(run.run_id, False, 0.0, f"{type(exc).__name__}: {exc}")
-            _record(plan, store, schema, run, attempt, outcome)
+            ok = _record(plan, store, schema, run, attempt, outcome)
             recorded += 1
-            if outcome.ok:
+            if ok:
                 counts.done += 1
             else:
                 counts.failed += 1
@@ -433,7 +433,8 @@ def _task(plan: SweepPlan, run: RunSpec, timeout: float | None = None) -> Task:
 
 def _record(
     plan: SweepPlan, store: SweepStore, schema: pa.Schema, run: RunSpec, attempts: int, outcome: Outcome
-) -> None:
+) -> bool:
+    """Write a run's row (and tables); return whether it is recorded as ok."""
     row = {
         "run_id": run.run_id,
         "status": "ok" if outcome.ok else "failed",
@@ -463,6 +464,7 @@ def _record(
         row["status"] = "failed"
         row["error"] = f"the run's results could not be recorded:\n{traceback.format_exc()}"
         store.write_run(row, schema, None, None)
+    return row["status"] == "ok"
 
 
 def _schema(plan: SweepPlan) -> pa.Schema:
