@@ -284,8 +284,6 @@ def check_store(plan: SweepPlan, folder: Path, resume: bool) -> SweepStore:
         ScenarioError: If the folder holds a sweep and ``resume`` is off, or its spec differs.
     """
     store = SweepStore(folder)
-    if folder.exists() and not folder.is_dir():
-        raise ScenarioError(str(folder), None, None, "is a file, not a folder; choose another --out")
     if store.exists():
         if not resume:
             raise ScenarioError(
