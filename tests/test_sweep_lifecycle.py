@@ -19,7 +19,7 @@ import pytest
 
 import sahel_sim
 from proc_tree import alive, descendants, kill_ours, wait_until
-from sahel_sim.analysis.sweep import engine, store, worker
+from sahel_sim.analysis.sweep import engine, session, store, worker
 from sahel_sim.analysis.sweep.engine import run_sweep
 from sahel_sim.analysis.sweep.store import SweepLock, SweepStore
 from sahel_sim.cli.main import main
@@ -218,7 +218,8 @@ def test_resume_under_another_code_version_is_refused_unless_allowed(
     shutil.copytree(reference, out)
     SweepStore(out).parts("runs")[0].unlink()
     before = sorted(p.name for p in out.rglob("*"))
-    monkeypatch.setattr(engine, "code_hash", lambda: "0123456789abcdef")
+    for module in (engine, session):  # the check and the session record
+        monkeypatch.setattr(module, "code_hash", lambda: "0123456789abcdef")
     args = ["sweep", str(spec_file), "--out", str(out), "--resume", "--workers", "1", "--quiet"]
     assert main(args) == 2
     err = capsys.readouterr().err

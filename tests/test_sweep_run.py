@@ -323,3 +323,31 @@ def test_export_run_replays_exactly(reference, tmp_path):
     stored = pd.read_parquet(reference / "timeseries", filters=[("run_id", "==", run_id)])
     stored = stored.drop(columns="run_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(replay.reset_index(drop=True), stored, check_exact=True)
+
+
+def test_dask_shutdown_noise_is_dropped_and_other_messages_kept():
+    import logging
+
+    pytest.importorskip("distributed")
+    from distributed.comm.core import CommClosedError
+
+    from sahel_sim.analysis.sweep.executors import ShutdownNoise
+
+    seen = []
+    capture = logging.Handler()
+    capture.emit = seen.append
+    logger = logging.getLogger("distributed")
+    logger.addHandler(capture)
+    noise = ShutdownNoise.install()
+    try:
+        child = logging.getLogger("distributed.core")
+        try:
+            raise CommClosedError("in <TCP (closed)>: Stream is closed")
+        except CommClosedError:
+            child.exception("Exception while handling op heartbeat")
+        child.error("Failed to reconnect: %s", "CommClosedError()")
+        child.error("a real problem")
+    finally:
+        noise.remove()
+        logger.removeHandler(capture)
+    assert [r.getMessage() for r in seen] == ["a real problem"]

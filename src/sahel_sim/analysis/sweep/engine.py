@@ -7,14 +7,10 @@ failures (with their traceback). Resuming reads only the names of the finished r
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import os
-import signal
-import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +19,19 @@ import pyarrow as pa
 
 from sahel_sim.analysis.sweep.executors import WorkerLost, check_scheduler_address, make_executor
 from sahel_sim.analysis.sweep.plan import RunSpec, SweepPlan, load_plan
-from sahel_sim.analysis.sweep.store import LOCK_NAME, SUBDIRS, SweepLock, SweepLocked, SweepStore, atomic_write_table
+from sahel_sim.analysis.sweep.session import (
+    Stopped,
+    check_store,
+    finish_session,
+    now,
+    remove_if_only_lock,
+    start_session,
+    stop_on_signals,
+    verify_parts,
+)
+from sahel_sim.analysis.sweep.store import SweepLock, SweepLocked, SweepStore, atomic_write_table
 from sahel_sim.analysis.sweep.tables import runs_schema
 from sahel_sim.analysis.sweep.worker import Outcome, Task, code_hash
-from sahel_sim.model.metrics import AREAS
 from sahel_sim.runs.provenance import provenance
 from sahel_sim.scenario.loading import ScenarioError, dump_scenario
 
@@ -118,10 +123,10 @@ def run_sweep(
     except SweepLocked as exc:
         raise ScenarioError(str(folder), None, None, str(exc)) from None
     except BaseException:
-        _remove_if_only_lock(folder, created)
+        remove_if_only_lock(folder, created)
         raise
     try:
-        with _stop_on_signals():
+        with stop_on_signals():
             return _run_locked(
                 plan,
                 folder,
@@ -138,17 +143,7 @@ def run_sweep(
             )
     finally:
         lock.release()
-        _remove_if_only_lock(folder, created)
-
-
-def _remove_if_only_lock(folder: Path, created: bool) -> None:
-    """Remove a folder this call created if it holds nothing but the lock (a refusal writes nothing)."""
-    if not created:
-        return
-    with contextlib.suppress(OSError):
-        if [e.name for e in folder.iterdir()] == [LOCK_NAME]:
-            (folder / LOCK_NAME).unlink()
-            folder.rmdir()
+        remove_if_only_lock(folder, created)
 
 
 def _run_locked(
@@ -167,12 +162,12 @@ def _run_locked(
 ) -> Progress:
     """The part of :func:`run_sweep` done while holding the folder's lock."""
     store = check_store(plan, folder, resume)  # again: another writer may have finished meanwhile
-    known, damaged = _verify(plan, store, allow_code_change)
+    known, damaged = verify_parts(plan, store, allow_code_change)
     if (store.folder / "manifest.json").exists():
         store.read_json("manifest.json")  # refuse a damaged one before anything starts
     executor = make_executor(workers, scheduler, dask_local, serial)
     session = {
-        "started": _now(),
+        "started": now(),
         "pid": os.getpid(),
         "executor": executor.name,
         "workers": executor.workers,
@@ -184,7 +179,7 @@ def _run_locked(
     try:
         prepare_store(plan, store)
         store.discard(damaged)
-        _start_session(store, session, lock.stale_pid)
+        start_session(store, session, lock.stale_pid)
     except BaseException:
         executor.close(cancel=True)
         raise
@@ -202,132 +197,8 @@ def _run_locked(
     else:
         executor.close()
     finally:
-        _finish_session(store, session, status)
+        finish_session(store, session, status)
     return counts
-
-
-class Stopped(BaseException):
-    """The driver received SIGTERM or SIGHUP; the sweep stopped cleanly and can be resumed.
-
-    Attributes:
-        signum: The signal number.
-    """
-
-    def __init__(self, signum: int):
-        super().__init__(f"stopped by {signal.Signals(signum).name}")
-        self.signum = signum
-
-    @property
-    def name(self) -> str:
-        """The signal's name, e.g. ``SIGTERM``."""
-        return signal.Signals(self.signum).name
-
-
-@contextlib.contextmanager
-def _stop_on_signals() -> Iterator[None]:
-    """Turn the first SIGTERM or SIGHUP into :class:`Stopped`; later ones are ignored while cleaning up.
-
-    Only in the main thread (elsewhere signals cannot be handled and nothing changes).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    signums = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
-    stopping = []
-
-    def stop(signum, frame):
-        if stopping:
-            return
-        stopping.append(signum)
-        raise Stopped(signum)
-
-    previous = {s: signal.signal(s, stop) for s in signums}
-    try:
-        yield
-    finally:
-        for s, handler in previous.items():
-            signal.signal(s, handler)
-
-
-def _verify(plan: SweepPlan, store: SweepStore, allow_code_change: bool) -> tuple[dict[str, str], dict[str, str]]:
-    """Check a resumed folder's parts and code version (reads only).
-
-    Returns:
-        Run id -> status of every whole run, and run id -> problem of every damaged one.
-
-    Raises:
-        ScenarioError: If whole runs were made by another code version and that is not allowed.
-    """
-    if not store.parts("runs"):
-        return {}, {}
-    n_areas = len(AREAS) + 1
-    weeks = {p.point_id: plan.scenario(p).weeks for p in plan.points}
-    expected = {run.run_id: (weeks[run.point.point_id] * n_areas, n_areas) for run in plan.runs()}
-    found = store.verify(expected)
-    now = code_hash()
-    other = sorted(found.code_hashes - {now})
-    if other and not allow_code_change:
-        raise ScenarioError(
-            str(store.folder),
-            None,
-            None,
-            f"its runs were made by code version {', '.join(other)} and this is {now}; resuming would mix "
-            "two model versions. Use another --out, or --allow-code-change to mix them anyway",
-        )
-    return found.status, found.damaged
-
-
-def check_store(plan: SweepPlan, folder: Path, resume: bool) -> SweepStore:
-    """Check that the sweep folder is new, or that a resumed one holds the same spec (no writes).
-
-    Raises:
-        ScenarioError: If the folder holds a sweep and ``resume`` is off, or its spec differs.
-    """
-    store = SweepStore(folder)
-    if store.exists():
-        if not resume:
-            raise ScenarioError(
-                str(folder), None, None, "already holds a sweep; use --resume to continue it, or another --out"
-            )
-        info = store.read_json("spec.json")
-        old = str(info.get("spec_hash"))
-        if old != plan.spec_hash:
-            raise ScenarioError(
-                str(plan.spec_file),
-                None,
-                None,
-                f"the sweep in {folder} was made from a different spec (hash "
-                f"{old[:12]}, now {plan.spec_hash[:12]}); only 'replicates' may change "
-                "on --resume. Use another --out.",
-            )
-        before = (info.get("spec") or {}).get("replicates", 0)
-        if not isinstance(before, int):
-            raise ScenarioError(str(folder / "spec.json"), None, "spec.replicates", "damaged: not a whole number")
-        if plan.spec.replicates < before:
-            raise ScenarioError(
-                str(plan.spec_file),
-                None,
-                "replicates",
-                f"the sweep in {folder} already has {before} replicates; on --resume they may only grow",
-            )
-    elif folder.exists() and any(folder.iterdir()) and not _empty_skeleton(folder):
-        raise ScenarioError(str(folder), None, None, "exists and is not a sweep folder; choose another --out")
-    return store
-
-
-def _empty_skeleton(folder: Path) -> bool:
-    """Whether a folder holds only what a sweep killed before writing its spec leaves.
-
-    That is its empty sub-folders (and temporary files); no run has finished, so it can be used again.
-    """
-    for entry in folder.iterdir():
-        if entry.name == LOCK_NAME or (entry.name.startswith(".") and entry.name.endswith(".tmp")):
-            continue
-        if entry.name not in SUBDIRS or not entry.is_dir():
-            return False
-        if any(not e.name.startswith(".") for e in entry.iterdir()):
-            return False
-    return True
 
 
 def prepare_store(plan: SweepPlan, store: SweepStore) -> None:
@@ -449,7 +320,7 @@ def _record(
             "seed": run.seed,
             "wall_seconds": round(outcome.wall_seconds, 4),
             "attempts": attempts,
-            "finished_at": _now(),
+            "finished_at": now(),
             "code_hash": outcome.code_hash,
             "error": outcome.error,
         }
@@ -504,38 +375,3 @@ def _write_spec(plan: SweepPlan, store: SweepStore) -> None:
     atomic_write_table(store.folder / "points.parquet", pa.Table.from_pylist(rows, schema=schema))
     if not (store.folder / "manifest.json").exists():
         store.write_json("manifest.json", {"spec_hash": plan.spec_hash, "sessions": []})
-
-
-def _start_session(store: SweepStore, session: dict, stale_pid: int | None = None) -> None:
-    """Record a session as running; an earlier session still marked running was killed.
-
-    Args:
-        store: The sweep folder.
-        session: The new session's record.
-        stale_pid: Pid found in the lock file: a driver that died holding the lock.
-    """
-    manifest = store.read_json("manifest.json")
-    for earlier in manifest.get("sessions", []):
-        if earlier.get("status") == "running":
-            earlier["status"] = "killed"
-            earlier["cleaned_up"] = _now()
-    if stale_pid is not None:
-        session["stale_lock_pid"] = stale_pid
-    manifest.update({k: session[k] for k in ("versions", "git_commit", "python", "platform")})
-    manifest["sessions"] = [*manifest.get("sessions", []), {**session, "status": "running"}]
-    store.write_json("manifest.json", manifest)
-
-
-def _finish_session(store: SweepStore, session: dict, status: str) -> None:
-    manifest = store.read_json("manifest.json")
-    finished = store.finished()
-    session.update({"ended": _now(), "status": status, "runs_recorded": len(finished)})
-    manifest["sessions"] = [*manifest["sessions"][:-1], session]
-    if finished:
-        wall = store.read("runs", columns=["wall_seconds"])["wall_seconds"]
-        manifest["run_wall_seconds_total"] = round(float(wall.sum()), 3)
-    store.write_json("manifest.json", manifest)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import logging
 import multiprocessing
 import os
 import shutil
@@ -267,6 +268,7 @@ class DaskExecutor:
             raise RuntimeError("Dask is not installed: pip install 'sahel_sim[distributed]'") from None
         self._distributed = distributed
         self._cluster = None
+        self._quiet = ShutdownNoise.install()
         if address is None:
             self._cluster = distributed.LocalCluster(
                 n_workers=workers or default_workers(), threads_per_worker=1, processes=True, dashboard_address=None
@@ -295,10 +297,46 @@ class DaskExecutor:
         return handle.result()
 
     def close(self, cancel: bool = False) -> None:
-        """Close the client (and the LocalCluster if this executor started it)."""
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
+        """Close the client (and the LocalCluster if this executor started it), without shutdown noise."""
+        try:
+            self.client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+        finally:
+            self._quiet.remove()
+
+
+class ShutdownNoise(logging.Filter):
+    """Drops the ``distributed`` log records about connections closed under it (``CommClosedError``).
+
+    While a Dask client and cluster shut down, their heartbeats and streams find the other side gone
+    and log ``CommClosedError`` tracebacks that say nothing about the sweep (every run's outcome is
+    already recorded). Only those records are dropped; every other message is kept.
+    """
+
+    NAMES = ("CommClosedError", "StreamClosedError")
+
+    def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003 - logging's hook
+        """False for a record about a closed comm."""
+        exc = record.exc_info[1] if record.exc_info else None
+        if exc is not None and type(exc).__name__ in self.NAMES:
+            return False
+        message = record.getMessage() if record.args else str(record.msg)
+        return not any(name in message for name in self.NAMES)
+
+    @classmethod
+    def install(cls) -> ShutdownNoise:
+        """Attach a filter to the handlers of the ``distributed`` logger (and the root logger's)."""
+        noise = cls()
+        noise._handlers = [*logging.getLogger("distributed").handlers, *logging.getLogger().handlers]
+        for handler in noise._handlers:
+            handler.addFilter(noise)
+        return noise
+
+    def remove(self) -> None:
+        """Detach it again."""
+        for handler in getattr(self, "_handlers", []):
+            handler.removeFilter(self)
 
 
 def check_scheduler_address(address: str) -> None:
