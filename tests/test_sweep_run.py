@@ -108,7 +108,7 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(spec_file, reference, 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # generous: a loaded machine may take long for three runs
     try:
         while time.monotonic() < deadline and proc.poll() is None:
             runs = out / "runs"

@@ -98,6 +98,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BaseException as exc:
+        from sahel_sim.analysis.sweep.session import Stopped
+
+        if not isinstance(exc, Stopped):
+            raise
+        print(f"interrupted: {exc}; finished runs are kept, continue with --resume", file=sys.stderr)
+        return 128 + exc.signum
 
 
 def load_for_run(
