@@ -157,17 +157,21 @@ def test_second_writer_process_is_refused_while_the_first_runs(spec_file, refere
     first = start_sweep(spec_file, out, "--workers", "1")
     try:
         assert wait_until(lambda: first.poll() is not None or (out / "runs").is_dir() and n_runs(out) >= 1, 300)
-        assert first.poll() is None, "the first sweep ended too soon"
-        second = start_sweep(spec_file, out, "--workers", "1", "--resume")
-        _, err = second.communicate(timeout=300)
+        os.kill(first.pid, signal.SIGSTOP)  # paused while holding the lock: the check cannot race its end
+        try:
+            assert first.poll() is None, "the first sweep ended too soon"
+            second = start_sweep(spec_file, out, "--workers", "1", "--resume")
+            _, err = second.communicate(timeout=300)
+        finally:
+            os.kill(first.pid, signal.SIGCONT)
         assert second.returncode == 2 and "is writing this sweep folder" in err and "Traceback" not in err
+        assert f"process {first.pid}" in err
         _, err = first.communicate(timeout=300)
         assert first.returncode == 0, err
     finally:
-        for proc in (first,):
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
+        if first.poll() is None:
+            first.kill()
+            first.wait()
     assert_same(reference, out)
     assert [s["status"] for s in SweepStore(out).read_json("manifest.json")["sessions"]] == ["complete"]
 
