@@ -204,17 +204,18 @@ def test_python_dash_m(cli_process, baseline_path, tmp_path):
     assert (tmp_path / folder).is_dir() and (tmp_path / folder).parent == tmp_path / "runs"
 
 
-#: The console script next to the interpreter running the tests (``dev.sh`` does not put the venv on
-#: PATH), else the one on PATH.
-CONSOLE_SCRIPT = next(
-    (str(p) for p in (Path(sys.executable).parent / "sahel-sim",) if p.is_file()), shutil.which("sahel-sim")
-)
+def _console_script() -> str | None:
+    """The ``sahel-sim`` script of this Python's environment, else the one on PATH."""
+    beside = Path(sys.executable).with_name("sahel-sim")
+    return str(beside) if beside.is_file() else shutil.which("sahel-sim")
 
 
 @pytest.mark.skipif(
-    CONSOLE_SCRIPT is None, reason="no sahel-sim next to this Python nor on PATH (package not installed)"
+    _console_script() is None,
+    reason="no sahel-sim script beside this Python or on PATH: the package is not installed in this environment",
 )
 def test_console_script(cli_process, baseline_path):
-    result = cli_process("validate", baseline_path, program=[CONSOLE_SCRIPT])
+    script = _console_script()
+    result = cli_process("validate", baseline_path, program=[script])
     assert result.status == 0 and result.out.startswith("ok")
-    assert cli_process("--help", program=[CONSOLE_SCRIPT]).status == 0
+    assert cli_process("--help", program=[script]).status == 0

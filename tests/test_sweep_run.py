@@ -90,6 +90,7 @@ def test_processes_give_identical_tables(spec_file, reference, tmp_path):
     assert_same(reference, tmp_path / "sweep")
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_tables(spec_file, reference, tmp_path):
     pytest.importorskip("distributed")
     counts = run_sweep(spec_file, tmp_path / "sweep", workers=2, dask_local=True)
@@ -98,6 +99,7 @@ def test_dask_local_cluster_gives_identical_tables(spec_file, reference, tmp_pat
     assert engine.SweepStore(tmp_path / "sweep").read_json("manifest.json")["sessions"][-1]["executor"] == "dask"
 
 
+@pytest.mark.crash
 def test_sigkill_then_resume_loses_and_duplicates_nothing(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
@@ -149,6 +151,7 @@ def _running_worker(executor: ProcessExecutor, timeout: float = 120) -> tuple[in
     return found[0]
 
 
+@pytest.mark.crash
 def test_killed_worker_is_replaced_and_its_runs_redone(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     plan = load_plan(spec_file)
@@ -246,6 +249,7 @@ def test_in_flight_runs_are_bounded(spec_file, tmp_path):
     assert lazy.most == 2 * engine.IN_FLIGHT_PER_WORKER
 
 
+@pytest.mark.crash
 def test_kill_between_files_is_repaired(spec_file, reference, tmp_path):
     """A run whose series were written but not its runs row is run again; stray temp files go."""
     out = tmp_path / "sweep"
@@ -263,10 +267,10 @@ def test_failed_run_is_recorded_and_sweep_goes_on(spec_file, reference, tmp_path
     real = worker.simulate
     bad_seed = tables(reference)["runs"]["seed"].iloc[3]
 
-    def flaky(scenario, seed):
+    def flaky(scenario, seed, **options):
         if seed == bad_seed:
             raise RuntimeError("boom in week 3")
-        return real(scenario, seed)
+        return real(scenario, seed, **options)
 
     monkeypatch.setattr(worker, "simulate", flaky)
     out = tmp_path / "sweep"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -22,7 +22,11 @@ ProgressCallback = Callable[[int, int, dt.date], None]
 
 
 def simulate(
-    scenario: Scenario, seed: int | None = None, progress: ProgressCallback | None = None, check: bool = False
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: ProgressCallback | None = None,
+    check: bool = False,
+    events: bool = True,
 ) -> RunOutput:
     """Run a scenario from its start to its end date in memory.
 
@@ -31,6 +35,8 @@ def simulate(
         seed: Random seed; default the scenario's own ``seed``.
         progress: Called after every week with (weeks done, weeks in all, date simulated).
         check: Check the model's invariants after every week (:mod:`sahel_sim.model.invariants`).
+        events: Build the event table and the summary; False skips both (a sweep stores only the
+            weekly table), leaving ``events`` and ``summary`` None.
 
     Returns:
         The run's tables and summary.
@@ -50,9 +56,9 @@ def simulate(
         if progress is not None:
             progress(model.week_index, total, model.date)
     timeseries = model.metrics.frame()
-    events = model.log.to_frame()
-    summary = summarise(scenario, seed, timeseries, events)
-    return RunOutput(scenario, seed, timeseries, events, summary, time.perf_counter() - started)
+    log = model.log.to_frame() if events else None
+    summary = summarise(scenario, seed, timeseries, log) if events else None
+    return RunOutput(scenario, seed, timeseries, log, summary, time.perf_counter() - started)
 
 
 def _check(model: SahelModel) -> None:
@@ -106,11 +112,40 @@ def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: p
         {"date": d.date().isoformat(), "post": t, "reason": r}
         for d, t, r in zip(closures["date"], closures["target"], closures["detail"], strict=True)
     ]
+    out["posts"] = post_timelines(scenario, events)
     camps = events[events["kind"].isin(["camp_handover", "camp_vacuum"])]
     out["camp_closures"] = [
         {"date": d.date().isoformat(), "camp": t, "outcome": k.removeprefix("camp_")}
         for d, t, k in zip(camps["date"], camps["target"], camps["kind"], strict=True)
     ]
+    return out
+
+
+def post_timelines(scenario: Scenario, events: pd.DataFrame) -> dict[str, list[dict]]:
+    """Each post's status over time: its status at the start, then every change, in date order.
+
+    Args:
+        scenario: The scenario that ran (for its posts and their opening dates).
+        events: The run's event log.
+
+    Returns:
+        Post name to a list of ``{"date", "status"}`` change points (``open``, ``reduced`` or
+        ``closed``); changes made by the post's own decision also carry ``"reason"``, the event's detail.
+
+    """
+    out: dict[str, list[dict]] = {}
+    for spec in scenario.post_list():
+        opens = spec.opens if spec.opens is not None and spec.opens > scenario.start else None
+        points = [{"date": scenario.start.isoformat(), "status": "closed" if opens else "open"}]
+        if opens:
+            points.append({"date": opens.isoformat(), "status": "open"})
+        out[spec.name] = points
+    changes = events[events["kind"] == "post_status"]
+    for date, name, detail in zip(changes["date"], changes["target"], changes["detail"], strict=True):
+        new = detail.split(":", 1)[0].split("->")[1].strip()
+        out[name].append({"date": pd.Timestamp(date).date().isoformat(), "status": new, "reason": detail})
+    for points in out.values():
+        points.sort(key=lambda p: p["date"])  # stable: a change on the opening day follows the opening
     return out
 
 
@@ -121,6 +156,7 @@ def run_scenario(
     progress: ProgressCallback | None = None,
     source: str | None = None,
     check: bool = False,
+    overrides: Sequence[str] = (),
 ) -> Path:
     """Simulate and write one results folder under ``out`` (never overwriting; atomic).
 
@@ -131,10 +167,12 @@ def run_scenario(
         progress: Progress callback, see :func:`simulate`.
         source: Path of the scenario file, recorded in the manifest.
         check: Check the model's invariants after every week (see :func:`simulate`).
+        overrides: The ``--set`` overrides applied to the scenario (``path=value``), recorded in the
+            manifest and written into the folder's name.
 
     Returns:
         The finished results folder.
 
     """
     output = simulate(scenario, seed, progress, check=check)
-    return write_results(output, Path(out), source=source)
+    return write_results(output, Path(out), source=source, overrides=overrides)

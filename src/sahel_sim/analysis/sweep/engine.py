@@ -304,7 +304,7 @@ def _record(
     plan: SweepPlan, store: SweepStore, schema: pa.Schema, run: RunSpec, attempts: int, outcome: Outcome
 ) -> bool:
     """Write a run's row (and tables); return whether it is recorded as ok."""
-    row = {
+    row: dict[str, Any] = {
         "run_id": run.run_id,
         "status": "ok" if outcome.ok else "failed",
         "point_index": run.point.index,

@@ -115,7 +115,7 @@ def execute(task: Task) -> Outcome:
     started = time.perf_counter()
     try:
         with _time_limit(task.timeout):
-            output = simulate(task.scenario, task.seed)
+            output = simulate(task.scenario, task.seed, events=False)  # the sweep stores no event log
         return Outcome(
             task.run_id,
             True,

@@ -19,6 +19,7 @@ from sahel_sim.model.agents.base import positions, strengths
 from sahel_sim.model.agents.insurgents import faction_indices
 
 if TYPE_CHECKING:
+    from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
     from sahel_sim.model.sahel_model import SahelModel
 
 
@@ -65,14 +66,9 @@ def run(model: SahelModel) -> None:
     w, h = model.geo.width, model.geo.height
     r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
     r_op = F.km_to_cells(p.combat.operating_radius_km, model.resolution)
-    forces = np.zeros((w, h))
-    for u in model.units():
-        if u.active and u.strength > 0:
-            forces[u.xy] += u.strength
-    pk = np.zeros((w, h))
-    for c in (*model.camps(), *model.convoys()):
-        if c.strength > 0:
-            pk[c.xy] += c.strength
+    forces = _personnel_field((w, h), [u for u in model.units() if u.active and u.strength > 0])
+    peacekeepers: list[PeacekeepingCamp | Convoy] = [*model.camps(), *model.convoys()]
+    pk = _personnel_field((w, h), [c for c in peacekeepers if c.strength > 0])
     bands = model.bands()
     bx, by = positions(bands)
     fighters = np.zeros((len(model.config.factions), w, h))
@@ -105,6 +101,13 @@ def run(model: SahelModel) -> None:
     )
 
 
+def _personnel_field(shape: tuple[int, int], agents: list) -> np.ndarray:
+    """Personnel per cell: the agents' strengths added in list order (np.add.at adds one by one)."""
+    field = np.zeros(shape)
+    np.add.at(field, positions(agents), strengths(agents))
+    return field
+
+
 def peacekeeper_reach(model: SahelModel) -> np.ndarray:
     """Peacekeepers whose patrols reach each cell (personnel).
 
@@ -113,7 +116,8 @@ def peacekeeper_reach(model: SahelModel) -> np.ndarray:
     """
     p = model.params.peacekeeping
     by_radius: dict[int, np.ndarray] = {}
-    for c in (*model.camps(), *model.convoys()):
+    peacekeepers: list[PeacekeepingCamp | Convoy] = [*model.camps(), *model.convoys()]
+    for c in peacekeepers:
         if c.strength <= 0:
             continue
         km = p.protection_radius_km * min(3.0, math.sqrt(c.strength / 1000.0))
