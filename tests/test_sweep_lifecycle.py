@@ -238,13 +238,13 @@ def test_run_timeout_records_the_run_as_failed_with_its_reason(spec_file, tmp_pa
     real = worker.simulate
     seeds = []
 
-    def slow_once(scenario, seed):
+    def slow_once(scenario, seed, **kwargs):
         seeds.append(seed)
         if len(seeds) == 3:
             import time
 
             time.sleep(600)  # interrupted by the time limit
-        return real(scenario, seed)
+        return real(scenario, seed, **kwargs)
 
     monkeypatch.setattr(worker, "simulate", slow_once)
     out = tmp_path / "sweep"
