@@ -531,3 +531,190 @@ def test_bad_input_without_traceback(build, ctx, cli, workdir, tmp_path, fast_pl
     except Exception as exc:  # an escaping exception is the failure being documented
         pytest.fail(f"{type(exc).__name__} escaped: {exc}")
     assert_clean_error(result, case, out)
+
+
+# --- what would crash after the simulation is refused before it (issue 19) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [("JNIM", "jnim"), ("IS Sahel", "IS-Sahel"), ("جماعة نصرة", "الدولة الإسلامية")],
+    ids=["case", "punctuation", "arabic"],
+)
+def test_validate_refuses_faction_names_whose_metric_columns_collide(ctx, cli, workdir, first, second):
+    ctx.data["factions"][0]["name"] = first
+    ctx.data["factions"][1]["name"] = second
+    for faction in ctx.data["factions"]:
+        faction["rivals"] = []
+    path, _ = _written(ctx, ctx.data)
+    result = cli("validate", path)
+    says = ("no latin letter",) if first.startswith("ج") else (repr(first), repr(second), "control_share_")
+    message = assert_clean_error(
+        result, Case(path, where=str(path), fields=("factions.0.name", "factions.1.name"), says=says), workdir / "o"
+    )
+    assert "name" in message
+
+
+def _many_factions(data: dict, n: int) -> dict:
+    template = data["factions"][0]
+    data["factions"] = [{**copy.deepcopy(template), "name": f"F{i}", "rivals": []} for i in range(n)]
+    return data
+
+
+def test_128_factions_refused_with_the_limit_127_validate(ctx, cli, workdir):
+    path, _ = _written(ctx, _many_factions(ctx.data, 128), "f128.yaml")
+    assert_clean_error(
+        cli("validate", path), Case(path, where=str(path), fields=("factions",), says=("at most 127",)), workdir / "o"
+    )
+    ok, _ = _written(ctx, _many_factions(ctx.data, 127), "f127.yaml")
+    result = cli("validate", ok)
+    assert result.status == 0 and result.out.startswith("ok"), result.err
+
+
+def test_until_past_the_end_is_refused(cli, baseline_path, tmp_path, workdir):
+    out = tmp_path / "out"
+    result = cli("run", baseline_path, "--out", out, "--until", "2030-01-01")
+    assert_clean_error(result, Case(baseline_path, where="--until", says=("after the scenario's end",)), out)
+
+
+def test_extends_depth_is_counted_in_levels(ctx, cli, workdir):
+    """A chain of 17 files is 16 levels: accepted; 18 files (17 levels): refused naming 16."""
+
+    def chain(files: int) -> Path:
+        ctx.write("name: root\nstart: 2022-01-01\nend: 2022-02-01\n", "c0.yaml")
+        for i in range(1, files):
+            ctx.write(f"extends: c{i - 1}.yaml\nname: c{i}\n", f"c{i}.yaml")
+        return ctx.tmp / f"c{files - 1}.yaml"
+
+    assert cli("validate", chain(17)).status == 0
+    result = cli("validate", chain(18))
+    assert result.status == 2 and "more than 16 levels of 'extends'" in result.err
+
+
+def test_run_out_that_is_a_file_is_refused_before_the_run(cli, baseline_path, tmp_path, monkeypatch, workdir):
+    import sahel_sim.runs.runner as runner
+
+    def never(*args, **kwargs):
+        raise AssertionError("the simulation started although --out cannot be written")
+
+    monkeypatch.setattr(runner, "simulate", never)
+    blocker = tmp_path / "blocker"
+    blocker.write_text("a file")
+    for out in (blocker, blocker / "sub"):
+        result = cli("run", baseline_path, "--out", out, "--quiet")
+        assert result.status == 1 and "Traceback" not in result.err
+        assert result.err.strip().splitlines() == [result.err.strip()] and str(blocker) in result.err
+    assert blocker.read_text() == "a file"
+
+
+# --- every subcommand's bad input: one line, no traceback, the right status -----------------------------
+
+TINY_SWEEP = """\
+base: {base}
+set:
+  end: 2022-01-15
+vary:
+  mechanisms.insurgency.attack_rate: [0.3, 0.6]
+seed: 3
+"""
+
+
+@pytest.fixture(scope="module")
+def sweep_folder(tmp_path_factory) -> tuple[Path, Path]:
+    """A finished two-run sweep (the spec file and the folder)."""
+    from sahel_sim.analysis.sweep.engine import run_sweep
+    from sahel_sim.analysis.sweep.store import SweepStore
+
+    root = tmp_path_factory.mktemp("walk")
+    spec = root / "tiny.yaml"
+    spec.write_text(TINY_SWEEP.format(base=Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"))
+    out = root / "sweep"
+    run_sweep(spec, out, serial=True)
+    assert len(SweepStore(out).parts("runs")) == 2
+    return spec, out
+
+
+def _damaged_copy(folder: Path, dest: Path, name: str, content: str) -> Path:
+    import shutil
+
+    shutil.copytree(folder, dest)
+    (dest / name).write_text(content)
+    return dest
+
+
+def walk_cases(tmp: Path, spec: Path, sweep: Path, baseline: Path) -> list[tuple[str, list, int]]:
+    """(label, argv, expected status) for bad input of every subcommand."""
+    afile = tmp / "afile"
+    afile.write_text("a file, not a folder")
+    missing = tmp / "missing.yaml"
+    bad_spec = _damaged_copy(sweep, tmp / "bad_spec", "spec.json", '{"spec_hash": ')
+    bad_manifest = _damaged_copy(sweep, tmp / "bad_manifest", "manifest.json", "not json")
+    stray = _damaged_copy(sweep, tmp / "stray", "runs/notes.txt", "stray")
+    run_id = sorted(p.stem for p in (sweep / "runs").glob("*.parquet"))[0]
+    return [
+        ("run: missing file", ["run", missing], 2),
+        ("run: unknown option", ["run", baseline, "--sed", "3"], 2),
+        ("run: --until past the end", ["run", baseline, "--until", "2099-01-01"], 2),
+        ("run: --out is a file", ["run", baseline, "--out", afile], 1),
+        ("validate: no file", ["validate"], 2),
+        ("validate: missing file", ["validate", missing], 2),
+        ("params: stray argument", ["params", "extra"], 2),
+        ("sweep: missing file", ["sweep", missing], 2),
+        ("sweep: --workers 0", ["sweep", spec, "--workers", "0", "--out", tmp / "s1"], 2),
+        ("sweep: bad scheduler", ["sweep", spec, "--scheduler", "notaurl", "--out", tmp / "s2"], 2),
+        ("sweep: --run-timeout 0", ["sweep", spec, "--run-timeout", "0", "--out", tmp / "s3"], 2),
+        ("sweep: --run-timeout on dask", ["sweep", spec, "--run-timeout", "5", "--dask-local", "--out", tmp / "s4"], 2),
+        ("sweep: --out is a file", ["sweep", spec, "--out", afile, "--workers", "1"], 1),
+        ("sweep: folder exists", ["sweep", spec, "--out", sweep, "--workers", "1"], 2),
+        ("sweep: damaged spec.json", ["sweep", spec, "--out", bad_spec, "--resume", "--workers", "1"], 2),
+        ("sweep: damaged manifest", ["sweep", spec, "--out", bad_manifest, "--resume", "--workers", "1"], 2),
+        ("report: not a sweep folder", ["report", tmp], 2),
+        ("report: --out is a file", ["report", sweep, "--out", afile], 1),
+        ("report: damaged spec.json", ["report", bad_spec], 2),
+        ("report: unknown metric", ["report", stray, "--metric", "nonsense", "--out", tmp / "r1"], 2),
+        ("report: unknown area", ["report", sweep, "--area", "FR"], 2),
+        ("export-run: ../ in the run id", ["export-run", sweep, "../../etc/passwd"], 2),
+        ("export-run: unknown run", ["export-run", sweep, "0123456789abcdef"], 2),
+        ("export-run: not a sweep folder", ["export-run", tmp, run_id], 2),
+        ("export-run: --out is a file", ["export-run", sweep, run_id, "--out", afile], 1),
+        ("hindcast: missing file", ["hindcast", missing], 2),
+        ("hindcast: --seeds 0", ["hindcast", baseline, "--seeds", "0"], 2),
+        ("hindcast: --years reversed", ["hindcast", baseline, "--years", "2020", "2015"], 2),
+        ("hindcast: --out is a file", ["hindcast", baseline, "--out", afile, "--years", "2022", "2023"], 1),
+        ("calibrate: missing file", ["calibrate", missing], 2),
+        ("calibrate: --workers 0", ["calibrate", spec, "--workers", "0"], 2),
+        ("bench: --out is a file", ["bench", "--quick", "--out", afile], 1),
+        ("bench: unknown option", ["bench", "--fast"], 2),
+        ("viz: missing file", ["viz", missing], 2),
+        ("viz: bad port", ["viz", baseline, "--port", "70000"], 2),
+        ("viz: --run not a results folder", ["viz", "--run", tmp], 2),
+    ]
+
+
+def _assert_one_line(label: str, status: int, err: str, expected: int) -> None:
+    assert "Traceback" not in err, f"{label}:\n{err}"
+    assert status == expected, (label, status, err)
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error"), f"{label}: {err!r}"
+
+
+def test_every_subcommand_refuses_bad_input_on_one_line(sweep_folder, cli, tmp_path, baseline_path, workdir):
+    spec, sweep = sweep_folder
+    for label, argv, expected in walk_cases(tmp_path, spec, sweep, baseline_path):
+        result = cli(*argv)
+        _assert_one_line(label, result.status, result.err, expected)
+    assert not any(workdir.iterdir()), list(workdir.iterdir())  # nothing written by default
+    for name in ("s1", "s2", "s3", "s4"):
+        assert not (tmp_path / name).exists(), name
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["sweep: bad scheduler", "export-run: ../ in the run id", "report: damaged spec.json", "run: unknown option"],
+)
+def test_bad_input_of_subcommands_in_a_real_process(sweep_folder, cli_process, tmp_path, baseline_path, label):
+    spec, sweep = sweep_folder
+    cases = {case[0]: case for case in walk_cases(tmp_path, spec, sweep, baseline_path)}
+    _, argv, expected = cases[label]
+    result = cli_process(*argv)
+    _assert_one_line(label, result.status, result.err, expected)

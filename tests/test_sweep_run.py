@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import signal
@@ -16,13 +17,16 @@ import pyarrow.parquet as pq
 import pytest
 
 import sahel_sim
+from proc_tree import wait_until
 from sahel_sim.analysis.sweep import engine, worker
 from sahel_sim.analysis.sweep.engine import check_store, prepare_store, run_sweep
-from sahel_sim.analysis.sweep.executors import ProcessExecutor, SerialExecutor
+from sahel_sim.analysis.sweep.executors import ProcessExecutor, SerialExecutor, WorkerLost
 from sahel_sim.analysis.sweep.plan import load_plan
 from sahel_sim.analysis.sweep.replay import export_run
+from sahel_sim.analysis.sweep.worker import Task
 from sahel_sim.cli.main import main
 from sahel_sim.runs.results import read_timeseries
+from sahel_sim.scenario.loading import load_scenario
 from sweep_tables import assert_same, tables
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,7 +110,7 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(spec_file, reference, 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # generous: a loaded machine may take long for three runs
     try:
         while time.monotonic() < deadline and proc.poll() is None:
             runs = out / "runs"
@@ -129,6 +133,24 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(spec_file, reference, 
     assert [s["status"] for s in sessions] == ["killed", "complete"]
 
 
+def _running_worker(executor: ProcessExecutor, timeout: float = 120) -> tuple[int, str]:
+    """(pid, run id) of a worker that is running a run now (from the executor's marker files)."""
+    found = []
+
+    def marked() -> bool:
+        ours = executor._pool._processes or {}  # only workers of the live pool this test started
+        for entry in os.scandir(executor._marks):
+            if entry.name.isdigit() and int(entry.name) in ours and ours[int(entry.name)].is_alive():
+                run = Path(entry.path).read_text(encoding="ascii").strip()
+                if run:
+                    found.append((int(entry.name), run))
+                    return True
+        return False
+
+    assert wait_until(marked, timeout), "no worker started a run"
+    return found[0]
+
+
 @pytest.mark.crash
 def test_killed_worker_is_replaced_and_its_runs_redone(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
@@ -139,18 +161,64 @@ def test_killed_worker_is_replaced_and_its_runs_redone(spec_file, reference, tmp
     killed = []
 
     def kill_one_worker(progress):
-        if progress.done >= 2 and not killed:
-            pid = next(iter(executor._pool._processes))
-            os.kill(pid, signal.SIGKILL)
-            killed.append(pid)
+        if progress.done >= 2 and len(killed) < 4:
+            pid, run = _running_worker(executor)
+            os.kill(pid, signal.SIGKILL)  # a worker of this test's own pool
+            killed.append(run)
 
     try:
         counts = engine.execute(plan, store, executor, progress=kill_one_worker)
     finally:
         executor.close()
-    assert killed and (counts.done, counts.failed) == (24, 0)
-    assert pd.read_parquet(out / "runs")["attempts"].max() == 2
+    assert len(killed) == 4 and (counts.done, counts.failed) == (24, 0)
+    attempts = pd.read_parquet(out / "runs").set_index("run_id")["attempts"]
+    extra = attempts - 1
+    assert extra.sum() <= len(killed), "a death was charged to runs it did not run"
+    assert (extra[extra > 0].index.isin(killed)).all()
     assert_same(reference, out)
+
+
+def _long_task(run_id: str, weeks: int = 100) -> Task:
+    scenario = load_scenario(BASE, [f"end={(dt.date(2022, 1, 1) + dt.timedelta(weeks=weeks)).isoformat()}"])
+    return Task(run_id, scenario, 1)
+
+
+def test_a_worker_death_is_charged_to_its_own_run_only():
+    executor = ProcessExecutor(2)
+    try:
+        handles = {executor.submit(_long_task(f"run{i}")): f"run{i}" for i in range(4)}
+        pid, victim = _running_worker(executor)
+        os.kill(pid, signal.SIGKILL)
+        charged = {}
+        for handle, run in handles.items():
+            with pytest.raises(WorkerLost) as lost:
+                executor.result(executor.wait([handle], timeout=300).pop())
+            charged[run] = lost.value.charged
+        assert charged == {run: run == victim for run in handles.values()}
+        assert "SIGKILL" in str(executor._postmortem(0)[victim])
+        again = executor.submit(_long_task("short", weeks=2))  # the replaced pool works
+        assert executor.result(executor.wait([again], timeout=300).pop()).ok
+    finally:
+        executor.close(cancel=True)
+
+
+def test_submit_to_a_pool_broken_by_a_death_replaces_it():
+    """The race of issue 19: the pool breaks between two submits; the second submit must not raise."""
+    executor = ProcessExecutor(2)
+    try:
+        first = executor.submit(_long_task("long"))
+        pid, _ = _running_worker(executor)
+        pool = executor._pool
+        os.kill(pid, signal.SIGKILL)
+        assert wait_until(lambda: bool(getattr(pool, "_broken", False)), 120)
+        second = executor.submit(_long_task("short", weeks=2))
+        assert executor._pool is not pool
+        assert executor.result(executor.wait([second], timeout=300).pop()).ok
+        with pytest.raises(WorkerLost) as lost:
+            executor.result(executor.wait([first], timeout=300).pop())
+        assert lost.value.charged
+    finally:
+        executor.close(cancel=True)
 
 
 def test_in_flight_runs_are_bounded(spec_file, tmp_path):
@@ -259,3 +327,31 @@ def test_export_run_replays_exactly(reference, tmp_path):
     stored = pd.read_parquet(reference / "timeseries", filters=[("run_id", "==", run_id)])
     stored = stored.drop(columns="run_id").reset_index(drop=True)
     pd.testing.assert_frame_equal(replay.reset_index(drop=True), stored, check_exact=True)
+
+
+def test_dask_shutdown_noise_is_dropped_and_other_messages_kept():
+    import logging
+
+    pytest.importorskip("distributed")
+    from distributed.comm.core import CommClosedError
+
+    from sahel_sim.analysis.sweep.executors import ShutdownNoise
+
+    seen = []
+    capture = logging.Handler()
+    capture.emit = seen.append
+    logger = logging.getLogger("distributed")
+    logger.addHandler(capture)
+    noise = ShutdownNoise.install()
+    try:
+        child = logging.getLogger("distributed.core")
+        try:
+            raise CommClosedError("in <TCP (closed)>: Stream is closed")
+        except CommClosedError:
+            child.exception("Exception while handling op heartbeat")
+        child.error("Failed to reconnect: %s", "CommClosedError()")
+        child.error("a real problem")
+    finally:
+        noise.remove()
+        logger.removeHandler(capture)
+    assert [r.getMessage() for r in seen] == ["a real problem"]

@@ -184,3 +184,76 @@ def test_cli_check_prints_plan(tmp_path, capsys):
 def test_bad_set_on_command_line(tmp_path, capsys):
     assert main(["sweep", str(write(tmp_path, GRID)), "--check", "--set", "end=2021-01-01"]) == 2
     assert capsys.readouterr().err.startswith("error: --set: end:")
+
+
+# --- designs too large to validate are refused from arithmetic alone (issue 19) -------------------------
+
+TEN_TO_THE_EIGHT = (
+    "vary:\n"
+    + "".join(
+        f"  mechanisms.insurgency.{name}: [{', '.join(str(round(0.05 * (i + 1), 2)) for i in range(10))}]\n"
+        for name in ("attack_rate", "recruit_rate")
+    )
+    + "".join(f"  states.{s}.legitimacy: [{', '.join(f'0.{i}' for i in range(1, 11))}]\n" for s in range(3)).replace(
+        "0.10", "0.95"
+    )
+    + "".join(
+        f"  states.{s}.state_capacity: [{', '.join(f'0.{i}' for i in range(1, 11))}]\n" for s in range(3)
+    ).replace("0.10", "0.95")
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "size"),
+    [
+        (TEN_TO_THE_EIGHT, "100,000,000 points"),
+        (
+            "vary:\n"
+            + "".join(f"  mechanisms.insurgency.attack_rate{i}: {{low: 0.1, high: 0.9}}\n" for i in range(10))
+            + "design: sobol\nsamples: 524288\nsecond_order: true\n",
+            "11,534,336 points",
+        ),
+        (
+            "vary:\n  mechanisms.insurgency.attack_rate: {low: 0.1, high: 0.9}\ndesign: lhs\nsamples: 1000000\n",
+            "1,000,000",
+        ),
+        (
+            "vary:\n  mechanisms.insurgency.attack_rate: {low: 0.1, high: 0.9}\ndesign: lhs\nsamples: 20000\n"
+            "replicates: 100000\n",
+            "2,000,000,000 runs",
+        ),
+    ],
+    ids=["grid_1e8", "sobol_11M", "lhs_1M", "runs_2e9"],
+)
+def test_oversized_designs_are_refused_quickly_with_bounded_memory(tmp_path, body, size):
+    import signal
+    import tracemalloc
+
+    from sahel_sim.analysis.sweep.designs import MAX_POINTS
+
+    path = write(tmp_path, body)
+    assert len(path.read_bytes()) < 2_000  # a small file
+    previous = signal.signal(signal.SIGALRM, lambda *a: pytest.fail("not refused within 60 s"))
+    signal.setitimer(signal.ITIMER_REAL, 60)  # a generous guard against hanging, not a timing assertion
+    tracemalloc.start()
+    try:
+        with pytest.raises(ScenarioError) as err:
+            load_plan(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    message = str(err.value)
+    assert size in message and (f"{MAX_POINTS:,}" in message or "1,000,000 are allowed" in message), message
+    assert peak < 50 * 2**20, f"peak {peak / 2**20:.1f} MB"
+
+
+def test_design_at_the_limit_is_accepted_by_the_size_check(tmp_path):
+    from sahel_sim.analysis.sweep import designs
+    from sahel_sim.analysis.sweep.spec import load_spec
+
+    body = "vary:\n  mechanisms.insurgency.attack_rate: {low: 0.1, high: 0.9}\ndesign: lhs\n"
+    body += f"samples: {designs.MAX_POINTS}\n"
+    spec, _ = load_spec(write(tmp_path, body))
+    assert designs.design_size(spec) == designs.MAX_POINTS

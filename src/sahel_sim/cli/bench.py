@@ -30,5 +30,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    """``bench``: run the benchmark, print the table, write the files."""
-    return bench.run_from_args(args)
+    """``bench``: run the benchmark, print the table, write the files (``--out`` checked first)."""
+    import sys
+    from pathlib import Path
+
+    from sahel_sim.cli.common import blocking_file
+
+    blocked = blocking_file(Path(args.out))
+    if blocked is not None:
+        print(f"error: cannot write the benchmark under {args.out}: {blocked} is a file, not a folder", file=sys.stderr)
+        return 1
+    try:
+        return bench.run_from_args(args)
+    except OSError as exc:
+        print(f"error: cannot write the benchmark under {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1

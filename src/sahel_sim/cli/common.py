@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sahel_sim.runs.progress import ProgressReporter
@@ -26,7 +27,16 @@ def load_for_run(
     """
     scenario = load_scenario(find_scenario(path), overrides)
     if until is not None:
-        scenario = with_overrides(scenario, [("end", parse_date(until, "--until"))], label="--until")
+        stop = parse_date(until, "--until")
+        if stop > scenario.end:
+            raise ScenarioError(
+                "--until",
+                None,
+                None,
+                f"{stop} is after the scenario's end ({scenario.end}); --until only stops a run early "
+                "(to run longer, use --set end=DATE)",
+            )
+        scenario = with_overrides(scenario, [("end", stop)], label="--until")
     elif weeks is not None:
         if weeks < 1:
             raise ScenarioError("--weeks", None, None, f"must be at least 1 (got {weeks})")
@@ -38,6 +48,17 @@ def load_for_run(
     if seed is not None:
         scenario = with_overrides(scenario, [("seed", seed)], label="--seed")
     return scenario
+
+
+def blocking_file(folder: Path) -> Path | None:
+    """The first existing part of ``folder`` (itself or a parent) that is not a folder, if any.
+
+    Checked before a run, so that an ``--out`` that can never be written is refused at once.
+    """
+    for part in (folder, *folder.parents):
+        if part.exists():
+            return None if part.is_dir() else part
+    return None
 
 
 def add_workers_argument(parser: argparse.ArgumentParser, default: int | None = None) -> None:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sahel_sim.cli.common import add_workers_argument, check_workers, load_for_run, reporter
+from sahel_sim.cli.common import add_workers_argument, blocking_file, check_workers, load_for_run, reporter
 from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError
 
@@ -80,6 +80,10 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         raise ScenarioError("--years", None, None, f"first year {args.years[0]} is after last {args.years[1]}")
     args.scenario = find_scenario(args.scenario)
     scenario = load_for_run(args.scenario, args.set, args.until)
+    blocked = blocking_file(Path(args.out))
+    if blocked is not None:
+        print(f"error: cannot write results under {args.out}: {blocked} is a file, not a folder", file=sys.stderr)
+        return 1
     try:
         compared_years(scenario, tuple(args.years))
     except ValueError as exc:

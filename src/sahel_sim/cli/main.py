@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sahel_sim import __version__
 from sahel_sim.cli import bench, calibrate, hindcast, sweep, viz
-from sahel_sim.cli.common import load_for_run, reporter
+from sahel_sim.cli.common import blocking_file, load_for_run, reporter
 from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, load_scenario
 
@@ -28,9 +28,16 @@ EXAMPLES = {
 COMMAND_MODULES = (viz, sweep, hindcast, calibrate, bench)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line on stderr (exit status 2), like every other error."""
+
+    def error(self, message: str):  # noqa: D102 - argparse's hook
+        self.exit(2, f"error: {self.prog}: {message} (usage: {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    parser = argparse.ArgumentParser(
+    parser = OneLineParser(
         prog="sahel-sim",
         description="Agent-based simulation of security in Mali and the Sahel when UN peacekeepers withdraw.",
         epilog="example: python -m sahel_sim run scenarios/baseline.yaml",
@@ -85,6 +92,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BaseException as exc:
+        from sahel_sim.analysis.sweep.session import Stopped
+
+        if not isinstance(exc, Stopped):
+            raise
+        print(f"interrupted: {exc}; finished runs are kept, continue with --resume", file=sys.stderr)
+        return 128 + exc.signum
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -93,6 +107,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sahel_sim.runs.runner import run_scenario
 
     scenario = load_for_run(args.scenario, args.set, args.until, args.weeks, args.seed)
+    blocked = blocking_file(Path(args.out))
+    if blocked is not None:
+        print(f"error: cannot write results under {args.out}: {blocked} is a file, not a folder", file=sys.stderr)
+        return 1
     if not args.quiet:
         print(
             f"running {scenario.name}: {scenario.start} to {scenario.end}, {scenario.weeks} weeks, "

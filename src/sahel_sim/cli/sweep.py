@@ -44,6 +44,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH=VALUE",
         help="override a scenario field in every run (repeatable; part of the spec)",
     )
+    sw.add_argument(
+        "--run-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="record a run still running after SECONDS as failed (its reason in the runs table)",
+    )
+    sw.add_argument(
+        "--allow-code-change",
+        action="store_true",
+        help="with --resume, continue although the folder's runs were made by another code version",
+    )
     sw.add_argument("--check", action="store_true", help="validate every design point, print the plan, run nothing")
     sw.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
     sw.set_defaults(func=cmd_sweep)
@@ -93,6 +104,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"{plan.spec.replicates} replicates = {plan.total_runs} runs; spec hash {plan.spec_hash[:12]}"
         )
         return 0
+    from sahel_sim.analysis.sweep.engine import Stopped
+    from sahel_sim.analysis.sweep.executors import SchedulerUnreachable
+
     try:
         with reporter(f"sweep {Path(args.spec).stem}", "runs", args) as progress:
             counts = run_sweep(
@@ -105,7 +119,15 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 scheduler=args.scheduler,
                 dask_local=args.dask_local,
                 progress=sweep_callback(progress),
+                run_timeout=args.run_timeout,
+                allow_code_change=args.allow_code_change,
             )
+    except Stopped as exc:
+        print(f"interrupted: {exc}; finished runs are kept, continue with --resume", file=sys.stderr)
+        return 128 + exc.signum
+    except SchedulerUnreachable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except RuntimeError as exc:  # Dask not installed
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -119,15 +141,30 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     """``report``: write summary CSV and figures for a sweep folder."""
+    from pydantic import ValidationError
+
     from sahel_sim.analysis.sweep.report import write_report
+    from sahel_sim.cli.common import blocking_file
 
     folder = Path(args.sweep_dir)
     if not (folder / "spec.json").is_file():
         raise ScenarioError(str(folder), None, None, "not a sweep folder (no spec.json)")
+    out = Path(args.out) if args.out else folder / "report"
+    blocked = blocking_file(out)
+    if blocked is not None:
+        print(f"error: cannot write the report under {out}: {blocked} is a file, not a folder", file=sys.stderr)
+        return 1
     try:
-        written = write_report(folder, args.out, args.area, args.metric or None)
-    except (ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        written = write_report(folder, out, args.area, args.metric or None)
+    except (KeyError, TypeError, ValidationError) as exc:
+        where = folder / "spec.json"
+        print(f"error: {where}: damaged ({type(exc).__name__}); the sweep folder cannot be reported", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot write the report under {out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # also pyarrow.ArrowInvalid: an unreadable part file
+        print(f"error: {_one_line(exc)}", file=sys.stderr)
         return 2
     for path in written:
         print(path)
@@ -137,6 +174,31 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     """``export-run``: simulate one run of a sweep again and write its results folder."""
     from sahel_sim.analysis.sweep.replay import export_run
+    from sahel_sim.analysis.sweep.store import PART
+    from sahel_sim.cli.common import blocking_file
 
-    print(export_run(args.sweep_dir, args.run_id, Path(args.out)))
+    if not PART.match(f"{args.run_id}.parquet"):
+        raise ScenarioError(
+            "run_id", None, None, f"not a run id (16 hex digits, as in the runs table): {args.run_id!r}"
+        )
+    if not (Path(args.sweep_dir) / "spec.json").is_file():
+        raise ScenarioError(args.sweep_dir, None, None, "not a sweep folder (no spec.json)")
+    blocked = blocking_file(Path(args.out))
+    if blocked is not None:
+        print(f"error: cannot write results under {args.out}: {blocked} is a file, not a folder", file=sys.stderr)
+        return 1
+    try:
+        folder = export_run(args.sweep_dir, args.run_id, Path(args.out))
+    except OSError as exc:
+        print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except ValueError as exc:  # pyarrow.ArrowInvalid: a damaged runs part
+        print(f"error: {args.sweep_dir}: run {args.run_id} unreadable: {_one_line(exc)}", file=sys.stderr)
+        return 2
+    print(folder)
     return 0
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 300 else text[:300] + "..."

@@ -6,13 +6,13 @@ Chad by ISO code. The README defines every column with its unit; the main names 
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
 
 from sahel_sim.model.agents.base import positions, strengths
+from sahel_sim.scenario.schema import slug
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
@@ -77,11 +77,6 @@ SI_DANGER_REF = 1.0  # attacks on civilians/week per million people at which the
 SI_FRAGMENTATION_REF = 3.0  # armed groups at which the fragmentation score is 1/e
 DIFFUSION_THRESHOLD = 0.2  # recent deaths/week that make a cell count as violent (about 10 a year)
 DIFFUSION_MIN_PEOPLE = 100.0  # cells with fewer people are left out (as ACLED's grid cells)
-
-
-def slug(name: str) -> str:
-    """Column-safe lower-case version of a faction name."""
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
 
 
 def stability_index(

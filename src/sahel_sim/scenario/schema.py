@@ -8,6 +8,7 @@ all read from it. Anything in time is a calendar date; the model steps one week 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Annotated, Literal, cast
 
 from pydantic import Field, StringConstraints, model_validator
@@ -42,6 +43,39 @@ def _check_sorted(points: tuple[StrengthPoint, ...], field: str) -> None:
     dates = [p.date for p in points]
     if dates != sorted(dates) or len(set(dates)) != len(dates):
         raise FieldError(field, "strength points must have increasing dates")
+
+
+#: Most factions a scenario may have: control labels are int8 (0 = state, f + 1 = faction f).
+MAX_FACTIONS = 127
+
+
+def slug(name: str) -> str:
+    """Column-safe lower-case version of a faction name (the metric columns ``control_share_<slug>``)."""
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _check_factions(names: list[str]) -> None:
+    """Refuse more factions than the types hold, and names whose metric columns would be empty or clash."""
+    if len(names) > MAX_FACTIONS:
+        raise FieldError(
+            "factions", f"{len(names)} factions; at most {MAX_FACTIONS} are supported (control labels are int8)"
+        )
+    seen: dict[str, str] = {}
+    for i, name in enumerate(names):
+        key = slug(name)
+        if not key:
+            raise FieldError(
+                f"factions.{i}.name",
+                f"faction name {name!r} has no Latin letter or digit, so its metric column "
+                "control_share_<name> would be empty; add some (e.g. a transliteration)",
+            )
+        if key in seen and seen[key] != name:
+            raise FieldError(
+                f"factions.{i}.name",
+                f"factions {seen[key]!r} and {name!r} would both write the metric column "
+                f"control_share_{key}; rename one",
+            )
+        seen[key] = name
 
 
 def _check_unique(names: list[str], field: str) -> None:
@@ -369,6 +403,7 @@ class Scenario(Frozen):
         _check_unique([s.country for s in self.states], "states")
         _check_unique([p.name for p in self.partners], "partners")
         _check_unique([f.name for f in self.factions], "factions")
+        _check_factions([f.name for f in self.factions])
         self._check_posts()
         names = {f.name for f in self.factions}
         for i, faction in enumerate(self.factions):

@@ -19,6 +19,7 @@ MAX_NODES = 200_000
 MAX_DEPTH = 64
 
 
+#: Most levels of ``extends`` (a file extending a file ... : 16 levels reach 17 files).
 MAX_EXTENDS = 16
 
 
@@ -185,7 +186,7 @@ def load_located(path: Path, _chain: tuple[Path, ...] = (), within: Path | None 
         raise ScenarioError(str(path), None, "extends", f"'extends' cycle: {cycle}")
     if within is not None and not resolved.is_relative_to(Path(within).resolve()):
         raise ScenarioError(path.name, None, "extends", "names a file outside the scenario folder")
-    if len(_chain) >= MAX_EXTENDS:
+    if len(_chain) > MAX_EXTENDS:  # this file is reached through more than MAX_EXTENDS 'extends'
         raise ScenarioError(str(path), None, "extends", f"more than {MAX_EXTENDS} levels of 'extends'")
     doc = read_yaml(path)
     base_name = doc.data.pop("extends", None)

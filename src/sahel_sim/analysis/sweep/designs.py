@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import math
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -17,6 +18,32 @@ import numpy as np
 from sahel_sim.analysis.sweep.spec import Range, SweepSpec
 
 Kind = Literal["date", "int", "float"]
+
+#: Most design points a sweep may have. Every point's scenario is validated (about 2 ms each, so
+#: 20,000 points take about 40 s) and held in memory before the first run starts.
+MAX_POINTS = 20_000
+#: Most runs (points times replicates) a sweep may have.
+MAX_RUNS = 1_000_000
+
+
+def design_size(spec: SweepSpec) -> int:
+    """Number of design points, computed from the spec alone (nothing is allocated).
+
+    Grid: the product of the list lengths; list: the common length; lhs: ``samples``; sobol (Saltelli):
+    ``samples * (D + 2)``, or ``samples * (2D + 2)`` with second-order indices; morris:
+    ``samples * (D + 1)`` trajectories' points, for D varied parameters.
+    """
+    d = len(spec.vary)
+    if spec.design == "grid":
+        return math.prod(len(v) if isinstance(v, list) else 1 for v in spec.vary.values())
+    if spec.design == "list":
+        return max((len(v) if isinstance(v, list) else 1 for v in spec.vary.values()), default=0)
+    n = spec.samples or 0
+    if spec.design == "sobol":
+        return n * (2 * d + 2 if spec.second_order else d + 2)
+    if spec.design == "morris":
+        return n * (d + 1)
+    return n
 
 
 def kind_of(rng: Range, current: Any) -> Kind:

@@ -7,19 +7,29 @@ failures (with their traceback). Resuming reads only the names of the finished r
 
 from __future__ import annotations
 
-import datetime as dt
+import os
 import time
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
 
-from sahel_sim.analysis.sweep.executors import WorkerLost, make_executor
+from sahel_sim.analysis.sweep.executors import WorkerLost, check_scheduler_address, make_executor
 from sahel_sim.analysis.sweep.plan import RunSpec, SweepPlan, load_plan
-from sahel_sim.analysis.sweep.store import SUBDIRS, SweepStore, atomic_write_table
+from sahel_sim.analysis.sweep.session import (
+    Stopped,
+    check_store,
+    finish_session,
+    now,
+    remove_if_only_lock,
+    start_session,
+    stop_on_signals,
+    verify_parts,
+)
+from sahel_sim.analysis.sweep.store import SweepLock, SweepLocked, SweepStore, atomic_write_table
 from sahel_sim.analysis.sweep.tables import runs_schema
 from sahel_sim.analysis.sweep.worker import Outcome, Task, code_hash
 from sahel_sim.runs.provenance import provenance
@@ -65,8 +75,14 @@ def run_sweep(
     dask_local: bool = False,
     serial: bool = False,
     progress: ProgressCallback | None = None,
+    run_timeout: float | None = None,
+    allow_code_change: bool = False,
 ) -> Progress:
     """Validate a sweep file, then run every run not yet finished in the sweep folder ``out``.
+
+    The driver holds an exclusive lock on the folder while it writes; SIGTERM and SIGHUP stop it
+    like Ctrl-C (queued runs dropped, workers stopped, the session marked ``interrupted``, then
+    :class:`Stopped` is raised).
 
     Args:
         spec_path: The sweep YAML file.
@@ -79,93 +95,110 @@ def run_sweep(
         dask_local: Run on a Dask LocalCluster started here.
         serial: Run in this process.
         progress: Called whenever the counts change, and about once a second.
+        run_timeout: Wall-clock limit of each run, seconds; a run over it is recorded as failed.
+        allow_code_change: With ``resume``, accept runs made by another code version.
 
     Returns:
         The final counts.
 
     Raises:
-        ScenarioError: If the sweep file, a design point or the folder cannot be used (nothing is
-            written then).
+        ScenarioError: If the sweep file, a design point, an option or the folder cannot be used
+            (nothing is written then), another process is writing the folder, or the folder's
+            runs were made by another code version (without ``allow_code_change``).
+        Stopped: On SIGTERM or SIGHUP.
     """
     plan = load_plan(spec_path, overrides)
-    store = check_store(plan, Path(out), resume)
-    executor = make_executor(workers, scheduler, dask_local, serial)
+    if run_timeout is not None and (run_timeout <= 0 or run_timeout != run_timeout):
+        raise ScenarioError("--run-timeout", None, None, f"must be a positive number of seconds (got {run_timeout})")
+    if run_timeout is not None and (scheduler is not None or dask_local):
+        raise ScenarioError("--run-timeout", None, None, "is not supported on Dask (use local worker processes)")
+    if scheduler is not None:
+        check_scheduler_address(scheduler)
+    folder = Path(out)
+    check_store(plan, folder, resume)
+    created = not folder.exists()
+    lock = SweepLock(folder)
     try:
-        prepare_store(plan, store)
+        lock.acquire()
+    except SweepLocked as exc:
+        raise ScenarioError(str(folder), None, None, str(exc)) from None
     except BaseException:
-        executor.close(cancel=True)
+        remove_if_only_lock(folder, created)
         raise
+    try:
+        with stop_on_signals():
+            return _run_locked(
+                plan,
+                folder,
+                lock,
+                workers,
+                resume,
+                retry_failed,
+                scheduler,
+                dask_local,
+                serial,
+                progress,
+                run_timeout,
+                allow_code_change,
+            )
+    finally:
+        lock.release()
+        remove_if_only_lock(folder, created)
+
+
+def _run_locked(
+    plan: SweepPlan,
+    folder: Path,
+    lock: SweepLock,
+    workers: int | None,
+    resume: bool,
+    retry_failed: bool,
+    scheduler: str | None,
+    dask_local: bool,
+    serial: bool,
+    progress: ProgressCallback | None,
+    run_timeout: float | None,
+    allow_code_change: bool,
+) -> Progress:
+    """The part of :func:`run_sweep` done while holding the folder's lock."""
+    store = check_store(plan, folder, resume)  # again: another writer may have finished meanwhile
+    known, damaged = verify_parts(plan, store, allow_code_change)
+    if (store.folder / "manifest.json").exists():
+        store.read_json("manifest.json")  # refuse a damaged one before anything starts
+    executor = make_executor(workers, scheduler, dask_local, serial)
     session = {
-        "started": _now(),
+        "started": now(),
+        "pid": os.getpid(),
         "executor": executor.name,
         "workers": executor.workers,
         "code_hash": code_hash(),
+        "run_timeout": run_timeout,
+        **({"damaged_parts_rerun": damaged} if damaged else {}),
         **provenance(),
     }
-    _start_session(store, session)
+    try:
+        prepare_store(plan, store)
+        store.discard(damaged)
+        start_session(store, session, lock.stale_pid)
+    except BaseException:
+        executor.close(cancel=True)
+        raise
     status = "interrupted"
     try:
-        counts = execute(plan, store, executor, retry_failed, progress)
+        counts = execute(plan, store, executor, retry_failed, progress, known=known, run_timeout=run_timeout)
         status = "complete" if counts.done + counts.failed == counts.total else "incomplete"
+    except Stopped as exc:
+        session["signal"] = exc.name
+        executor.close(cancel=True)
+        raise
     except BaseException:
         executor.close(cancel=True)
         raise
     else:
         executor.close()
     finally:
-        _finish_session(store, session, status)
+        finish_session(store, session, status)
     return counts
-
-
-def check_store(plan: SweepPlan, folder: Path, resume: bool) -> SweepStore:
-    """Check that the sweep folder is new, or that a resumed one holds the same spec (no writes).
-
-    Raises:
-        ScenarioError: If the folder holds a sweep and ``resume`` is off, or its spec differs.
-    """
-    store = SweepStore(folder)
-    if store.exists():
-        if not resume:
-            raise ScenarioError(
-                str(folder), None, None, "already holds a sweep; use --resume to continue it, or another --out"
-            )
-        info = store.read_json("spec.json")
-        old = info["spec_hash"]
-        if old != plan.spec_hash:
-            raise ScenarioError(
-                str(plan.spec_file),
-                None,
-                None,
-                f"the sweep in {folder} was made from a different spec (hash "
-                f"{old[:12]}, now {plan.spec_hash[:12]}); only 'replicates' may change "
-                "on --resume. Use another --out.",
-            )
-        if plan.spec.replicates < info["spec"]["replicates"]:
-            raise ScenarioError(
-                str(plan.spec_file),
-                None,
-                "replicates",
-                f"the sweep in {folder} already has {info['spec']['replicates']} "
-                "replicates; on --resume they may only grow",
-            )
-    elif folder.exists() and any(folder.iterdir()) and not _empty_skeleton(folder):
-        raise ScenarioError(str(folder), None, None, "exists and is not a sweep folder; choose another --out")
-    return store
-
-
-def _empty_skeleton(folder: Path) -> bool:
-    """Whether a folder holds only what a sweep killed before writing its spec leaves.
-
-    That is its empty sub-folders (and temporary files); no run has finished, so it can be used again.
-    """
-    for entry in folder.iterdir():
-        if entry.name.startswith(".") and entry.name.endswith(".tmp"):
-            continue
-        if entry.name not in SUBDIRS or not entry.is_dir():
-            return False
-        if any(not e.name.startswith(".") for e in entry.iterdir()):
-            return False
-    return True
 
 
 def prepare_store(plan: SweepPlan, store: SweepStore) -> None:
@@ -180,8 +213,15 @@ def execute(
     executor: Any,
     retry_failed: bool = False,
     progress: ProgressCallback | None = None,
+    *,
+    known: dict[str, str] | None = None,
+    run_timeout: float | None = None,
 ) -> Progress:
     """Submit every unfinished run, bounded in flight, and record each outcome as it arrives.
+
+    A worker's death is charged (as one attempt) only to the run that worker was running; the other
+    runs it took down are submitted again uncharged. A run that cannot be recorded (its tables
+    cannot be written as Parquet) is recorded as failed with the reason.
 
     Args:
         plan: The validated sweep.
@@ -189,13 +229,18 @@ def execute(
         executor: See :mod:`sahel_sim.analysis.sweep.executors`.
         retry_failed: Run failed runs again.
         progress: Progress callback.
+        known: Run id -> status of the runs already recorded (default: read from the folder).
+        run_timeout: Wall-clock limit of each run, seconds.
 
     Returns:
         The final counts.
     """
     schema = _schema(plan)
-    finished = store.finished()
-    failed_before = store.failed()
+    if known is None:
+        finished, failed_before = store.finished(), store.failed()
+    else:
+        finished = set(known)
+        failed_before = {run for run, status in known.items() if status == "failed"}
     redo = failed_before if retry_failed else set()
     counts = Progress(plan.total_runs, done=len(finished - failed_before), failed=len(failed_before - redo))
     limit = max(1, executor.workers * IN_FLIGHT_PER_WORKER)
@@ -220,15 +265,18 @@ def execute(
             try:
                 outcome = executor.result(handle)
             except WorkerLost as exc:
+                if not exc.charged:
+                    inflight[executor.submit(_task(plan, run, run_timeout))] = (run, attempt)
+                    continue
                 if attempt < MAX_ATTEMPTS:
-                    inflight[executor.submit(_task(plan, run))] = (run, attempt + 1)
+                    inflight[executor.submit(_task(plan, run, run_timeout))] = (run, attempt + 1)
                     continue
                 outcome = Outcome(run.run_id, False, 0.0, f"worker process died {attempt} times: {exc}")
             except Exception as exc:  # noqa: BLE001 - e.g. a Dask worker lost for good
                 outcome = Outcome(run.run_id, False, 0.0, f"{type(exc).__name__}: {exc}")
-            _record(plan, store, schema, run, attempt, outcome)
+            ok = _record(plan, store, schema, run, attempt, outcome)
             recorded += 1
-            if outcome.ok:
+            if ok:
                 counts.done += 1
             else:
                 counts.failed += 1
@@ -240,7 +288,7 @@ def execute(
             continue
         while len(inflight) >= limit:
             collect(timeout=1.0)
-        inflight[executor.submit(_task(plan, run))] = (run, 1)
+        inflight[executor.submit(_task(plan, run, run_timeout))] = (run, 1)
         tick()
     while inflight:
         collect(timeout=1.0)
@@ -248,13 +296,14 @@ def execute(
     return counts
 
 
-def _task(plan: SweepPlan, run: RunSpec) -> Task:
-    return Task(run.run_id, plan.scenario(run.point), run.seed)
+def _task(plan: SweepPlan, run: RunSpec, timeout: float | None = None) -> Task:
+    return Task(run.run_id, plan.scenario(run.point), run.seed, timeout)
 
 
 def _record(
     plan: SweepPlan, store: SweepStore, schema: pa.Schema, run: RunSpec, attempts: int, outcome: Outcome
-) -> None:
+) -> bool:
+    """Write a run's row (and tables); return whether it is recorded as ok."""
     row: dict[str, Any] = {
         "run_id": run.run_id,
         "status": "ok" if outcome.ok else "failed",
@@ -271,12 +320,20 @@ def _record(
             "seed": run.seed,
             "wall_seconds": round(outcome.wall_seconds, 4),
             "attempts": attempts,
-            "finished_at": _now(),
+            "finished_at": now(),
             "code_hash": outcome.code_hash,
             "error": outcome.error,
         }
     )
-    store.write_run(row, schema, outcome.timeseries, outcome.final)
+    try:
+        store.write_run(row, schema, outcome.timeseries, outcome.final)
+    except OSError:
+        raise  # the disk, not the run: the sweep stops (status 1) and resumes later
+    except Exception:  # noqa: BLE001 - e.g. tables that Arrow cannot store: the run fails, the sweep goes on
+        row["status"] = "failed"
+        row["error"] = f"the run's results could not be recorded:\n{traceback.format_exc()}"
+        store.write_run(row, schema, None, None)
+    return row["status"] == "ok"
 
 
 def _schema(plan: SweepPlan) -> pa.Schema:
@@ -318,29 +375,3 @@ def _write_spec(plan: SweepPlan, store: SweepStore) -> None:
     atomic_write_table(store.folder / "points.parquet", pa.Table.from_pylist(rows, schema=schema))
     if not (store.folder / "manifest.json").exists():
         store.write_json("manifest.json", {"spec_hash": plan.spec_hash, "sessions": []})
-
-
-def _start_session(store: SweepStore, session: dict) -> None:
-    """Record a session as running; an earlier session still marked running was killed."""
-    manifest = store.read_json("manifest.json")
-    for earlier in manifest.get("sessions", []):
-        if earlier.get("status") == "running":
-            earlier["status"] = "killed"
-    manifest.update({k: session[k] for k in ("versions", "git_commit", "python", "platform")})
-    manifest["sessions"] = [*manifest.get("sessions", []), {**session, "status": "running"}]
-    store.write_json("manifest.json", manifest)
-
-
-def _finish_session(store: SweepStore, session: dict, status: str) -> None:
-    manifest = store.read_json("manifest.json")
-    finished = store.finished()
-    session.update({"ended": _now(), "status": status, "runs_recorded": len(finished)})
-    manifest["sessions"] = [*manifest["sessions"][:-1], session]
-    if finished:
-        wall = pd.read_parquet(store.folder / "runs", columns=["wall_seconds"])["wall_seconds"]
-        manifest["run_wall_seconds_total"] = round(float(wall.sum()), 3)
-    store.write_json("manifest.json", manifest)
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")

@@ -133,6 +133,7 @@ def check_design(spec: SweepSpec, doc: Located, file: str) -> None:
     Raises:
         ScenarioError: At the line of the offending key.
     """
+    check_size(spec, doc, file)
     for key, values in spec.vary.items():
         where = ("vary", key)
         if not key or any(not p for p in key.split(".")):
@@ -161,11 +162,17 @@ def check_design(spec: SweepSpec, doc: Located, file: str) -> None:
                 )
             if not values:
                 raise error_at(doc, file, where, "needs at least one value", key)
-            seen = []
+            hashable: set = set()
+            unhashable: list = []
             for i, value in enumerate(values):
-                if value in seen:
+                try:
+                    duplicate = value in hashable
+                    hashable.add(value)
+                except TypeError:  # dicts and lists: compared one by one (few in practice)
+                    duplicate = value in unhashable
+                    unhashable.append(value)
+                if duplicate:
                     raise error_at(doc, file, (*where, i), f"duplicate value {value!r}", key)
-                seen.append(value)
     if spec.design == "list":
         lengths = {key: len(v) for key, v in spec.lists().items()}
         if len(set(lengths.values())) > 1:
@@ -184,11 +191,45 @@ def check_design(spec: SweepSpec, doc: Located, file: str) -> None:
         if spec.design in ("sobol", "morris") and len(spec.vary) < 2:
             raise error_at(doc, file, ("vary",), f"{spec.design} needs at least two parameters", "vary")
     elif spec.samples is not None:
+        raise _samples_not_allowed(spec, doc, file)
+
+
+def check_size(spec: SweepSpec, doc: Located, file: str) -> None:
+    """Refuse a design whose size exceeds the limits, from arithmetic alone (before any allocation).
+
+    Raises:
+        ScenarioError: Naming the number of points or runs and the limit.
+    """
+    from sahel_sim.analysis.sweep.designs import MAX_POINTS, MAX_RUNS, design_size
+
+    points = design_size(spec)
+    where = ("samples",) if spec.design in SAMPLED else ("vary",)
+    if points > MAX_POINTS:
         raise error_at(
             doc,
             file,
-            ("samples",),
-            f"design {spec.design!r} takes its points from the "
-            "lists in 'vary'; 'samples' is only for lhs, sobol and morris",
-            "samples",
+            where,
+            f"the {spec.design} design has {points:,} points; at most {MAX_POINTS:,} are allowed "
+            "(split the sweep, or use a sampled design with fewer samples)",
+            ".".join(where),
         )
+    runs = points * spec.replicates
+    if runs > MAX_RUNS:
+        raise error_at(
+            doc,
+            file,
+            ("replicates",),
+            f"{points:,} points x {spec.replicates:,} replicates = {runs:,} runs; at most {MAX_RUNS:,} are allowed",
+            "replicates",
+        )
+
+
+def _samples_not_allowed(spec: SweepSpec, doc: Located, file: str) -> ScenarioError:
+    return error_at(
+        doc,
+        file,
+        ("samples",),
+        f"design {spec.design!r} takes its points from the "
+        "lists in 'vary'; 'samples' is only for lhs, sobol and morris",
+        "samples",
+    )
