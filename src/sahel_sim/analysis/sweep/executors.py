@@ -316,6 +316,10 @@ class ShutdownNoise(logging.Filter):
 
     NAMES = ("CommClosedError", "StreamClosedError")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._handlers: list[logging.Handler] = []
+
     def filter(self, record: logging.LogRecord) -> bool:  # noqa: A003 - logging's hook
         """False for a record about a closed comm."""
         exc = record.exc_info[1] if record.exc_info else None
@@ -335,7 +339,7 @@ class ShutdownNoise(logging.Filter):
 
     def remove(self) -> None:
         """Detach it again."""
-        for handler in getattr(self, "_handlers", []):
+        for handler in self._handlers:
             handler.removeFilter(self)
 
 

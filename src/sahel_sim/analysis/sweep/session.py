@@ -60,7 +60,7 @@ def stop_on_signals() -> Iterator[None]:
         yield
         return
     signums = [s for s in (getattr(signal, "SIGTERM", None), getattr(signal, "SIGHUP", None)) if s is not None]
-    stopping = []
+    stopping: list[int] = []
 
     def stop(signum, frame):
         if stopping:
