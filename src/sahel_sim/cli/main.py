@@ -131,7 +131,15 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        folder = run_scenario(scenario, None, Path(args.out), progress=bar, source=args.scenario, check=args.check)
+        folder = run_scenario(
+            scenario,
+            None,
+            Path(args.out),
+            progress=bar,
+            source=args.scenario,
+            check=args.check,
+            overrides=[item.strip() for item in args.set],
+        )
     except OSError as exc:
         print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib
@@ -24,7 +26,21 @@ def _withdrawal_span(scenario: Scenario):
     return pd.Timestamp(min(dates)), pd.Timestamp(max(dates))
 
 
-def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: int, area: str = "ALL") -> None:
+def overrides_line(overrides: Sequence[str]) -> str:
+    """The subtitle naming a run's ``--set`` overrides (empty when there are none), wrapped."""
+    if not overrides:
+        return ""
+    return "\n".join(textwrap.wrap("overrides: " + ", ".join(overrides), 140))
+
+
+def dashboard(
+    timeseries: pd.DataFrame,
+    scenario: Scenario,
+    path: Path,
+    seed: int,
+    area: str = "ALL",
+    overrides: Sequence[str] = (),
+) -> None:
     """Six panels of stability metrics over time for one area, withdrawal shaded.
 
     Args:
@@ -33,6 +49,7 @@ def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: in
         path: PNG file to write.
         seed: The run's seed (for the title).
         area: ``ALL`` or a country code.
+        overrides: The run's ``--set`` overrides (``path=value``), shown under the title.
 
     """
     ts = timeseries[timeseries["area"] == area].set_index("date")
@@ -68,20 +85,22 @@ def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: in
         ax.set_title(title, fontsize=10)
         ax.legend(fontsize=7, loc="upper left")
         ax.grid(alpha=0.3)
-    fig.suptitle(f"{scenario.name} - area {area} - seed {seed}", fontsize=12)
+    subtitle = overrides_line(overrides)
+    fig.suptitle(f"{scenario.name} - area {area} - seed {seed}" + (f"\n{subtitle}" if subtitle else ""), fontsize=12)
     fig.autofmt_xdate()
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)
 
 
-def events_map(events: pd.DataFrame, scenario: Scenario, path: Path) -> None:
+def events_map(events: pd.DataFrame, scenario: Scenario, path: Path, overrides: Sequence[str] = ()) -> None:
     """Map of the region with every violent event of the run, sized by fatalities.
 
     Args:
         events: The run's event log.
         scenario: The scenario (camps and posts are drawn).
         path: PNG file to write.
+        overrides: The run's ``--set`` overrides (``path=value``), shown under the title.
 
     """
     fig, ax = plt.subplots(figsize=(13, 6))
@@ -129,7 +148,11 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path) -> None:
     ax.set_ylim(8, 26)
     ax.set_aspect("equal")
     ax.legend(fontsize=8, loc="lower left", markerscale=2)
-    ax.set_title(f"{scenario.name}: violent events {scenario.start} to {scenario.end}")
+    subtitle = overrides_line(overrides)
+    ax.set_title(
+        f"{scenario.name}: violent events {scenario.start} to {scenario.end}" + (f"\n{subtitle}" if subtitle else ""),
+        fontsize=10 if subtitle else None,
+    )
     fig.tight_layout()
     fig.savefig(path, dpi=90)
     plt.close(fig)

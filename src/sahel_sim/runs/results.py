@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -34,13 +35,14 @@ def folder_name(output: RunOutput) -> str:
     return f"{output.scenario.name}_seed{output.seed}_{scenario_hash(output.scenario)[:8]}"
 
 
-def write_results(output: RunOutput, parent: Path, source: str | None = None) -> Path:
+def write_results(output: RunOutput, parent: Path, source: str | None = None, overrides: Sequence[str] = ()) -> Path:
     """Write every results file of a run, atomically, under ``parent``.
 
     Args:
         output: The run.
         parent: Folder that receives the run's folder (created if missing).
         source: Scenario file the run came from, for the manifest.
+        overrides: The ``--set`` overrides (``path=value``) applied to it, for the manifest and plots.
 
     Returns:
         Path of the finished folder.
@@ -54,14 +56,17 @@ def write_results(output: RunOutput, parent: Path, source: str | None = None) ->
         write_tables(output, tmp)
         (tmp / "scenario.resolved.yaml").write_text(dump_scenario(output.scenario), encoding="utf-8")
         (tmp / "plots").mkdir()
-        dashboard(output.timeseries, output.scenario, tmp / "plots" / "dashboard.png", output.seed)
-        dashboard(output.timeseries, output.scenario, tmp / "plots" / "dashboard_ML.png", output.seed, "ML")
-        events_map(output.events, output.scenario, tmp / "plots" / "events_map.png")
+        overrides = list(overrides)
+        plots = tmp / "plots"
+        dashboard(output.timeseries, output.scenario, plots / "dashboard.png", output.seed, overrides=overrides)
+        dashboard(output.timeseries, output.scenario, plots / "dashboard_ML.png", output.seed, "ML", overrides)
+        events_map(output.events, output.scenario, plots / "events_map.png", overrides)
         manifest = provenance()
         manifest.update(
             {
                 "scenario": output.scenario.name,
                 "scenario_file": source,
+                "overrides": overrides,
                 "scenario_sha256": scenario_hash(output.scenario),
                 "seed": output.seed,
                 "start": output.scenario.start.isoformat(),

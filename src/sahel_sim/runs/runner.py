@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,6 +142,7 @@ def run_scenario(
     progress: ProgressCallback | None = None,
     source: str | None = None,
     check: bool = False,
+    overrides: Sequence[str] = (),
 ) -> Path:
     """Simulate and write one results folder under ``out`` (never overwriting; atomic).
 
@@ -152,6 +153,8 @@ def run_scenario(
         progress: Progress callback, see :func:`simulate`.
         source: Path of the scenario file, recorded in the manifest.
         check: Check the model's invariants after every week (see :func:`simulate`).
+        overrides: The ``--set`` overrides applied to the scenario (``path=value``), recorded in the
+            manifest and shown in the plots.
 
     Returns:
         The finished results folder.
@@ -160,4 +163,4 @@ def run_scenario(
     from sahel_sim.runs.results import write_results
 
     output = simulate(scenario, seed, progress, check=check)
-    return write_results(output, Path(out), source=source)
+    return write_results(output, Path(out), source=source, overrides=overrides)
