@@ -70,10 +70,22 @@ def simulate(
             _check(model)
         if progress is not None:
             progress(model.week_index, total, model.date)
+    return finish(model, scenario, seed, time.perf_counter() - started)
+
+
+def finish(model: SahelModel, scenario: Scenario, seed: int, wall_seconds: float) -> RunOutput:
+    """The tables and summary of a model that has run to its end.
+
+    Args:
+        model: The finished model.
+        scenario: The scenario it ran.
+        seed: Its seed.
+        wall_seconds: Wall-clock time to record, seconds.
+    """
     timeseries = model.metrics.frame()
     events = model.log.to_frame()
     summary = summarise(scenario, seed, timeseries, events)
-    return RunOutput(scenario, seed, timeseries, events, summary, time.perf_counter() - started)
+    return RunOutput(scenario, seed, timeseries, events, summary, wall_seconds)
 
 
 def _check(model: SahelModel) -> None:

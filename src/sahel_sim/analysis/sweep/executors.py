@@ -1,7 +1,8 @@
 """Where runs execute: in this process, in local worker processes, or on a Dask cluster.
 
 All executors offer the same four calls, so the engine does not care which one it drives:
-``submit(task)`` returns a handle, ``wait(handles, timeout)`` returns those that finished,
+``submit(task, fn=execute)`` returns a handle (``fn(task)`` runs where the executor runs tasks; any
+picklable module-level function, by default one sweep run), ``wait(handles, timeout)`` returns those that finished,
 ``result(handle)`` returns the :class:`~sahel_sim.analysis.sweep.worker.Outcome` (or raises
 :class:`WorkerLost` when the process running it died), and ``close()``. Results do not depend on the
 executor: every run's outcome is a function of its scenario and seed alone.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -37,10 +39,10 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def submit(self, task: Task) -> Future:
+    def submit(self, task: Task, fn: Callable[[Any], Any] = execute) -> Future:
         """Run the task now; return a finished future."""
         future: Future = Future()
-        future.set_result(execute(task))
+        future.set_result(fn(task))
         return future
 
     def wait(self, handles: Any, timeout: float | None = None) -> set:
@@ -80,9 +82,9 @@ class ProcessExecutor:
     def _new_pool(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(max_workers=self.workers, mp_context=self._context, initializer=_ignore_interrupt)
 
-    def submit(self, task: Task) -> Future:
+    def submit(self, task: Task, fn: Callable[[Any], Any] = execute) -> Future:
         """Queue a task on the pool."""
-        future = self._pool.submit(execute, task)
+        future = self._pool.submit(fn, task)
         self._born[future] = self._generation
         return future
 
@@ -142,9 +144,9 @@ class DaskExecutor:
             self.client = distributed.Client(address)
         self.workers = max(1, sum(self.client.nthreads().values()))
 
-    def submit(self, task: Task) -> Any:
+    def submit(self, task: Task, fn: Callable[[Any], Any] = execute) -> Any:
         """Send a task to the cluster."""
-        return self.client.submit(execute, task, pure=False, key=f"sahel-run-{task.run_id}-{os.urandom(4).hex()}")
+        return self.client.submit(fn, task, pure=False, key=f"sahel-run-{task.run_id}-{os.urandom(4).hex()}")
 
     def wait(self, handles: Any, timeout: float | None = None) -> set:
         """Wait up to ``timeout`` seconds for at least one handle to finish."""

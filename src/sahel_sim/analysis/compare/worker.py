@@ -1,0 +1,82 @@
+"""The unit of work of a comparison: one seed's family of runs, each recorded like a sweep run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+
+from sahel_sim.analysis.sweep.tables import final_metrics
+from sahel_sim.analysis.sweep.worker import Outcome, code_hash
+from sahel_sim.runs.family import simulate_family
+from sahel_sim.scenario.schema import Scenario
+
+
+@dataclass(frozen=True)
+class FamilyTask:
+    """The runs of one seed still to do.
+
+    Attributes:
+        run_id: A name for the task (executors use it in task keys).
+        replicate: The replicate (seed index).
+        seed: The seed of every run.
+        reference: The reference scenario (its history is shared).
+        reference_run: The reference's run id if its run is wanted, else None.
+        variants: ``(run_id, scenario)`` of the alternatives' runs wanted.
+        branching: Whether the alternatives continue the reference's history.
+    """
+
+    run_id: str
+    replicate: int
+    seed: int
+    reference: Scenario
+    reference_run: str | None
+    variants: tuple[tuple[str, Scenario], ...]
+    branching: bool = True
+
+
+@dataclass
+class RunResult:
+    """One run's outcome (as a sweep records it) and its diplomatic posts' closures."""
+
+    outcome: Outcome
+    closures: pd.DataFrame | None
+    branched_on: dt.date | None = None
+
+
+def post_closures(events: pd.DataFrame) -> pd.DataFrame:
+    """Every closure of a diplomatic post in a run's event log.
+
+    Reads ``post_status`` events (``target``: the post, ``detail``: ``"<old> -> <new>: reason"``).
+    This is the only place that knows how a closure is logged.
+
+    Args:
+        events: A run's event log.
+
+    Returns:
+        Columns ``post`` and ``date`` (``datetime64``), one row per closure, in date order.
+    """
+    rows = events[(events["kind"] == "post_status") & events["detail"].str.contains("-> closed", regex=False)]
+    return pd.DataFrame(
+        {"post": rows["target"].astype(str).to_numpy(), "date": pd.to_datetime(rows["date"]).to_numpy()}
+    )
+
+
+def run_family(task: FamilyTask) -> list[RunResult]:
+    """Simulate one seed's runs (never raises for a failing run; each failure is recorded)."""
+    members = simulate_family(
+        task.reference, task.seed, list(task.variants), reference_key=task.reference_run, branching=task.branching
+    )
+    results = []
+    for member in members:
+        if member.output is None:
+            outcome = Outcome(member.key, False, 0.0, member.error, code_hash=code_hash())
+            results.append(RunResult(outcome, None))
+            continue
+        out = member.output
+        outcome = Outcome(
+            member.key, True, out.wall_seconds, None, out.timeseries, final_metrics(out.timeseries), code_hash()
+        )
+        results.append(RunResult(outcome, post_closures(out.events), member.branched_on))
+    return results
