@@ -11,8 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sahel_sim.model import sahel_model
 from sahel_sim.model.agents import CampStatus
 from sahel_sim.model.invariants import InvariantError, check_invariants
+from sahel_sim.model.phases import PHASES, Phase
 from sahel_sim.model.sahel_model import SahelModel
 from sahel_sim.runs.runner import simulate
 from sahel_sim.scenario.loading import load_scenario, with_overrides
@@ -201,15 +203,13 @@ SHORT = with_overrides(BASE, [("end", dt.date(2022, 2, 12))])  # 6 weeks
 
 
 def _break_in_week(monkeypatch, week: int) -> None:
-    """Make the model's posts phase leave a band with negative strength in ``week``."""
-    real = SahelModel._phase_posts
+    """Add a phase after the posts that leaves a band with negative strength in ``week``."""
 
-    def phase(self):
-        real(self)
-        if self.week_index == week:
-            self.bands()[0].strength = -7.0
+    def corrupt(model):
+        if model.week_index == week:
+            model.bands()[0].strength = -7.0
 
-    monkeypatch.setattr(SahelModel, "_phase_posts", phase)
+    monkeypatch.setattr(sahel_model, "PHASES", (*PHASES, Phase("corrupt", corrupt)))
 
 
 def test_simulate_check_raises_naming_the_week(monkeypatch):

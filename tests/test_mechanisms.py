@@ -10,7 +10,8 @@ import pytest
 from sahel_sim.model import fields as F
 from sahel_sim.model.agents import CampStatus, DiplomaticPostAgent, InsurgentBand, PostStatus
 from sahel_sim.model.agents.base import positions
-from sahel_sim.model.phases import insurgents as insurgency
+from sahel_sim.model.agents.insurgents import best_cells, civilian_deaths_asked, net_recruitment
+from sahel_sim.model.phases import insurgents, presence
 from sahel_sim.model.sahel_model import SahelModel
 from worlds import GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, run, scenario
 
@@ -75,30 +76,39 @@ def _model_with_band(**faction_kw):
 
 
 def test_peacekeeper_protection_lowers_civilian_deaths_of_an_attack():
-    model, band = _model_with_band(civilian_targeting=1.0)
-    empty = {"army": [], "peacekeepers": [], "convoy": [], "diplomatic": []}
+    # the rule the insurgent phase applies to every attack on civilians, on the protection where it strikes
+    rng = np.random.default_rng(1)
+    lethality = SahelModel(scenario(), seed=1).params.insurgency.lethality
+    strength = np.full(2000, 300.0)
+    deaths = {p: civilian_deaths_asked(rng, lethality, strength, np.full(2000, p)).sum() for p in (0.0, 0.9)}
+    assert deaths[0.0] > 0 and deaths[0.9] < 0.3 * deaths[0.0]
+
+
+def test_insurgent_phase_kills_fewer_civilians_where_peacekeepers_protect():
+    # the whole phase: bands that only attack civilians, with the protection field forced each week
     deaths = {}
     for protected in (0.0, 0.9):
-        model.presence["protection"][...] = protected
-        band.strength = 300
+        model, band = _model_with_band(civilian_targeting=1.0, aggression=1.0)
         before = model.civilian_deaths_total
-        for _ in range(200):
-            band.attack(empty, deterrence=0.0, protection=protected)
+        for _ in range(20):
+            presence.run(model)
+            model.presence.protection[...] = protected
+            model.presence.deterrence[...] = 0.0
+            insurgents.run(model)
         deaths[protected] = model.civilian_deaths_total - before
-    assert deaths[0.9] < 0.3 * deaths[0.0]
+    assert deaths[0.0] > 0 and deaths[0.9] < 0.5 * deaths[0.0]
 
 
 def test_recruitment_grows_with_the_willing_pool():
-    model, band = _model_with_band()
-    gains = []
-    for pool in (0.0, 1e6):
-        band.strength = 100.0
-        totals = []
-        for _ in range(50):
-            band.strength = 100.0
-            band.recruit_and_desert(pool, own_share=0.0, competitors=1)
-            totals.append(band.strength - 100.0)
-        gains.append(np.mean(totals))
+    model, _ = _model_with_band()
+    ins = model.params.insurgency
+    rng = np.random.default_rng(2)
+    n = 500
+    strength = np.full(n, 100.0)
+    gains = [
+        net_recruitment(rng, ins, 1.0, np.zeros(n), np.full(n, pool), np.ones(n), strength).mean()
+        for pool in (0.0, 1e6)
+    ]
     assert gains[0] < 0 < gains[1]  # only desertion without a pool
 
 
@@ -117,13 +127,23 @@ def test_band_splits_when_large_and_dissolves_when_small():
     assert small not in model.bands()
 
 
+def test_bands_move_to_the_best_cell_within_reach():
+    model, band = _model_with_band()
+    x, y = band.xy
+    score = np.zeros((1, *model.land.shape))
+    score[0, x + 2, y] = 5.0
+    score[0, x + 3, y] = 9.0  # better, but out of reach
+    tx, ty = best_cells(score, np.zeros(1, dtype=np.intp), np.array([x]), np.array([y]), 2, model.rng)
+    assert (int(tx[0]), int(ty[0])) == (x + 2, y)
+
+
 def test_bands_move_away_from_superior_force():
     model, band = _model_with_band()
     x, y = band.xy
-    score = np.zeros(model.land.shape)
-    score[x + 2, y] = 5.0
-    band.move(score, radius=2)
-    assert band.xy == (x + 2, y)
+    score_free = insurgents.movement_score(model, 0, np.zeros(model.land.shape))
+    model.presence.state_op[x, y] += 1e6  # an overwhelming force at the band's cell
+    score_threat = insurgents.movement_score(model, 0, np.zeros(model.land.shape))
+    assert score_threat[x, y] < score_free[x, y]
 
 
 def test_a_band_starts_at_most_one_clash_a_week(monkeypatch):
@@ -140,7 +160,7 @@ def test_a_band_starts_at_most_one_clash_a_week(monkeypatch):
     assert {b.faction_index for b in bands} == {0, 1} and len(bands) > 4
     started = []
     monkeypatch.setattr(InsurgentBand, "clash", lambda self, rival: started.append((self, rival)))
-    insurgency._clashes(model, bands, *positions(bands), np.array([b.faction_index for b in bands]))
+    insurgents._clashes(model, bands, *positions(bands), np.array([b.faction_index for b in bands]))
     initiators = [a for a, _ in started]
     assert sorted(map(id, initiators)) == sorted(map(id, bands))  # every band, exactly once
     assert all(a.faction_index != b.faction_index for a, b in started)
@@ -158,18 +178,18 @@ def test_low_accuracy_harms_civilians_and_raises_grievance_and_willingness_where
         band = max(model.bands(), key=lambda b: b.strength)
         unit = next(u for u in model.units() if u.active and u.strength > 0)
         unit.accuracy = accuracy
-        model._phase_presence()
+        presence.run(model)
         xy = band.xy
-        before = (model.grievance[xy], model.willing[xy])
+        before = (model.presence.grievance[xy], model.presence.willing[xy])
         deaths = model.civilian_deaths_total
         for _ in range(30):
             band.strength, unit.strength = 500.0, 500.0
             unit.engage(band)
-        model._phase_presence()
+        presence.run(model)
         outcome[accuracy] = (
             model.civilian_deaths_total - deaths,
-            model.grievance[xy] - before[0],
-            model.willing[xy] - before[1],
+            model.presence.grievance[xy] - before[0],
+            model.presence.willing[xy] - before[1],
         )
     harm_bad, grievance_bad, willing_bad = outcome[0.0]
     harm_good, grievance_good, willing_good = outcome[1.0]

@@ -6,8 +6,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sahel_sim.model.agents.base import group_bounds, pairs_within, window_argmax
 from sahel_sim.model.agents.insurgents import best_cells
+from sahel_sim.model.spatial import group_bounds, pairs_within, window_argmax
 
 points = st.lists(st.tuples(st.integers(0, 15), st.integers(0, 9)), max_size=40)
 

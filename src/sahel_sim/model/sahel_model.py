@@ -1,6 +1,7 @@
 """SahelModel: the weekly simulation of armed groups, armies, peacekeepers, posts and people.
 
-One step is one calendar week. The phases run in a fixed order (docs/ODD.md, "Process overview"):
+One step is one calendar week. The phases run in the order declared once in
+:data:`sahel_sim.model.phases.PHASES` (docs/ODD.md, "Process overview"), one module each:
 
 1. **schedule**: dated changes take effect (legitimacy shocks, force strengths, partner arrivals and
    departures, factions appearing, camps draining and closing under the withdrawal plan);
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 
 import mesa
 import numpy as np
@@ -33,16 +35,15 @@ from sahel_sim.model.agents import (
     InsurgentBand,
     PeacekeepingCamp,
 )
-from sahel_sim.model.agents.base import nearest_within, positions, strengths, window_argmax
-from sahel_sim.model.agents.insurgents import faction_indices
+from sahel_sim.model.agents.base import positions
 from sahel_sim.model.events import Event, EventLog
 from sahel_sim.model.geography import load_geography
 from sahel_sim.model.metrics import MetricsRecorder
-from sahel_sim.model.phases import forces as operations
-from sahel_sim.model.phases import insurgents as insurgency
-from sahel_sim.model.phases import population
-from sahel_sim.model.phases import posts as diplomacy_phase
-from sahel_sim.model.phases import schedule as timeline
+from sahel_sim.model.phases import PHASES
+from sahel_sim.model.phases.insurgents import allowed_cells
+from sahel_sim.model.phases.presence import Presence
+from sahel_sim.model.phases.schedule import ScheduleState
+from sahel_sim.model.spatial import nearest_within, window_argmax
 from sahel_sim.scenario.schema import Scenario
 
 DENSITY_REFERENCE = 20.0  # people per km² at which combat's civilian harm is at its nominal rate
@@ -89,9 +90,9 @@ class SahelModel(mesa.Model):
         world.build_partners(self)
         world.build_camps(self)
         world.build_posts(self)
-        self._faction_spawned = [False] * len(scenario.factions)
-        self._partner_active = [False] * len(scenario.partners)
-        self._shocks_done = 0
+        self.schedule_state = ScheduleState.for_scenario(scenario)
+        #: Seconds spent in each phase, summed over the weeks, when set to a dict (the benchmark does).
+        self.phase_seconds: dict[str, float] | None = None
         self.metrics = MetricsRecorder(self)
         self.running = True
 
@@ -121,10 +122,11 @@ class SahelModel(mesa.Model):
         self.intl_attacks = np.zeros(len(geo.country_codes))  # decaying weekly count by country
         self.settled = np.clip(geo.population / self.cell_area_km2 / DENSITY_REFERENCE, 0.0, 1.0)
         self.control = F.control_labels(self.state_share, self.faction_share, self.params.control.control_threshold)
-        self.presence = {}
+        #: This week's presence fields (None until the first presence phase).
+        self.presence: Presence | None = None
         self.key_towns = _key_towns(self)
         #: Per faction, the cells of the countries it operates in (fixed for the run).
-        self.faction_cells = [insurgency.allowed_cells(self, f) for f in range(len(self.config.factions))]
+        self.faction_cells = [allowed_cells(self, f) for f in range(len(self.config.factions))]
 
     def _init_states(self) -> None:
         codes = self.geo.country_codes
@@ -200,7 +202,7 @@ class SahelModel(mesa.Model):
             The chosen cells (x, y).
 
         """
-        exposed = self.population * (1.0 - self.presence["protection"])
+        exposed = self.population * (1.0 - self.presence.protection)
         return window_argmax(exposed, xs, ys, F.km_to_cells(reach_km, self.resolution))
 
     def density_factor(self, xy: tuple[int, int]) -> float:
@@ -265,112 +267,26 @@ class SahelModel(mesa.Model):
 
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
-        """Advance one week through the fixed phases."""
+        """Advance one week through the phases of :data:`~sahel_sim.model.phases.PHASES`, in order."""
         self.date = self.config.start + dt.timedelta(weeks=self.week_index)
         self.log.new_week()
         self.deaths_week[...] = 0.0
-        self._phase_schedule()
-        self._phase_presence()
-        self._phase_insurgents()
-        self._phase_forces()
-        self._phase_peacekeepers()
-        self._phase_population()
-        self._phase_posts()
-        self.metrics.collect()
+        timing = self.phase_seconds
+        for phase in PHASES:
+            if timing is None:
+                phase.run(self)
+            else:
+                started = time.perf_counter()
+                phase.run(self)
+                timing[phase.name] = timing.get(phase.name, 0.0) + time.perf_counter() - started
         self.week_index += 1
         if self.config.start + dt.timedelta(weeks=self.week_index) >= self.config.end:
             self.running = False
 
-    def _phase_schedule(self) -> None:
-        timeline.apply_schedule(self)
-
-    def _phase_presence(self) -> None:
-        p = self.params
-        w, h = self.geo.width, self.geo.height
-        r_vision = F.km_to_cells(p.population.vision_km, self.resolution)
-        r_op = F.km_to_cells(p.combat.operating_radius_km, self.resolution)
-        forces = np.zeros((w, h))
-        for u in self.units():
-            if u.active and u.strength > 0:
-                forces[u.xy] += u.strength
-        pk = np.zeros((w, h))
-        for c in (*self.camps(), *self.convoys()):
-            if c.strength > 0:
-                pk[c.xy] += c.strength
-        bands = self.bands()
-        bx, by = positions(bands)
-        fighters = np.zeros((len(self.config.factions), w, h))
-        np.add.at(fighters, (faction_indices(bands), bx, by), strengths(bands))
-        band_count = np.zeros((w, h))
-        np.add.at(band_count, (bx, by), 1.0)
-        all_fighters = fighters.sum(axis=0)
-        pk_near = self._peacekeeper_reach()
-        state_op = F.window_sum(forces, r_op)
-        self.presence = {
-            "forces": forces,
-            "peacekeepers": pk,
-            "fighters": fighters,
-            "pk_near": pk_near,
-            "state_op": state_op,
-            "fighters_op": F.window_sum(all_fighters, r_op),
-            "fighters_vision": F.window_sum(all_fighters, r_vision),
-            "bands_vision": F.window_sum(band_count, r_vision),
-            "protection": 1.0 - np.exp(-pk_near / p.peacekeeping.protection_efold_personnel),
-            "deterrence": 1.0 - np.exp(-pk_near / p.peacekeeping.deterrence_efold_personnel),
-        }
-        state_vision = F.window_sum(forces + pk, r_vision)
-        risk = F.arrest_risk(state_vision, self.presence["fighters_vision"], p.population.arrest_constant)
-        legit = np.clip(self.legitimacy[self.geo.country] - self.abuse, 0.0, 1.0)
-        exposure = 1.0 - np.exp(-self._violence_per_100k() / p.population.flight_violence_scale)
-        hardship = p.population.hardship + p.population.hardship_violence_gain * exposure
-        self.grievance = hardship * (1.0 - legit)
-        self.willing = F.willing_share(self.grievance, risk, p.population.activation_threshold)
-        self.presence["risk"] = risk
-
-    def _peacekeeper_reach(self) -> np.ndarray:
-        """Peacekeepers whose patrols reach each cell (personnel).
-
-        A camp or convoy of S personnel patrols within protection_radius_km x sqrt(S / 1000), at most
-        three times that radius: the area a contingent covers grows with its size (assumption).
-        """
-        p = self.params.peacekeeping
-        by_radius: dict[int, np.ndarray] = {}
-        for c in (*self.camps(), *self.convoys()):
-            if c.strength <= 0:
-                continue
-            km = p.protection_radius_km * min(3.0, math.sqrt(c.strength / 1000.0))
-            r = F.km_to_cells(km, self.resolution)
-            field = by_radius.setdefault(r, np.zeros(self.land.shape))
-            field[c.xy] += c.strength
-        total = np.zeros(self.land.shape)
-        for r, field in sorted(by_radius.items()):
-            total += F.window_sum(field, r)
-        return total
-
-    def _violence_per_100k(self) -> np.ndarray:
+    def violence_per_100k(self) -> np.ndarray:
+        """Recent violence per cell: the decaying violence memory per week per 100,000 people (deaths)."""
         weekly = self.violence / self.params.population.violence_memory_weeks
         return weekly / np.maximum(self.population, 1.0) * 1e5
-
-    def _phase_insurgents(self) -> None:
-        insurgency.run_phase(self)
-
-    def _phase_forces(self) -> None:
-        operations.run_phase(self)
-
-    def _phase_peacekeepers(self) -> None:
-        r = F.km_to_cells(self.params.peacekeeping.protection_radius_km, self.resolution)
-        fighters = self.presence["fighters"].sum(axis=0)
-        presence = F.window_sum(fighters, r) / 1000.0 * self.params.control.force_presence_per_1000
-        for camp in self.camps():
-            camp.ied_casualties(float(presence[camp.xy]))
-        for convoy in self.convoys():
-            convoy.advance()
-
-    def _phase_population(self) -> None:
-        population.run_phase(self)
-
-    def _phase_posts(self) -> None:
-        diplomacy_phase.run_phase(self)
 
 
 KEY_TOWN_POPULATION = 50_000  # towns at least this large (and capitals) have control changes logged

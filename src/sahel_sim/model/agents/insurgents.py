@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import CellAgent
 
-from sahel_sim.model.agents.base import OnGrid, window_cells
+from sahel_sim.model.agents.base import OnGrid
+from sahel_sim.model.spatial import window_cells
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
@@ -181,22 +182,6 @@ class InsurgentBand(OnGrid, CellAgent):
         self.strength = float(strength)
 
     # --- strength -------------------------------------------------------------------------
-    def recruit_and_desert(self, pool: float, own_share: float, competitors: float) -> None:
-        """Gain recruits from the willing pool and lose deserters.
-
-        Args:
-            pool: Unmobilised capacity within reach: mobilisation_cap x willing people not under state
-                control, less the fighters already there (people).
-            own_share: The faction's share of presence in the band's cell (0-1).
-            competitors: Bands (of any faction) sharing the same pool, at least 1.
-
-        """
-        model = self.model
-        change = net_recruitment(
-            model.rng, model.params.insurgency, self.faction.recruitment, own_share, pool, competitors, self.strength
-        )
-        self.strength += float(change)
-
     def split_or_dissolve(self) -> None:
         """Split a band that grew too large; remove one that has withered."""
         params = self.model.params.insurgency
@@ -209,79 +194,6 @@ class InsurgentBand(OnGrid, CellAgent):
             neighbours = list(self.cell.neighborhood)
             target = neighbours[self.model.rng.integers(len(neighbours))] if neighbours else self.cell
             InsurgentBand(self.model, target, self.faction, self.faction_index, half)
-
-    # --- movement -------------------------------------------------------------------------
-    def move(self, score: np.ndarray, radius: int) -> None:
-        """Move to the best-scoring cell within ``radius`` cells (ties broken at random).
-
-        Args:
-            score: The faction's movement score field (higher is better; -inf where barred).
-            radius: Farthest move this week, cells.
-
-        """
-        if radius <= 0:
-            return
-        x, y = self.xy
-        tx, ty = best_cells(
-            score[None], np.zeros(1, dtype=np.intp), np.array([x]), np.array([y]), radius, self.model.rng
-        )
-        if (int(tx[0]), int(ty[0])) != (x, y):
-            self.cell = self.model.grid[(int(tx[0]), int(ty[0]))]
-
-    # --- attacks --------------------------------------------------------------------------
-    def attack(self, targets: dict[str, list], deterrence: float, protection: float) -> None:
-        """Perhaps attack one target within reach this week.
-
-        Args:
-            targets: Candidate targets within reach by kind ("army", "peacekeepers", "convoy",
-                "diplomatic"): lists of agents.
-            deterrence: Peacekeeper deterrence at the band's cell (0-1): it lowers the chance of any
-                attack (Hultman et al. 2014) and of attacks on peacekeepers in particular.
-            protection: Peacekeeper protection of civilians at the band's cell (0-1); it lowers the
-                weight of attacking civilians (Fjelde et al. 2019), and the protection at the cell
-                actually struck lowers the deaths (Hultman et al. 2013).
-
-        """
-        chance = attack_probability(self.model.params.insurgency.attack_rate, self.faction.aggression, deterrence)
-        if self.model.rng.random() < chance:
-            self.strike(targets, deterrence, protection)
-
-    def strike(self, targets: dict[str, list], deterrence: float, protection: float) -> None:
-        """Attack one target within reach, of a kind drawn by :func:`target_kinds`.
-
-        The insurgent phase does the same for every attacking band at once.
-
-        Args:
-            targets: As for :meth:`attack`.
-            deterrence: As for :meth:`attack`.
-            protection: As for :meth:`attack`.
-
-        """
-        model = self.model
-        available = [[bool(targets[k]) for k in TARGET_KINDS[1:]]]
-        kind = int(
-            target_kinds(
-                model.rng,
-                [self.faction.civilian_targeting],
-                [self.faction.international_targeting],
-                model.params.peacekeeping.convoy_exposure,
-                [protection],
-                [deterrence],
-                available,
-            )[0]
-        )
-        if kind < 0:
-            return
-        if TARGET_KINDS[kind] != "civilians":
-            self.strike_armed(TARGET_KINDS[kind], targets[TARGET_KINDS[kind]])
-            return
-        x, y = self.xy
-        cx, cy = model.most_exposed_cells(np.array([x]), np.array([y]), model.params.insurgency.reach_km)
-        xy = (int(cx[0]), int(cy[0]))
-        asked = civilian_deaths_asked(
-            model.rng, model.params.insurgency.lethality, self.strength, model.presence["protection"][xy]
-        )
-        self.strike_civilians(xy, int(asked))
 
     def strike_civilians(self, xy: tuple[int, int], asked: int) -> None:
         """Kill up to ``asked`` people in cell ``xy`` and record the attack."""
@@ -300,7 +212,7 @@ class InsurgentBand(OnGrid, CellAgent):
         target = candidates[int(rng.integers(len(candidates)))]
         expected = model.params.insurgency.lethality * math.sqrt(max(self.strength, 0.0))
         if kind in ("peacekeepers", "convoy"):
-            at_target = float(model.presence["deterrence"][target.xy])
+            at_target = float(model.presence.deterrence[target.xy])
             hardened = model.params.peacekeeping.hardened_target_factor
             exposure = model.params.peacekeeping.convoy_exposure
             expected *= hardened * (1 - at_target) * (exposure if kind == "convoy" else 1.0)

@@ -7,13 +7,14 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model import fields as F
-from sahel_sim.model.agents.base import group_bounds, pairs_within, positions, strengths
+from sahel_sim.model.agents.base import positions, strengths
+from sahel_sim.model.spatial import group_bounds, pairs_within
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
 
 
-def run_phase(model: SahelModel) -> None:
+def run(model: SahelModel) -> None:
     """Each active unit mounts operations against the strongest bands within its operating radius.
 
     A unit of strength S mounts Poisson(engagement_rate x max(1, S / 1000)) operations a week, each
@@ -28,7 +29,7 @@ def run_phase(model: SahelModel) -> None:
     fighters = np.zeros(model.land.shape)
     np.add.at(fighters, positions(bands), strengths(bands))
     fighters_op = F.window_sum(fighters, r)
-    model.presence["fighters_op"] = fighters_op
+    model.presence.fighters_op = fighters_op
     for unit in model.units():
         unit.check_overstretch(float(fighters_op[unit.xy]))
     for band in bands:

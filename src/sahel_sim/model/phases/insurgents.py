@@ -14,7 +14,7 @@ import numpy as np
 
 from sahel_sim.model import fields as F
 from sahel_sim.model.agents import CampStatus
-from sahel_sim.model.agents.base import group_bounds, pairs_within, positions, strengths
+from sahel_sim.model.agents.base import positions, strengths
 from sahel_sim.model.agents.insurgents import (
     TARGET_KINDS,
     attack_probability,
@@ -24,25 +24,26 @@ from sahel_sim.model.agents.insurgents import (
     net_recruitment,
     target_kinds,
 )
+from sahel_sim.model.spatial import group_bounds, pairs_within
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
 
 
-def run_phase(model: SahelModel) -> None:
+def run(model: SahelModel) -> None:
     """Run the insurgent phase: recruit, split, move, attack (in a random order), clash."""
     bands = model.bands()
     if not bands:
         return
     p = model.params
     r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
-    willing_people = model.population * model.willing
+    willing_people = model.population * model.presence.willing
     pools = np.stack(
         [
             np.maximum(
                 p.insurgency.mobilisation_cap
                 * F.window_sum(np.where(model.faction_cells[f], willing_people, 0.0), r_vision)
-                - model.presence["fighters_vision"],
+                - model.presence.fighters_vision,
                 0.0,
             )
             for f in range(len(model.config.factions))
@@ -76,7 +77,7 @@ def _recruit(model: SahelModel, bands: list, pools: np.ndarray) -> None:
     own = np.stack(model.faction_share)[fi, xs, ys]
     strength = strengths(bands)
     strength += net_recruitment(
-        model.rng, ins, recruitment, own, pools[fi, xs, ys], model.presence["bands_vision"][xs, ys], strength
+        model.rng, ins, recruitment, own, pools[fi, xs, ys], model.presence.bands_vision[xs, ys], strength
     )
     for band, value in zip(bands, strength.tolist(), strict=True):
         band.strength = value
@@ -112,8 +113,8 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
     pres = model.presence
     faction = model.config.factions[faction_index]
     r_op = F.km_to_cells(p.combat.operating_radius_km, model.resolution)
-    own = F.window_sum(pres["fighters"][faction_index], r_op)
-    force = pres["state_op"] + p.peacekeeping.state_support * pres["pk_near"]
+    own = F.window_sum(pres.fighters[faction_index], r_op)
+    force = pres.state_op + p.peacekeeping.state_support * pres.peacekeepers_reach
     score = (
         np.log1p(pool) + model.faction_share[faction_index] - p.insurgency.fear_of_force * np.log1p(force / (own + 1.0))
     )
@@ -137,8 +138,8 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     """
     ins = model.params.insurgency
     factions = model.config.factions
-    deterrence = model.presence["deterrence"][xs, ys]
-    protection = model.presence["protection"][xs, ys]
+    deterrence = model.presence.deterrence[xs, ys]
+    protection = model.presence.protection[xs, ys]
     aggression = np.array([f.aggression for f in factions])[fi]
     strength = strengths(bands)
     chance = attack_probability(ins.attack_rate, aggression, deterrence)
@@ -173,9 +174,7 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     )
     on_civilians = attackers[kinds == 0]
     cx, cy = model.most_exposed_cells(xs[on_civilians], ys[on_civilians], ins.reach_km)
-    asked = civilian_deaths_asked(
-        model.rng, ins.lethality, strength[on_civilians], model.presence["protection"][cx, cy]
-    )
+    asked = civilian_deaths_asked(model.rng, ins.lethality, strength[on_civilians], model.presence.protection[cx, cy])
     civilian_strikes = iter(zip(cx.tolist(), cy.tolist(), asked.tolist(), strict=True))
     for m, (n, k) in enumerate(zip(attackers.tolist(), kinds.tolist(), strict=True)):
         if k == 0:

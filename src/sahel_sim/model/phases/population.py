@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 NOMINAL_STATE_PRESENCE = 0.05  # presence of the state on any land cell of its own country
 
 
-def run_phase(model: SahelModel) -> None:
+def run(model: SahelModel) -> None:
     """Update the population fields in place, in a fixed order."""
     p = model.params.population
     decay = math.exp(-1.0 / p.violence_memory_weeks)
@@ -31,11 +31,11 @@ def run_phase(model: SahelModel) -> None:
 def _displacement(model: SahelModel) -> None:
     """People flee violent cells towards safer, more populous cells; the displaced slowly settle."""
     p = model.params.population
-    exposure = 1.0 - np.exp(-model._violence_per_100k() / p.flight_violence_scale)
+    exposure = 1.0 - np.exp(-model.violence_per_100k() / p.flight_violence_scale)
     out_share = p.flight_max_share * exposure
-    safety = np.exp(-model._violence_per_100k() / p.flight_violence_scale)
+    safety = np.exp(-model.violence_per_100k() / p.flight_violence_scale)
     attract = np.where(model.land, safety * (model.population + 1.0) ** p.town_pull, 0.0)
-    attract *= 1.0 + model.presence["protection"]  # camps and protected towns pull
+    attract *= 1.0 + model.presence.protection  # camps and protected towns pull
     radius = F.km_to_cells(p.flight_radius_km, model.resolution)
     outflow, inflow = F.flee(model.population, out_share, attract, radius)
     if outflow.sum() <= 0:
@@ -69,7 +69,7 @@ def _countries_with_flow(country: np.ndarray, outflow: np.ndarray) -> list[int]:
 def _settle(model: SahelModel) -> None:
     """A share of displaced people return or settle each week where it is calm."""
     rate = model.params.population.return_rate
-    calm = np.exp(-model._violence_per_100k() / model.params.population.flight_violence_scale)
+    calm = np.exp(-model.violence_per_100k() / model.params.population.flight_violence_scale)
     for field in (model.idp, model.refugees):
         field *= 1.0 - rate * calm
     total_abroad = model.refugees.sum()
@@ -84,9 +84,9 @@ def _control(model: SahelModel) -> None:
     pres = model.presence
     r_op = F.km_to_cells(model.params.combat.operating_radius_km, model.resolution)
     admin = model.capacity[model.geo.country] * (NOMINAL_STATE_PRESENCE + c.state_admin_presence * model.settled)
-    forces = pres["state_op"] + model.params.peacekeeping.state_support * pres["pk_near"]
+    forces = pres.state_op + model.params.peacekeeping.state_support * pres.peacekeepers_reach
     state = np.where(model.land, admin + c.force_presence_per_1000 * forces / 1000.0, 0.0)
-    factions = [c.fighter_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in pres["fighters"]]
+    factions = [c.fighter_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in pres.fighters]
     total = state + sum(factions, np.zeros_like(state))
     safe = total > 0
     # Where nobody has any presence, the land is nominally the state's, so shares still sum to one.

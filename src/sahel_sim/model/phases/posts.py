@@ -26,7 +26,7 @@ def vicinity(model: SahelModel, post) -> np.ndarray:
     return post.vicinity
 
 
-def run_phase(model: SahelModel) -> None:
+def run(model: SahelModel) -> None:
     """Decay the record of international attacks, then let every post perceive and decide."""
     p = model.params.diplomacy
     posts = model.posts()

@@ -3,13 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sahel_sim.model import world
-from sahel_sim.scenario.schema import StrengthPoint
+from sahel_sim.scenario.schema import Scenario, StrengthPoint
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
+
+
+@dataclass
+class ScheduleState:
+    """What the schedule has already done, so each dated change happens once.
+
+    Attributes:
+        shocks_applied: Legitimacy shocks applied so far, in date order.
+        faction_spawned: Per faction of the scenario, whether its bands have appeared.
+        partner_active: Per partner force, whether it is deployed.
+
+    """
+
+    shocks_applied: int = 0
+    faction_spawned: list[bool] = field(default_factory=list)
+    partner_active: list[bool] = field(default_factory=list)
+
+    @classmethod
+    def for_scenario(cls, scenario: Scenario) -> ScheduleState:
+        """Nothing done yet for ``scenario``."""
+        return cls(0, [False] * len(scenario.factions), [False] * len(scenario.partners))
 
 
 def strength_at(points: tuple[StrengthPoint, ...], date: dt.date) -> float:
@@ -32,7 +54,7 @@ def strength_at(points: tuple[StrengthPoint, ...], date: dt.date) -> float:
     return float(points[-1].personnel)
 
 
-def apply_schedule(model: SahelModel) -> None:
+def run(model: SahelModel) -> None:
     """Apply every change dated on or before the current week, in a fixed order."""
     _shocks(model)
     _factions(model)
@@ -44,9 +66,10 @@ def apply_schedule(model: SahelModel) -> None:
 def _shocks(model: SahelModel) -> None:
     shocks = sorted(model.config.shocks, key=lambda s: s.date)
     codes = model.geo.country_codes
-    while model._shocks_done < len(shocks) and shocks[model._shocks_done].date <= model.date:
-        shock = shocks[model._shocks_done]
-        model._shocks_done += 1
+    done = model.schedule_state
+    while done.shocks_applied < len(shocks) and shocks[done.shocks_applied].date <= model.date:
+        shock = shocks[done.shocks_applied]
+        done.shocks_applied += 1
         if shock.country not in codes:
             continue
         i = codes.index(shock.country)
@@ -60,8 +83,11 @@ def _shocks(model: SahelModel) -> None:
 
 def _factions(model: SahelModel) -> None:
     for i, faction in enumerate(model.config.factions):
-        if not model._faction_spawned[i] and world.faction_appears_on(faction, model.config.start) <= model.date:
-            model._faction_spawned[i] = True
+        if (
+            not model.schedule_state.faction_spawned[i]
+            and world.faction_appears_on(faction, model.config.start) <= model.date
+        ):
+            model.schedule_state.faction_spawned[i] = True
             world.spawn_faction(model, faction, i)
 
 
@@ -70,8 +96,8 @@ def _partners(model: SahelModel) -> None:
     for i, partner in enumerate(model.config.partners):
         present = partner.arrive <= model.date and (partner.depart is None or model.date < partner.depart)
         mine = [u for u in units if u.force == partner.name]
-        if present != model._partner_active[i]:
-            model._partner_active[i] = present
+        if present != model.schedule_state.partner_active[i]:
+            model.schedule_state.partner_active[i] = present
             kind = "partner_arrives" if present else "partner_departs"
             model.record_event(kind, partner.name, partner.country, mine[0].xy if mine else (0, 0))
         total = strength_at(partner.strength, model.date) if present else 0.0
@@ -82,7 +108,7 @@ def _partners(model: SahelModel) -> None:
 
 def _army(model: SahelModel) -> None:
     """Share each national army's strength among its active posts; reoccupy posts when possible."""
-    fighters_op = model.presence.get("fighters_op")
+    fighters_op = model.presence.fighters_op if model.presence is not None else None
     by_country: dict[str, list] = {}
     for unit in model.units():
         if not unit.is_partner:

@@ -1,0 +1,126 @@
+"""Phase 2, presence: who is where this week, as fields over the grid.
+
+Force and fighter fields are built from the agents' positions; from them come Epstein's arrest risk
+and the willing share of the population, and the peacekeepers' protection of civilians and
+deterrence of attacks. Later phases of the week read the result, :class:`Presence`, as
+``model.presence``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sahel_sim.model import fields as F
+from sahel_sim.model.agents.base import positions, strengths
+from sahel_sim.model.agents.insurgents import faction_indices
+
+if TYPE_CHECKING:
+    from sahel_sim.model.sahel_model import SahelModel
+
+
+@dataclass
+class Presence:
+    """The week's presence fields; every array is indexed ``[x, y]`` over the grid.
+
+    Attributes:
+        forces: Army and partner personnel in each cell (personnel).
+        peacekeepers: Peacekeepers at camps and on convoys in each cell (personnel).
+        fighters: Fighters of each faction in each cell, indexed ``[faction, x, y]`` (fighters).
+        peacekeepers_reach: Peacekeepers whose patrols reach each cell (personnel).
+        state_op: Army and partner personnel within the operating radius (personnel).
+        fighters_op: Fighters of all factions within the operating radius (fighters); the forces
+            phase updates it after its engagements.
+        fighters_vision: Fighters within civilian vision (fighters).
+        bands_vision: Bands within civilian vision (bands).
+        protection: Peacekeepers' protection of civilians (0-1).
+        deterrence: Peacekeepers' deterrence of attacks (0-1).
+        risk: Epstein's estimated arrest risk (0-1).
+        grievance: Epstein's grievance, hardship x (1 - legitimacy) (0-1).
+        willing: Share of the population willing to join an armed group (0-1).
+
+    """
+
+    forces: np.ndarray
+    peacekeepers: np.ndarray
+    fighters: np.ndarray
+    peacekeepers_reach: np.ndarray
+    state_op: np.ndarray
+    fighters_op: np.ndarray
+    fighters_vision: np.ndarray
+    bands_vision: np.ndarray
+    protection: np.ndarray
+    deterrence: np.ndarray
+    risk: np.ndarray
+    grievance: np.ndarray
+    willing: np.ndarray
+
+
+def run(model: SahelModel) -> None:
+    """Compute this week's :class:`Presence` from the agents and the population fields."""
+    p = model.params
+    w, h = model.geo.width, model.geo.height
+    r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
+    r_op = F.km_to_cells(p.combat.operating_radius_km, model.resolution)
+    forces = np.zeros((w, h))
+    for u in model.units():
+        if u.active and u.strength > 0:
+            forces[u.xy] += u.strength
+    pk = np.zeros((w, h))
+    for c in (*model.camps(), *model.convoys()):
+        if c.strength > 0:
+            pk[c.xy] += c.strength
+    bands = model.bands()
+    bx, by = positions(bands)
+    fighters = np.zeros((len(model.config.factions), w, h))
+    np.add.at(fighters, (faction_indices(bands), bx, by), strengths(bands))
+    band_count = np.zeros((w, h))
+    np.add.at(band_count, (bx, by), 1.0)
+    all_fighters = fighters.sum(axis=0)
+    reach = peacekeeper_reach(model)
+    fighters_vision = F.window_sum(all_fighters, r_vision)
+    state_vision = F.window_sum(forces + pk, r_vision)
+    risk = F.arrest_risk(state_vision, fighters_vision, p.population.arrest_constant)
+    legit = np.clip(model.legitimacy[model.geo.country] - model.abuse, 0.0, 1.0)
+    exposure = 1.0 - np.exp(-model.violence_per_100k() / p.population.flight_violence_scale)
+    hardship = p.population.hardship + p.population.hardship_violence_gain * exposure
+    grievance = hardship * (1.0 - legit)
+    model.presence = Presence(
+        forces=forces,
+        peacekeepers=pk,
+        fighters=fighters,
+        peacekeepers_reach=reach,
+        state_op=F.window_sum(forces, r_op),
+        fighters_op=F.window_sum(all_fighters, r_op),
+        fighters_vision=fighters_vision,
+        bands_vision=F.window_sum(band_count, r_vision),
+        protection=1.0 - np.exp(-reach / p.peacekeeping.protection_efold_personnel),
+        deterrence=1.0 - np.exp(-reach / p.peacekeeping.deterrence_efold_personnel),
+        risk=risk,
+        grievance=grievance,
+        willing=F.willing_share(grievance, risk, p.population.activation_threshold),
+    )
+
+
+def peacekeeper_reach(model: SahelModel) -> np.ndarray:
+    """Peacekeepers whose patrols reach each cell (personnel).
+
+    A camp or convoy of S personnel patrols within protection_radius_km x sqrt(S / 1000), at most
+    three times that radius: the area a contingent covers grows with its size (assumption).
+    """
+    p = model.params.peacekeeping
+    by_radius: dict[int, np.ndarray] = {}
+    for c in (*model.camps(), *model.convoys()):
+        if c.strength <= 0:
+            continue
+        km = p.protection_radius_km * min(3.0, math.sqrt(c.strength / 1000.0))
+        r = F.km_to_cells(km, model.resolution)
+        field = by_radius.setdefault(r, np.zeros(model.land.shape))
+        field[c.xy] += c.strength
+    total = np.zeros(model.land.shape)
+    for r, field in sorted(by_radius.items()):
+        total += F.window_sum(field, r)
+    return total
