@@ -31,7 +31,11 @@ def _label(value: object) -> str:
 
 
 def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path: Path) -> None:
-    """Mean of a metric against the first varied parameter, with its 5-95% band across replicates.
+    """Mean of a metric against the first varied parameter, with its band across replicates.
+
+    The band is the 5-95% band over replicates where every point has at least 20 (see
+    :func:`sahel_sim.analysis.sweep.report.summarise`), else the 95% interval of the mean, and the
+    title says which.
 
     Args:
         rows: Summary rows of one metric (see :func:`sahel_sim.analysis.sweep.report.summarise`).
@@ -44,6 +48,7 @@ def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area
     fig, ax = plt.subplots(figsize=(8, 4.5))
     groups = rows.groupby(others, dropna=False, sort=False) if others else [((), rows)]
     ticks = None
+    band = ("p05", "p95") if rows["p05"].notna().all() else ("ci95_low", "ci95_high")
     for n, (key, group) in enumerate(groups):
         if n >= MAX_LINES:
             break
@@ -52,12 +57,20 @@ def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area
         key = key if isinstance(key, tuple) else (key,)
         label = ", ".join(f"{o.split('.')[-1]}={_label(k)}" for o, k in zip(others, key, strict=True))
         (line,) = ax.plot(x, group["mean"], marker="o", label=label or "mean")
-        ax.fill_between(x, group["p05"], group["p95"], color=line.get_color(), alpha=0.15)
+        ax.fill_between(x, group[band[0]], group[band[1]], color=line.get_color(), alpha=0.15)
     if ticks is not None:
         ax.set_xticks(range(len(ticks)), ticks, rotation=20, fontsize=7)
     ax.set_xlabel(x_name)
     ax.set_ylabel(f"{metric} ({area})")
-    ax.set_title(f"{metric} in {area}: mean and 5-95% band over replicates")
+    if band[0] == "p05":
+        ax.set_title(f"{metric} in {area}: mean and 5-95% band over replicates")
+    else:
+        fewest = int(rows["n"].min())
+        ax.set_title(
+            f"{metric} in {area}: mean and 95% interval of the mean\n"
+            f"(no 5-95% band: {fewest} replicates, fewer than 20)",
+            fontsize=10,
+        )
     if others:
         ax.legend(fontsize=7)
     fig.autofmt_xdate() if ticks is None and not pd.api.types.is_numeric_dtype(rows[x_name]) else None
@@ -66,8 +79,8 @@ def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area
     plt.close(fig)
 
 
-def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path: Path) -> None:
-    """Heat map of a metric's mean over a two-parameter grid.
+def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path: Path, paired: bool = False) -> None:
+    """Heat map of a metric's mean over a two-parameter grid, or of its paired difference.
 
     Args:
         rows: Summary rows of one metric.
@@ -75,24 +88,41 @@ def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path
         metric: The metric's name.
         area: Area the metric is for.
         path: PNG file to write.
+        paired: Draw the paired difference from the reference point with its 95% interval
+            (columns ``paired_*``) instead of the mean.
     """
     y_name, x_name = varied
     frame = rows.assign(_y=rows[y_name].map(_label), _x=rows[x_name].map(_label))
     y_order = list(dict.fromkeys(frame.sort_values(y_name, kind="stable")["_y"]))
     x_order = list(dict.fromkeys(frame.sort_values(x_name, kind="stable")["_x"]))
-    grid = frame.pivot_table(index="_y", columns="_x", values="mean", aggfunc="first")
-    grid = grid.reindex(index=y_order, columns=x_order)
-    fig, ax = plt.subplots(figsize=(1.2 * len(x_order) + 3, 0.6 * len(y_order) + 2))
-    image = ax.imshow(grid.to_numpy(dtype=float), cmap="viridis", aspect="auto")
-    for (i, j), value in np.ndenumerate(grid.to_numpy(dtype=float)):
+    column = "paired_difference" if paired else "mean"
+
+    def pivot(name: str) -> np.ndarray:
+        table = frame.pivot_table(index="_y", columns="_x", values=name, aggfunc="first", dropna=False)
+        return table.reindex(index=y_order, columns=x_order).to_numpy(dtype=float)
+
+    grid = pivot(column)
+    low, high = (pivot("paired_ci_low"), pivot("paired_ci_high")) if paired else (None, None)
+    fig, ax = plt.subplots(figsize=(1.6 * len(x_order) + 3, 0.7 * len(y_order) + 2))
+    if paired:
+        limit = np.nanmax(np.abs(grid)) or 1.0
+        image = ax.imshow(grid, cmap="RdBu_r", aspect="auto", vmin=-limit, vmax=limit)
+    else:
+        image = ax.imshow(grid, cmap="viridis", aspect="auto")
+    for (i, j), value in np.ndenumerate(grid):
         if np.isfinite(value):
-            ax.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=7, color="w")
+            text = f"{value:.3g}" if not paired else f"{value:+.3g}\n[{low[i, j]:+.3g}, {high[i, j]:+.3g}]"
+            ax.text(j, i, text, ha="center", va="center", fontsize=6 if paired else 7, color="k" if paired else "w")
     ax.set_xticks(range(len(x_order)), x_order, rotation=20, fontsize=7)
     ax.set_yticks(range(len(y_order)), y_order, fontsize=7)
     ax.set_xlabel(x_name)
     ax.set_ylabel(y_name)
-    fig.colorbar(image, ax=ax, label=f"mean {metric} ({area})")
-    ax.set_title(f"{metric} in {area}")
+    if paired:
+        fig.colorbar(image, ax=ax, label=f"paired difference in {metric} ({area})")
+        ax.set_title(f"{metric} in {area}: difference from the reference point\n(paired over replicates; 95% interval)")
+    else:
+        fig.colorbar(image, ax=ax, label=f"mean {metric} ({area})")
+        ax.set_title(f"{metric} in {area}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
