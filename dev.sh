@@ -68,16 +68,16 @@ cmd="${1:-run}"
 [ $# -gt 0 ] && shift
 case "$cmd" in
     setup)
-        setup "viz,distributed,sensitivity,dev" ;;
+        setup "viz,distributed,sensitivity,discovery,dev" ;;
     test)
-        setup "viz,distributed,sensitivity,dev"
+        setup "viz,distributed,sensitivity,discovery,dev"
         install_browser
         exec "$VENV/bin/python" -m pytest "$@" ;;
     run)
-        setup "viz,distributed,sensitivity"
+        setup "viz,distributed,sensitivity,discovery"
         [ $# -eq 0 ] && set -- scenarios/baseline.yaml
         exec "$VENV/bin/python" -m sahel_sim run "$@" ;;
     *)
-        setup "viz,distributed,sensitivity"
+        setup "viz,distributed,sensitivity,discovery"
         exec "$VENV/bin/python" -m sahel_sim "$cmd" "$@" ;;
 esac

@@ -29,6 +29,7 @@ PLUGINS: tuple[str, ...] = (
     "sahel_sim.cli.viz",
     "sahel_sim.cli.sweep",
     "sahel_sim.cli.compare",
+    "sahel_sim.cli.discover",
     "sahel_sim.cli.hindcast",
     "sahel_sim.cli.calibrate",
     "sahel_sim.cli.bench",
