@@ -84,3 +84,14 @@ def test_a_variant_sharing_nothing_runs_from_the_start(tmp_path):
     (member,) = simulate_family(ref, 3, [("other", other)], reference_key=None)
     assert member.branched_on is None
     assert files(member.output, tmp_path / "a") == files(simulate(other, 3), tmp_path / "b")
+
+
+def test_streams_are_separate_and_fixed_by_the_seed():
+    from sahel_sim.model.streams import PURPOSES, Streams
+
+    a, b = Streams.from_seed(9), Streams.from_seed(9)
+    a.insurgents.random(1000)  # many draws in one purpose ...
+    assert a.forces.random(5).tolist() == b.forces.random(5).tolist()  # ... leave the others alone
+    firsts = {name: getattr(Streams.from_seed(9), name).random() for name in PURPOSES}
+    assert len(set(firsts.values())) == len(PURPOSES)
+    assert Streams.from_seed(10).forces.random() != firsts["forces"]

@@ -116,7 +116,7 @@ def spawn_faction(model: SahelModel, faction: Faction, index: int) -> None:
         n_bands = max(1, math.ceil(fighters / (split / 2)))
         x, y = model.geo.cell_of(area.lat, area.lon)
         for i in range(n_bands):
-            dx, dy = model.rng.integers(-1, 2, size=2)
+            dx, dy = model.streams.schedule.integers(-1, 2, size=2)
             cx = int(np.clip(x + dx, 0, model.geo.width - 1))
             cy = int(np.clip(y + dy, 0, model.geo.height - 1))
             size = fighters // n_bands + (1 if i < fighters % n_bands else 0)  # whole fighters
