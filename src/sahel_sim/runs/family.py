@@ -1,7 +1,7 @@
 """A family of runs with one seed: a reference scenario and variants branching from its history.
 
 :func:`simulate_family` simulates the reference once; at each variant's branch date
-(:func:`sahel_sim.model.branching.branch_date`) it saves the model with ``pickle`` and, after the
+(:func:`sahel_sim.model.branching.branch_date`) it saves the model (:mod:`sahel_sim.runs.snapshot`) and, after the
 reference, continues each variant from its saved state. A variant that shares nothing with the
 reference runs from the start. Every run's outputs are byte-identical to a fresh
 :func:`sahel_sim.runs.runner.simulate` of its scenario with the same seed.
@@ -10,13 +10,13 @@ reference runs from the start. Every run's outputs are byte-identical to a fresh
 from __future__ import annotations
 
 import datetime as dt
-import pickle
 import time
 import traceback
 from dataclasses import dataclass
 
 from sahel_sim.model.branching import branch_date, continue_as
 from sahel_sim.model.sahel_model import SahelModel
+from sahel_sim.runs import snapshot
 from sahel_sim.runs.runner import RunOutput, finish, simulate
 from sahel_sim.scenario.schema import Scenario
 
@@ -71,9 +71,11 @@ def simulate_family(
         model = SahelModel(reference, seed=seed)
         while pending or (need_end and model.running):
             next_date = reference.start + dt.timedelta(weeks=model.week_index)
+            saved = None  # variants branching on the same week share one snapshot
             while pending and (pending[0][0] <= next_date or not model.running):
                 key = pending.pop(0)[1]
-                snapshots[key] = (pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL), time.perf_counter() - started)
+                saved = saved or snapshot.dumps(model)
+                snapshots[key] = (saved, time.perf_counter() - started)
             if not model.running or not (pending or need_end):
                 break
             model.step()
@@ -96,12 +98,12 @@ def simulate_family(
     return [members[key] for key in order]
 
 
-def _variant(key: str, scenario: Scenario, seed: int, snapshot: tuple[bytes, float] | None, date) -> Member:
+def _variant(key: str, scenario: Scenario, seed: int, saved: tuple[bytes, float] | None, date) -> Member:
     started = time.perf_counter()
     try:
-        if snapshot is None:
+        if saved is None:
             return Member(key, simulate(scenario, seed))
-        model = pickle.loads(snapshot[0])
+        model = snapshot.loads(saved[0])
         continue_as(model, scenario)
         branched_on = model.config.start + dt.timedelta(weeks=model.week_index)
         while model.running:
