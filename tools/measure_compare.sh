@@ -4,17 +4,17 @@
 #   tools/measure_compare.sh OUT_DIR [WORKERS]
 set -euo pipefail
 out="${1:?give an output folder}"; workers="${2:-2}"; seeds=50  # as benchmarks/historical_50.yaml
-py="${PYTHON:-python}"
+py="${PYTHON:-python}"  # may hold several words (e.g. "nice -n 10 python"): left unquoted below
 mkdir -p "$out"
 clock() { date +%s.%N; }
 t0=$(clock)
-"$py" -m sahel_sim sweep benchmarks/historical_50.yaml --workers "$workers" --out "$out/historical_alone" --quiet >/dev/null
+$py -m sahel_sim sweep benchmarks/historical_50.yaml --workers "$workers" --out "$out/historical_alone" --quiet >/dev/null
 t1=$(clock)
-"$py" -m sahel_sim compare scenarios/historical.yaml scenarios/minusma_stays.yaml \
+$py -m sahel_sim compare scenarios/historical.yaml scenarios/minusma_stays.yaml \
     scenarios/withdrawal_gradual_2y.yaml scenarios/withdrawal_delayed_2025.yaml \
     --seeds "$seeds" --workers "$workers" --out "$out/compare" --quiet >/dev/null
 t2=$(clock)
-"$py" - "$out" "$t0" "$t1" "$t2" <<'PY'
+$py - "$out" "$t0" "$t1" "$t2" <<'PY'
 import sys
 import pandas as pd
 out, t0, t1, t2 = sys.argv[1], *map(float, sys.argv[2:])
