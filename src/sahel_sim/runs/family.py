@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from sahel_sim.model.branching import branch_date, continue_as
 from sahel_sim.model.sahel_model import SahelModel
 from sahel_sim.runs import snapshot
-from sahel_sim.runs.runner import RunOutput, finish, simulate
+from sahel_sim.runs.output import RunOutput
+from sahel_sim.runs.runner import finish, simulate
 from sahel_sim.scenario.schema import Scenario
 
 
