@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sahel_sim.bench import sections, timing
+from sahel_sim.bench import timing, workloads
 from sahel_sim.bench.report import COLUMNS, TARGET_COLUMNS
 from sahel_sim.cli import bench as bench_cli
 
@@ -116,9 +116,9 @@ def test_scaled_scenario_has_more_smaller_bands() -> None:
 def test_steady_rate_counts_runs_after_every_worker_has_finished_one() -> None:
     # two workers, each finishing a run every second from t = 3 s (start-up before): 2 runs/s
     marks = sorted([3.0 + k for k in range(5)] * 2)
-    assert sections.steady_rate(marks, 2) == 2.0
-    assert sections.steady_rate([1.0, 2.0, 4.0], 1) == 2 / 3
-    assert sections.steady_rate([5.0, 5.0], 2) is None
+    assert workloads.steady_rate(marks, 2) == 2.0
+    assert workloads.steady_rate([1.0, 2.0, 4.0], 1) == 2 / 3
+    assert workloads.steady_rate([5.0, 5.0], 2) is None
 
 
 def test_timing_the_phases_does_not_change_the_run() -> None:

@@ -258,9 +258,9 @@ def test_interrupt_while_writing_leaves_nothing(cli, baseline_path, tmp_path, mo
 
 
 def test_failure_at_the_final_rename_leaves_nothing(cli, baseline_path, tmp_path, monkeypatch, fast_plots):
-    import sahel_sim.runs.results as results
+    import sahel_sim.runs.atomic as atomic
 
-    monkeypatch.setattr(results.os, "rename", _fail_with(OSError(18, "Invalid cross-device link")))
+    monkeypatch.setattr(atomic.os, "rename", _fail_with(OSError(18, "Invalid cross-device link")))
     out = tmp_path / "out"
     result = cli("run", baseline_path, "--weeks", 2, "--out", out, "--quiet")
     assert result.status == 1 and "Traceback" not in result.err

@@ -172,7 +172,7 @@ def _one_error_line(err: str) -> str:
 
 
 def test_run_that_cannot_write_leaves_earlier_results_intact(cli, tmp_path, monkeypatch, fast_plots):
-    import sahel_sim.runs.results as results
+    import sahel_sim.runs.atomic as atomic
 
     out = tmp_path / "results"
     first = cli("run", BASE, "--weeks", 3, "--out", out, "--quiet")
@@ -183,7 +183,7 @@ def test_run_that_cannot_write_leaves_earlier_results_intact(cli, tmp_path, monk
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(out))
 
-    monkeypatch.setattr(results.tempfile, "mkdtemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkdtemp", refuse)
     second = cli("run", BASE, "--weeks", 3, "--out", out, "--quiet", "--seed", 5)
     assert second.status == 1 and second.out == ""
     line = _one_error_line(second.err)

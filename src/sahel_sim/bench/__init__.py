@@ -47,16 +47,14 @@ from sahel_sim.bench.sections import (
     QUICK,
     Budget,
     Say,
-    bench_historical,
-    bench_memory,
     bench_phases,
     bench_ratio,
     bench_scaling,
     bench_speed,
-    bench_sweep,
     linearity_target,
 )
 from sahel_sim.bench.timing import COMPARABLE, SCALE_RECIPES
+from sahel_sim.bench.workloads import bench_historical, bench_memory, bench_sweep
 
 
 def run_benchmark(budget: Budget, say: Say = print) -> Report:

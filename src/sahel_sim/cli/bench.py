@@ -1,6 +1,6 @@
 """Command-line plugin: the ``bench`` subcommand (performance benchmark, see :mod:`sahel_sim.bench`).
 
-Registered through :data:`sahel_sim.cli.main.PLUGINS`. :mod:`sahel_sim.bench` imports only the standard
+Registered through :data:`sahel_sim.cli.main.COMMAND_MODULES`. :mod:`sahel_sim.bench` imports only the standard
 library at load time (numpy, Mesa and the model are imported when the benchmark runs), so the other
 subcommands start as fast as before.
 """

@@ -1,4 +1,4 @@
-"""Command-line plugin: the ``calibrate`` subcommand (registered through :data:`sahel_sim.cli.main.PLUGINS`).
+"""The ``calibrate`` subcommand (registered through :data:`sahel_sim.cli.main.COMMAND_MODULES`).
 
 ``python -m sahel_sim calibrate FILE [--workers N] [--out DIR] [--resume]`` runs the calibration
 file's sweep (resumable), scores every design point against Mali's yearly deaths
@@ -16,7 +16,7 @@ import sys
 import time
 from pathlib import Path
 
-from sahel_sim.scenario.loading import ScenarioError
+from sahel_sim.cli.common import add_workers_argument, check_workers, reporter, sweep_callback
 
 EXAMPLE = "example: python -m sahel_sim calibrate scenarios/calibration/mali_2012_2022.yaml --workers 2 --resume"
 
@@ -30,9 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     cal.add_argument("file", help="calibration YAML file: a sweep file plus a 'target' block")
     cal.add_argument("--out", help="calibration folder (default: results/calibration/<file name>)")
-    cal.add_argument(
-        "--workers", type=int, metavar="N", help="worker processes (default: all cores; 1: in this process)"
-    )
+    add_workers_argument(cal)
     cal.add_argument(
         "--resume",
         action="store_true",
@@ -45,15 +43,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def cmd_calibrate(args: argparse.Namespace) -> int:
     """``calibrate``: run the sweep, score it, write the outputs, print the choice."""
     from sahel_sim.analysis.calibration import best_values, calibrate
-    from sahel_sim.cli.sweep import SweepProgress
 
-    if args.workers is not None and args.workers < 1:
-        raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
+    check_workers(args.workers)
     out = Path(args.out) if args.out else Path("results") / "calibration" / Path(args.file).stem
-    bar = None if args.quiet or not sys.stderr.isatty() else SweepProgress()
     started = time.monotonic()
     try:
-        result = calibrate(args.file, out, workers=args.workers, resume=args.resume, progress=bar)
+        with reporter(f"calibrate {Path(args.file).stem}", "runs", args) as progress:
+            result = calibrate(
+                args.file, out, workers=args.workers, resume=args.resume, progress=sweep_callback(progress)
+            )
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -63,9 +61,6 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    finally:
-        if bar:
-            bar.close()
     if not args.quiet:
         b = result.best
         print(

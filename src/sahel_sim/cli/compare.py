@@ -1,7 +1,7 @@
 """Command-line plugin: ``compare``, scenarios against a reference over paired seeds.
 
 Exit status as for the other subcommands: 2 for a bad scenario, option or folder (one line, nothing
-written), 1 if results cannot be written. Registered through :data:`sahel_sim.cli.main.PLUGINS`.
+written), 1 if results cannot be written. Registered through :data:`sahel_sim.cli.main.COMMAND_MODULES`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sahel_sim.scenario.loading import ScenarioError
+from sahel_sim.cli.common import add_workers_argument, check_workers, sweep_callback
+from sahel_sim.runs.progress import ProgressReporter
 
 EXAMPLE = (
     "example: python -m sahel_sim compare scenarios/historical.yaml scenarios/minusma_stays.yaml "
@@ -28,7 +29,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmp.add_argument("reference", help="reference scenario YAML file")
     cmp.add_argument("alternatives", nargs="+", metavar="alternative", help="scenario YAML files to compare with it")
     cmp.add_argument("--seeds", type=int, default=20, metavar="N", help="seeds per scenario (default: 20)")
-    cmp.add_argument("--workers", type=int, metavar="W", help="worker processes (default: all cores; 1: in process)")
+    add_workers_argument(cmp)
     cmp.add_argument(
         "--from", dest="start", metavar="DATE", help="first date of the window (default: first divergence)"
     )
@@ -54,14 +55,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sahel_sim.analysis.compare.engine import run_compare
     from sahel_sim.analysis.compare.plan import load_plan
     from sahel_sim.analysis.compare.report import write_outputs
-    from sahel_sim.cli.sweep import SweepProgress
 
-    if args.workers is not None and args.workers < 1:
-        raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
+    check_workers(args.workers)
     plan = load_plan([args.reference, *args.alternatives], args.seeds, args.start, args.end, args.areas)
     out = Path(args.out) if args.out else Path("results") / "compare" / "_vs_".join(a.label for a in plan.arms)[:150]
     terminal = not args.quiet and sys.stderr.isatty()
-    bar = SweepProgress() if terminal else None
+    # a bar on a terminal; otherwise one line per finished scenario (scenario_done)
+    bar = ProgressReporter(f"compare {plan.reference.label}", "runs", enabled=terminal, tty=True)
 
     def scenario_done(label: str, done: int, failed: int) -> None:
         if not args.quiet and not terminal:
@@ -77,7 +77,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
             scheduler=args.scheduler,
             dask_local=args.dask_local,
             branching=not args.no_branching,
-            progress=bar,
+            progress=sweep_callback(bar),
             scenario_done=scenario_done,
         )
     except RuntimeError as exc:  # Dask not installed
@@ -87,8 +87,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(f"error: cannot write the comparison under {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     finally:
-        if bar:
-            bar.close()
+        bar.close(final_line=False)
     try:
         write_outputs(plan, out)
     except FileNotFoundError as exc:

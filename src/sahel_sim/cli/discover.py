@@ -1,7 +1,7 @@
 """Command-line plugin: ``discover``, PRIM scenario discovery over a sweep's inputs.
 
 Exit status: 2 for a bad folder or condition (one line, nothing written), 1 if no run has finished
-or EMA Workbench is missing. Registered through :data:`sahel_sim.cli.main.PLUGINS`.
+or EMA Workbench is missing. Registered through :data:`sahel_sim.cli.main.COMMAND_MODULES`.
 """
 
 from __future__ import annotations

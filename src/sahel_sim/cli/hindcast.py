@@ -1,4 +1,4 @@
-"""Command-line plugin: the ``hindcast`` subcommand (registered through :data:`sahel_sim.cli.main.PLUGINS`).
+"""The ``hindcast`` subcommand (registered through :data:`sahel_sim.cli.main.COMMAND_MODULES`).
 
 ``python -m sahel_sim hindcast [SCENARIO] --seeds N --workers N --out DIR --until DATE`` runs the
 scenario (default ``scenarios/historical.yaml``) over N seeds, compares Mali's yearly deaths with
@@ -12,21 +12,17 @@ written), 1 if the folder cannot be written.
 from __future__ import annotations
 
 import argparse
-import json
-import math
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sahel_sim.cli.common import add_workers_argument, check_workers, load_for_run, reporter
 from sahel_sim.scenario.loading import ScenarioError
 
 if TYPE_CHECKING:
     from sahel_sim.analysis.hindcast import HindcastResult
 
 DEFAULT_SCENARIO = "scenarios/historical.yaml"
-FILES = ("hindcast.csv", "hindcast.json", "hindcast.png")
 EXAMPLE = (
     "example: python -m sahel_sim hindcast scenarios/historical.yaml --seeds 20 --workers 2 "
     "--until 2022-12-31 --out results/"
@@ -48,13 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="N",
         help="number of runs, seeds SEED, SEED+1, ... from the scenario's seed (default: 20)",
     )
-    hc.add_argument(
-        "--workers",
-        type=int,
-        default=1,
-        metavar="N",
-        help="worker processes (default: 1, in this process); results do not depend on it",
-    )
+    add_workers_argument(hc, default=1)
     hc.add_argument("--out", default="results", help="parent folder of the hindcast folder (default: results/)")
     hc.add_argument(
         "--until", metavar="DATE", help="stop the runs at this date (YYYY-MM-DD); only whole years are compared"
@@ -80,13 +70,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def cmd_hindcast(args: argparse.Namespace) -> int:
     """``hindcast``: run the seeds, write the folder, print the statistics."""
-    from sahel_sim.analysis.hindcast import compared_years, hindcast
-    from sahel_sim.cli.main import load_for_run
+    from sahel_sim.analysis.hindcast import compared_years, hindcast, write_hindcast
 
     if args.seeds < 1:
         raise ScenarioError("--seeds", None, None, f"must be at least 1 (got {args.seeds})")
-    if args.workers < 1:
-        raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
+    check_workers(args.workers)
     if args.years[0] > args.years[1]:
         raise ScenarioError("--years", None, None, f"first year {args.years[0]} is after last {args.years[1]}")
     scenario = load_for_run(args.scenario, args.set, args.until)
@@ -100,12 +88,8 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             f"{args.workers} worker(s)",
             file=sys.stderr,
         )
-    bar = None if args.quiet or not sys.stderr.isatty() else _Progress()
-    try:
-        result = hindcast(scenario, args.seeds, tuple(args.years), workers=args.workers, progress=bar)
-    finally:
-        if bar:
-            bar.close()
+    with reporter(f"hindcast {scenario.name}", "seeds", args, total=args.seeds) as progress:
+        result = hindcast(scenario, args.seeds, tuple(args.years), workers=args.workers, progress=progress.runs)
     try:
         folder = write_hindcast(result, Path(args.out), source=args.scenario, workers=args.workers)
     except OSError as exc:
@@ -143,98 +127,3 @@ def format_stats(result: HindcastResult) -> list[str]:
         f"({s['n_years']} years)"
     )
     return lines
-
-
-def write_hindcast(result: HindcastResult, parent: Path, source: str | None = None, workers: int | None = None) -> Path:
-    """Write ``hindcast.csv``, ``hindcast.json`` and ``hindcast.png`` into a new folder, atomically.
-
-    Args:
-        result: A :class:`sahel_sim.analysis.hindcast.HindcastResult`.
-        parent: Folder that receives the hindcast folder (created if missing).
-        source: The scenario file, recorded in the JSON.
-        workers: Worker processes used, recorded in the JSON (the results do not depend on it).
-
-    Returns:
-        Path of the finished folder.
-
-    """
-    from sahel_sim.analysis.hindcast import BAND, COMPARISON, TARGET, observed, plot
-    from sahel_sim.runs.provenance import provenance
-    from sahel_sim.runs.results import _make_readable, _publish
-    from sahel_sim.scenario.loading import scenario_hash
-
-    digest = scenario_hash(result.scenario)
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=parent))
-    try:
-        result.table.to_csv(tmp / "hindcast.csv", index=False, float_format="%.6g")
-        obs = observed()
-        info = {
-            "scenario": result.scenario.name,
-            "scenario_file": source,
-            "scenario_sha256": digest,
-            "start": result.scenario.start.isoformat(),
-            "end": result.scenario.end.isoformat(),
-            "area": result.area,
-            "simulated_measure": "fatalities_total (deaths/year, weekly deaths shared between years by days)",
-            "target_measure": TARGET,
-            "comparison_measures": list(COMPARISON),
-            "observed_sources": _sources(obs, result.years),
-            "years": result.years,
-            "seeds": result.seeds,
-            "band_quantiles": list(BAND),
-            "stats": _finite_or_none(result.stats),
-            "comparison_stats": {k: _finite_or_none(v) for k, v in result.comparison_stats.items()},
-            "definitions": {
-                "mean_abs_log10_error": "mean over years of |log10((sim_median + 1) / (observed + 1))|",
-                "mean_log10_bias": "mean over years of log10((sim_median + 1) / (observed + 1))",
-                "spearman_rho": "scipy.stats.spearmanr(sim_median, observed) over the years",
-                "pearson_r": "scipy.stats.pearsonr(sim_median, observed) over the years",
-                "pearson_r_log10": "pearsonr of log10(x + 1) of both series",
-                "coverage_90": "share of years with sim_q05 <= observed <= sim_q95",
-            },
-            "simulated_by_seed": {
-                str(seed): {str(y): round(float(v), 3) for y, v in row.items()}
-                for seed, row in result.simulated.iterrows()
-            },
-            "workers": workers,
-            "wall_seconds": round(result.wall_seconds, 3),
-            "provenance": provenance(),
-            "files": list(FILES),
-        }
-        (tmp / "hindcast.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
-        plot(result, tmp / "hindcast.png")
-        _make_readable(tmp)
-        return _publish(tmp, parent, f"{result.scenario.name}_hindcast_{len(result.seeds)}seeds_{digest[:8]}")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-
-
-def _sources(obs, years: list[int]) -> dict[str, str]:
-    """The observed table's source of each year, with its "same" shorthand written out."""
-    first = str(obs["source"].iloc[0])
-    out = {}
-    for year in years:
-        text = str(obs.at[year, "source"])
-        out[str(year)] = first + text[len("same") :] if text.startswith("same") else text
-    return out
-
-
-def _finite_or_none(stats: dict) -> dict:
-    """The statistics with NaN and infinities as None (valid JSON)."""
-    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in stats.items()}
-
-
-class _Progress:
-    """One line on stderr: runs done out of all."""
-
-    def __call__(self, done: int, total: int) -> None:
-        """Redraw after ``done`` of ``total`` runs."""
-        sys.stderr.write(f"\r{done}/{total} runs ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        """End the line."""
-        sys.stderr.write("\n")
-        sys.stderr.flush()

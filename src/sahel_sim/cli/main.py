@@ -7,15 +7,14 @@ traceback, nothing written), 1 when results cannot be written.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import importlib
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 from sahel_sim import __version__
-from sahel_sim.scenario.loading import ScenarioError, load_scenario, parse_date, with_overrides
+from sahel_sim.cli import bench, calibrate, compare, discover, hindcast, sweep, viz
+from sahel_sim.cli.common import load_for_run, reporter
+from sahel_sim.scenario.loading import ScenarioError, load_scenario
 
 EXAMPLES = {
     "run": "example: python -m sahel_sim run scenarios/baseline.yaml --seed 7 --set "
@@ -24,16 +23,8 @@ EXAMPLES = {
     "params": "example: python -m sahel_sim params",
 }
 
-#: Modules that add further subcommands through a ``register(subparsers)`` function.
-PLUGINS: tuple[str, ...] = (
-    "sahel_sim.cli.viz",
-    "sahel_sim.cli.sweep",
-    "sahel_sim.cli.compare",
-    "sahel_sim.cli.discover",
-    "sahel_sim.cli.hindcast",
-    "sahel_sim.cli.calibrate",
-    "sahel_sim.cli.bench",
-)
+#: Modules that add further subcommands through their ``register(subparsers)`` function, in help order.
+COMMAND_MODULES = (viz, sweep, compare, discover, hindcast, calibrate, bench)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -77,8 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     par.set_defaults(func=cmd_params)
 
-    for name in PLUGINS:
-        importlib.import_module(name).register(sub)
+    for module in COMMAND_MODULES:
+        module.register(sub)
     return parser
 
 
@@ -95,37 +86,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def load_for_run(
-    path: str, overrides: list[str], until: str | None = None, weeks: int | None = None, seed: int | None = None
-):
-    """Load a scenario with ``--set`` overrides, then an optional new end and seed (all validated).
-
-    The seed given on the command line is written into the scenario, so its resolved copy reruns the
-    run exactly.
-    """
-    scenario = load_scenario(path, overrides)
-    if until is not None:
-        scenario = with_overrides(scenario, [("end", parse_date(until, "--until"))], label="--until")
-    elif weeks is not None:
-        if weeks < 1:
-            raise ScenarioError("--weeks", None, None, f"must be at least 1 (got {weeks})")
-        try:
-            end = scenario.start + dt.timedelta(weeks=weeks)
-        except OverflowError:
-            raise ScenarioError("--weeks", None, None, f"{weeks} weeks runs past the last representable date") from None
-        scenario = with_overrides(scenario, [("end", end)], label="--weeks")
-    if seed is not None:
-        scenario = with_overrides(scenario, [("seed", seed)], label="--seed")
-    return scenario
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: simulate and write the results folder."""
     from sahel_sim.model.invariants import InvariantError
     from sahel_sim.runs.runner import run_scenario
 
     scenario = load_for_run(args.scenario, args.set, args.until, args.weeks, args.seed)
-    bar = None if args.quiet or not sys.stderr.isatty() else ProgressBar()
     if not args.quiet:
         print(
             f"running {scenario.name}: {scenario.start} to {scenario.end}, {scenario.weeks} weeks, "
@@ -133,24 +99,22 @@ def cmd_run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     try:
-        folder = run_scenario(
-            scenario,
-            None,
-            Path(args.out),
-            progress=bar,
-            source=args.scenario,
-            check=args.check,
-            overrides=[item.strip() for item in args.set],
-        )
+        with reporter(f"run {scenario.name}", "weeks", args, total=scenario.weeks, failures=False) as progress:
+            folder = run_scenario(
+                scenario,
+                None,
+                Path(args.out),
+                progress=progress.weeks,
+                source=args.scenario,
+                check=args.check,
+                overrides=[item.strip() for item in args.set],
+            )
     except OSError as exc:
         print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except InvariantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    finally:
-        if bar:
-            bar.close()
     if not args.quiet:
         print(f"results written to {folder}", file=sys.stderr)
     print(folder)
@@ -181,26 +145,3 @@ def cmd_params(args: argparse.Namespace) -> int:
         extra = info.json_schema_extra
         print(f"{path:55} {info.default!s:>10} {f'[{lo}, {hi}]':>20}  {extra['unit']} | {extra['source']}")
     return 0
-
-
-class ProgressBar:
-    """A one-line progress bar on stderr with the simulated date and an ETA."""
-
-    def __init__(self, width: int = 30):
-        self.width = width
-        self.started = time.monotonic()
-
-    def __call__(self, done: int, total: int, date) -> None:
-        """Redraw the bar after ``done`` of ``total`` weeks, at simulated ``date``."""
-        frac = done / max(total, 1)
-        elapsed = time.monotonic() - self.started
-        eta = elapsed / frac - elapsed if frac > 0 else 0.0
-        filled = int(self.width * frac)
-        bar = "#" * filled + "-" * (self.width - filled)
-        sys.stderr.write(f"\r[{bar}] {date}  week {done}/{total}  ETA {eta:5.1f}s ")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        """End the progress line."""
-        sys.stderr.write("\n")
-        sys.stderr.flush()

@@ -1,7 +1,7 @@
 """Command-line plugin: the ``sweep``, ``report`` and ``export-run`` subcommands.
 
 ``sweep`` runs a sweep file, ``report`` summarises a sweep folder and ``export-run`` replays one
-run of a sweep into a normal results folder. Registered through :data:`sahel_sim.cli.main.PLUGINS`.
+run of a sweep into a normal results folder. Registered through :data:`sahel_sim.cli.main.COMMAND_MODULES`.
 Exit status as for the other subcommands: 2 for a bad sweep file, design point, folder or option
 (one line, nothing written), 1 if results cannot be written or a Dask scheduler cannot be reached.
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from pathlib import Path
 
+from sahel_sim.cli.common import add_workers_argument, check_workers, reporter, sweep_callback
 from sahel_sim.scenario.loading import ScenarioError, parse_override
 
 EXAMPLES = {
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sw.add_argument("spec", help="sweep YAML file (see scenarios/sweeps/)")
     sw.add_argument("--out", help="sweep folder (default: results/sweeps/<sweep file name>)")
-    sw.add_argument("--workers", type=int, metavar="N", help="worker processes (default: all cores; 1: in process)")
+    add_workers_argument(sw)
     sw.add_argument("--resume", action="store_true", help="continue the sweep in --out, skipping finished runs")
     sw.add_argument("--retry-failed", action="store_true", help="with --resume, run failed runs again")
     where = sw.add_mutually_exclusive_group()
@@ -44,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="override a scenario field in every run (repeatable; part of the spec)",
     )
     sw.add_argument("--check", action="store_true", help="validate every design point, print the plan, run nothing")
-    sw.add_argument("--quiet", action="store_true", help="no progress line")
+    sw.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
     sw.set_defaults(func=cmd_sweep)
 
     rep = subparsers.add_parser(
@@ -81,8 +81,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sahel_sim.analysis.sweep.engine import run_sweep
     from sahel_sim.analysis.sweep.plan import load_plan
 
-    if args.workers is not None and args.workers < 1:
-        raise ScenarioError("--workers", None, None, f"must be at least 1 (got {args.workers})")
+    check_workers(args.workers)
     overrides = [parse_override(text) for text in args.set]
     out = Path(args.out) if args.out else Path("results") / "sweeps" / Path(args.spec).stem
     if args.check:
@@ -92,28 +91,25 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             f"{plan.spec.replicates} replicates = {plan.total_runs} runs; spec hash {plan.spec_hash[:12]}"
         )
         return 0
-    bar = None if args.quiet or not sys.stderr.isatty() else SweepProgress()
     try:
-        counts = run_sweep(
-            args.spec,
-            out,
-            overrides=overrides,
-            workers=args.workers,
-            resume=args.resume or args.retry_failed,
-            retry_failed=args.retry_failed,
-            scheduler=args.scheduler,
-            dask_local=args.dask_local,
-            progress=bar,
-        )
+        with reporter(f"sweep {Path(args.spec).stem}", "runs", args) as progress:
+            counts = run_sweep(
+                args.spec,
+                out,
+                overrides=overrides,
+                workers=args.workers,
+                resume=args.resume or args.retry_failed,
+                retry_failed=args.retry_failed,
+                scheduler=args.scheduler,
+                dask_local=args.dask_local,
+                progress=sweep_callback(progress),
+            )
     except RuntimeError as exc:  # Dask not installed
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(f"error: cannot write the sweep under {out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    finally:
-        if bar:
-            bar.close()
     print(f"{counts.done} of {counts.total} runs finished, {counts.failed} failed; results in {out}", file=sys.stderr)
     print(out)
     return 0
@@ -142,31 +138,3 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     print(export_run(args.sweep_dir, args.run_id, Path(args.out)))
     return 0
-
-
-class SweepProgress:
-    """One line on stderr: runs done, failed and running, and an ETA."""
-
-    def __init__(self) -> None:
-        self.started = time.monotonic()
-
-    def __call__(self, p) -> None:
-        """Redraw the line from a :class:`sahel_sim.analysis.sweep.engine.Progress`."""
-        eta = "--:--" if p.eta_seconds is None else _clock(p.eta_seconds)
-        sys.stderr.write(
-            f"\r{p.done + p.failed}/{p.total} runs: {p.done} done, {p.failed} failed, "
-            f"{p.running} running  elapsed {_clock(time.monotonic() - self.started)}  "
-            f"ETA {eta} "
-        )
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        """End the progress line."""
-        sys.stderr.write("\n")
-        sys.stderr.flush()
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

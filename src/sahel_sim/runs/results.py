@@ -1,4 +1,4 @@
-"""The results folder of one run: written into a hidden temporary folder, then renamed into place.
+"""The results folder of one run, published whole by :func:`sahel_sim.runs.atomic.publish_folder`.
 
 A folder whose name does not start with a dot is complete: a crash leaves only a ``.tmp-*`` folder,
 which nothing reads. Existing folders are never overwritten; a new name gets a numeric suffix.
@@ -7,16 +7,14 @@ which nothing reads. Existing folders are never overwritten; a new name gets a n
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from sahel_sim.runs.atomic import publish_folder
+from sahel_sim.runs.output import RunOutput
 from sahel_sim.runs.provenance import provenance
-from sahel_sim.runs.runner import RunOutput
 from sahel_sim.scenario.loading import dump_scenario, scenario_hash
 
 FILES = (
@@ -50,13 +48,12 @@ def write_results(output: RunOutput, parent: Path, source: str | None = None, ov
     """
     from sahel_sim.runs.plots import dashboard, events_map
 
-    parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=parent))
-    try:
+    overrides = list(overrides)
+
+    def write(tmp: Path) -> None:
         write_tables(output, tmp)
         (tmp / "scenario.resolved.yaml").write_text(dump_scenario(output.scenario), encoding="utf-8")
         (tmp / "plots").mkdir()
-        overrides = list(overrides)
         plots = tmp / "plots"
         dashboard(output.timeseries, output.scenario, plots / "dashboard.png", output.seed, overrides=overrides)
         dashboard(output.timeseries, output.scenario, plots / "dashboard_ML.png", output.seed, "ML", overrides)
@@ -77,11 +74,8 @@ def write_results(output: RunOutput, parent: Path, source: str | None = None, ov
             }
         )
         _write_json(tmp / "manifest.json", manifest)
-        _make_readable(tmp)
-        return _publish(tmp, parent, folder_name(output))
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+
+    return publish_folder(parent, folder_name(output), write)
 
 
 def write_tables(output: RunOutput, folder: Path) -> None:
@@ -94,31 +88,9 @@ def write_tables(output: RunOutput, folder: Path) -> None:
     _write_json(folder / "summary.json", output.summary)
 
 
-def _make_readable(folder: Path) -> None:
-    """Give the folder the permissions a plain mkdir would (mkdtemp makes it private)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    folder.chmod(0o777 & ~umask)
-
-
 def _write_json(path: Path, data: dict) -> None:
+    """Write a mapping as indented JSON (dates and other objects as strings)."""
     path.write_text(json.dumps(data, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
-
-
-def _publish(tmp: Path, parent: Path, base: str) -> Path:
-    """Rename the finished temporary folder to the first free name (atomic on one file system)."""
-    for n in range(1, 10_000):
-        target = parent / (base if n == 1 else f"{base}-{n}")
-        if target.exists():
-            continue
-        try:
-            os.rename(tmp, target)
-        except OSError:
-            if target.exists():  # lost a race with another writer: try the next name
-                continue
-            raise
-        return target
-    raise RuntimeError(f"no free folder name for {base} in {parent}")
 
 
 def read_timeseries(folder: Path | str) -> pd.DataFrame:

@@ -9,37 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from sahel_sim.model.sahel_model import SahelModel
+from sahel_sim.runs.output import RunOutput
+from sahel_sim.runs.results import write_results
 from sahel_sim.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int, dt.date], None]
-
-
-@dataclass
-class RunOutput:
-    """What one run produced, in memory.
-
-    Attributes:
-        scenario: The resolved scenario that ran.
-        seed: The seed used.
-        timeseries: One row per week and area (see README "Stability metrics").
-        events: The event log, one row per event.
-        summary: Headline numbers.
-        wall_seconds: Wall-clock time of the simulation, seconds.
-
-    """
-
-    scenario: Scenario
-    seed: int
-    timeseries: pd.DataFrame
-    events: pd.DataFrame
-    summary: dict
-    wall_seconds: float
 
 
 def simulate(
@@ -172,7 +151,5 @@ def run_scenario(
         The finished results folder.
 
     """
-    from sahel_sim.runs.results import write_results
-
     output = simulate(scenario, seed, progress, check=check)
     return write_results(output, Path(out), source=source, overrides=overrides)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from sahel_sim.analysis.sweep.tables import final_metrics
 from sahel_sim.analysis.sweep.worker import Outcome, code_hash
+from sahel_sim.model.events import Event
+from sahel_sim.model.sahel_model import SahelModel
 from sahel_sim.runs.family import simulate_family
 from sahel_sim.scenario.schema import Scenario
 
@@ -45,28 +48,38 @@ class RunResult:
     branched_on: dt.date | None = None
 
 
-def post_closures(events: pd.DataFrame) -> pd.DataFrame:
+def post_closures(events: Iterable[Event]) -> pd.DataFrame:
     """Every closure of a diplomatic post in a run's event log.
 
     Reads ``post_status`` events (``target``: the post, ``detail``: ``"<old> -> <new>: reason"``).
     This is the only place that knows how a closure is logged.
 
     Args:
-        events: A run's event log.
+        events: A run's events (``model.log.events``).
 
     Returns:
         Columns ``post`` and ``date`` (``datetime64``), one row per closure, in date order.
     """
-    rows = events[(events["kind"] == "post_status") & events["detail"].str.contains("-> closed", regex=False)]
+    rows = [(e.target, e.date) for e in events if e.kind == "post_status" and "-> closed" in e.detail]
     return pd.DataFrame(
-        {"post": rows["target"].astype(str).to_numpy(), "date": pd.to_datetime(rows["date"]).to_numpy()}
+        {"post": [str(p) for p, _ in rows], "date": pd.to_datetime([d for _, d in rows]).astype("datetime64[ns]")}
     )
+
+
+def _extract(model: SahelModel, scenario: Scenario, seed: int, wall_seconds: float) -> tuple:
+    """What a comparison keeps of a finished run: weekly table, wall time and post closures."""
+    return model.metrics.frame(), wall_seconds, post_closures(model.log.events)
 
 
 def run_family(task: FamilyTask) -> list[RunResult]:
     """Simulate one seed's runs (never raises for a failing run; each failure is recorded)."""
     members = simulate_family(
-        task.reference, task.seed, list(task.variants), reference_key=task.reference_run, branching=task.branching
+        task.reference,
+        task.seed,
+        list(task.variants),
+        reference_key=task.reference_run,
+        branching=task.branching,
+        extract=_extract,
     )
     results = []
     for member in members:
@@ -74,9 +87,7 @@ def run_family(task: FamilyTask) -> list[RunResult]:
             outcome = Outcome(member.key, False, 0.0, member.error, code_hash=code_hash())
             results.append(RunResult(outcome, None))
             continue
-        out = member.output
-        outcome = Outcome(
-            member.key, True, out.wall_seconds, None, out.timeseries, final_metrics(out.timeseries), code_hash()
-        )
-        results.append(RunResult(outcome, post_closures(out.events), member.branched_on))
+        timeseries, wall, closures = member.output
+        outcome = Outcome(member.key, True, wall, None, timeseries, final_metrics(timeseries), code_hash())
+        results.append(RunResult(outcome, closures, member.branched_on))
     return results

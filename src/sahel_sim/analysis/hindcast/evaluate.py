@@ -1,0 +1,218 @@
+"""Running the seeds and comparing their yearly deaths with the observed series."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats as sps
+
+from sahel_sim.analysis.hindcast.series import BAND, COMPARISON, TARGET, compared_years, observed, yearly_deaths
+from sahel_sim.scenario.schema import Scenario
+
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass
+class HindcastResult:
+    """Outcome of a hindcast.
+
+    Attributes:
+        scenario: The scenario that ran (resolved).
+        seeds: The seeds, in the order their runs are stored.
+        years: The calendar years compared.
+        area: The area whose deaths are compared (``ML``).
+        simulated: Deaths per year (columns) and seed (rows, indexed by seed), deaths/year.
+        table: One row per year: observed target and comparison measures, simulated median, mean,
+            5% and 95% quantiles over seeds (deaths/year), whether the observed value is in the band.
+        stats: The statistics of the module docstring (floats; ``n_years`` an int).
+        comparison_stats: The same statistics against each comparison measure, over the years it has.
+        wall_seconds: Wall-clock time of all runs, seconds.
+
+    """
+
+    scenario: Scenario
+    seeds: list[int]
+    years: list[int]
+    area: str
+    simulated: pd.DataFrame
+    table: pd.DataFrame
+    stats: dict
+    comparison_stats: dict = field(default_factory=dict)
+    wall_seconds: float = 0.0
+
+
+def run_seeds(
+    scenario: Scenario, seeds: list[int], area: str = "ML", workers: int = 1, progress: ProgressCallback | None = None
+) -> list[dict[int, float]]:
+    """Run the scenario once per seed on the sweep executors (in this process, or worker processes).
+
+    Args:
+        scenario: The scenario.
+        seeds: The seeds.
+        area: The area whose deaths are summed.
+        workers: Worker processes; 1 runs in this process.
+        progress: Called with (runs done, runs in all) after each run.
+
+    Returns:
+        Deaths per year for each seed, in the order of ``seeds``.
+
+    Raises:
+        RuntimeError: If a run raised (with its traceback) or its worker process died.
+
+    """
+    from sahel_sim.analysis.sweep.executors import make_executor
+    from sahel_sim.analysis.sweep.worker import Task
+
+    total = len(seeds)
+    out: list[dict[int, float]] = [{} for _ in seeds]
+    executor = make_executor(max(1, min(workers, total)))
+    finished = False
+    # Two runs in flight per worker process; one at a time in this process (it runs on submit).
+    limit = 1 if executor.name == "serial" else 2 * executor.workers
+    queue = iter(enumerate(seeds))
+    pending: dict = {}
+    done = 0
+    try:
+        while True:
+            for i, seed in itertools.islice(queue, max(0, limit - len(pending))):
+                pending[executor.submit(Task(f"seed{seed}", scenario, seed))] = i
+            if not pending:
+                break
+            for handle in executor.wait(list(pending), 1.0):
+                i = pending.pop(handle)
+                outcome = executor.result(handle)
+                if not outcome.ok:
+                    raise RuntimeError(f"the run with seed {seeds[i]} failed:\n{outcome.error}")
+                out[i] = {int(y): float(v) for y, v in yearly_deaths(outcome.timeseries, area).items()}
+                done += 1
+                if progress:
+                    progress(done, total)
+        finished = True
+    finally:
+        executor.close(cancel=not finished)
+    return out
+
+
+def _stats(sim: np.ndarray, obs: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None) -> dict:
+    """Agreement statistics of simulated against observed yearly deaths (see the module docstring)."""
+    n = len(obs)
+    out: dict = {"n_years": int(n)}
+    log_ratio = np.log10((sim + 1.0) / (obs + 1.0))
+    out["mean_abs_log10_error"] = float(np.mean(np.abs(log_ratio))) if n else math.nan
+    out["mean_log10_bias"] = float(np.mean(log_ratio)) if n else math.nan
+    nan = {
+        "spearman_rho": math.nan,
+        "spearman_p": math.nan,
+        "pearson_r": math.nan,
+        "pearson_p": math.nan,
+        "pearson_r_log10": math.nan,
+    }
+    if n >= 3 and np.ptp(sim) > 0 and np.ptp(obs) > 0:
+        rho, rho_p = sps.spearmanr(sim, obs)
+        r, r_p = sps.pearsonr(sim, obs)
+        r_log, _ = sps.pearsonr(np.log10(sim + 1.0), np.log10(obs + 1.0))
+        out.update(
+            {
+                "spearman_rho": float(rho),
+                "spearman_p": float(rho_p),
+                "pearson_r": float(r),
+                "pearson_p": float(r_p),
+                "pearson_r_log10": float(r_log),
+            }
+        )
+    else:
+        out.update(nan)
+    if low is not None and high is not None and n:
+        out["coverage_90"] = float(np.mean((obs >= low) & (obs <= high)))
+    return out
+
+
+def summarise(simulated: pd.DataFrame, years: list[int]) -> tuple[pd.DataFrame, dict, dict]:
+    """Build the per-year table and the statistics from the deaths per seed and year.
+
+    Args:
+        simulated: Deaths/year, one row per seed and one column per year.
+        years: The years to compare.
+
+    Returns:
+        The table, the statistics against :data:`TARGET` and those against each comparison measure.
+
+    """
+    obs = observed()
+    sim = simulated[years]
+    table = pd.DataFrame({"year": years})
+    table["observed"] = [obs.at[y, TARGET] for y in years]
+    for name in COMPARISON:
+        table[name] = [obs.at[y, name] if y in obs.index else math.nan for y in years]
+    table["sim_median"] = sim.median(axis=0).to_numpy()
+    table["sim_mean"] = sim.mean(axis=0).to_numpy()
+    table["sim_q05"] = sim.quantile(BAND[0], axis=0).to_numpy()
+    table["sim_q95"] = sim.quantile(BAND[1], axis=0).to_numpy()
+    table["in_band"] = (table["observed"] >= table["sim_q05"]) & (table["observed"] <= table["sim_q95"])
+    table["log10_error"] = np.log10((table["sim_median"] + 1.0) / (table["observed"] + 1.0))
+    main = _stats(
+        table["sim_median"].to_numpy(),
+        table["observed"].to_numpy(dtype=float),
+        table["sim_q05"].to_numpy(),
+        table["sim_q95"].to_numpy(),
+    )
+    main["measure"] = TARGET
+    others = {}
+    for name in COMPARISON:
+        have = table[name].notna()
+        others[name] = _stats(
+            table.loc[have, "sim_median"].to_numpy(),
+            table.loc[have, name].to_numpy(dtype=float),
+            table.loc[have, "sim_q05"].to_numpy(),
+            table.loc[have, "sim_q95"].to_numpy(),
+        )
+    return table, main, others
+
+
+def hindcast(
+    scenario: Scenario,
+    seeds: Iterable[int] | int,
+    years: tuple[int, int] = (2012, 2022),
+    workers: int = 1,
+    area: str = "ML",
+    progress: ProgressCallback | None = None,
+) -> HindcastResult:
+    """Run ``scenario`` over ``seeds`` and compare its yearly deaths with the observed series.
+
+    Args:
+        scenario: The scenario to run (normally the historical one).
+        seeds: The seeds, or a number N for the N seeds ``scenario.seed``, ``scenario.seed + 1``, ...
+        years: First and last calendar year to compare (inclusive); limited to the years the run
+            covers completely and the observed series has.
+        workers: Worker processes (the sweep's :mod:`~sahel_sim.analysis.sweep.executors`); 1 runs in
+            this process. The result does not depend on it.
+        area: The area whose deaths are compared (the observed series is Mali's).
+        progress: Called with (runs done, runs in all) after each run.
+
+    Returns:
+        The :class:`HindcastResult`.
+
+    Raises:
+        ValueError: If there are no seeds, or no year to compare.
+
+    """
+    import time
+
+    seed_list = [scenario.seed + i for i in range(seeds)] if isinstance(seeds, int) else [int(s) for s in seeds]
+    if not seed_list:
+        raise ValueError("at least one seed is needed")
+    compare = compared_years(scenario, years)
+    started = time.perf_counter()
+    runs = run_seeds(scenario, seed_list, area, workers, progress)
+    simulated = pd.DataFrame(
+        [{y: run.get(y, math.nan) for y in compare} for run in runs], index=pd.Index(seed_list, name="seed")
+    )
+    table, main, others = summarise(simulated, compare)
+    return HindcastResult(
+        scenario, seed_list, compare, area, simulated, table, main, others, time.perf_counter() - started
+    )

@@ -1,0 +1,137 @@
+"""The hindcast's outputs: its figure and its folder (``hindcast.csv``, ``hindcast.json``, ``hindcast.png``)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from sahel_sim.analysis.hindcast.evaluate import HindcastResult
+from sahel_sim.analysis.hindcast.series import BAND, COMPARISON, LABELS, TARGET, observed
+from sahel_sim.runs.atomic import publish_folder
+from sahel_sim.runs.provenance import provenance
+from sahel_sim.scenario.loading import scenario_hash
+
+#: Files of a hindcast folder.
+FILES = ("hindcast.csv", "hindcast.json", "hindcast.png")
+
+
+def plot(result: HindcastResult, path: Path) -> None:
+    """Draw the hindcast figure: 90% band and median over seeds, observed series, log y axis.
+
+    Values below 1 death/year are drawn at 1 (log axis).
+
+    Args:
+        result: The hindcast.
+        path: The PNG file to write.
+
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    t = result.table
+    floor = 1.0
+    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=110)
+    ax.fill_between(
+        t["year"],
+        t["sim_q05"].clip(lower=floor),
+        t["sim_q95"].clip(lower=floor),
+        color="tab:blue",
+        alpha=0.25,
+        label=f"simulated 5-95% ({len(result.seeds)} seeds)",
+    )
+    ax.plot(t["year"], t["sim_median"].clip(lower=floor), color="tab:blue", lw=2, label="simulated median")
+    ax.plot(t["year"], t["observed"], color="black", lw=2, marker="o", label=f"observed: {LABELS[TARGET]}")
+    for name, colour in zip(COMPARISON, ("tab:orange", "tab:green"), strict=True):
+        have = t[name].notna()
+        if have.any():
+            ax.plot(t.loc[have, "year"], t.loc[have, name], color=colour, lw=0.8, marker=".", label=LABELS[name])
+    ax.set_yscale("log")
+    ax.set_xlabel("year")
+    ax.set_ylabel(f"deaths per year ({result.area})")
+    s = result.stats
+    ax.set_title(
+        f"Hindcast of {result.scenario.name}: Spearman {s['spearman_rho']:.2f}, "
+        f"mean |log10 error| {s['mean_abs_log10_error']:.2f}",
+        fontsize=10,
+    )
+    ax.set_xticks(list(t["year"]))
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=8, loc="best")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+
+
+def write_hindcast(result: HindcastResult, parent: Path, source: str | None = None, workers: int | None = None) -> Path:
+    """Write ``hindcast.csv``, ``hindcast.json`` and ``hindcast.png`` into a new folder, atomically.
+
+    Args:
+        result: A :class:`sahel_sim.analysis.hindcast.HindcastResult`.
+        parent: Folder that receives the hindcast folder (created if missing).
+        source: The scenario file, recorded in the JSON.
+        workers: Worker processes used, recorded in the JSON (the results do not depend on it).
+
+    Returns:
+        Path of the finished folder.
+
+    """
+    digest = scenario_hash(result.scenario)
+
+    def write(tmp: Path) -> None:
+        result.table.to_csv(tmp / "hindcast.csv", index=False, float_format="%.6g")
+        obs = observed()
+        info = {
+            "scenario": result.scenario.name,
+            "scenario_file": source,
+            "scenario_sha256": digest,
+            "start": result.scenario.start.isoformat(),
+            "end": result.scenario.end.isoformat(),
+            "area": result.area,
+            "simulated_measure": "fatalities_total (deaths/year, weekly deaths shared between years by days)",
+            "target_measure": TARGET,
+            "comparison_measures": list(COMPARISON),
+            "observed_sources": _sources(obs, result.years),
+            "years": result.years,
+            "seeds": result.seeds,
+            "band_quantiles": list(BAND),
+            "stats": _finite_or_none(result.stats),
+            "comparison_stats": {k: _finite_or_none(v) for k, v in result.comparison_stats.items()},
+            "definitions": {
+                "mean_abs_log10_error": "mean over years of |log10((sim_median + 1) / (observed + 1))|",
+                "mean_log10_bias": "mean over years of log10((sim_median + 1) / (observed + 1))",
+                "spearman_rho": "scipy.stats.spearmanr(sim_median, observed) over the years",
+                "pearson_r": "scipy.stats.pearsonr(sim_median, observed) over the years",
+                "pearson_r_log10": "pearsonr of log10(x + 1) of both series",
+                "coverage_90": "share of years with sim_q05 <= observed <= sim_q95",
+            },
+            "simulated_by_seed": {
+                str(seed): {str(y): round(float(v), 3) for y, v in row.items()}
+                for seed, row in result.simulated.iterrows()
+            },
+            "workers": workers,
+            "wall_seconds": round(result.wall_seconds, 3),
+            "provenance": provenance(),
+            "files": list(FILES),
+        }
+        (tmp / "hindcast.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
+        plot(result, tmp / "hindcast.png")
+
+    return publish_folder(parent, f"{result.scenario.name}_hindcast_{len(result.seeds)}seeds_{digest[:8]}", write)
+
+
+def _sources(obs, years: list[int]) -> dict[str, str]:
+    """The observed table's source of each year, with its "same" shorthand written out."""
+    first = str(obs["source"].iloc[0])
+    out = {}
+    for year in years:
+        text = str(obs.at[year, "source"])
+        out[str(year)] = first + text[len("same") :] if text.startswith("same") else text
+    return out
+
+
+def _finite_or_none(stats: dict) -> dict:
+    """The statistics with NaN and infinities as None (valid JSON)."""
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in stats.items()}
