@@ -18,7 +18,13 @@ from sahel_sim.bench.report import COLUMNS, TARGET_COLUMNS
 from sahel_sim.cli import bench as bench_cli
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = {"speed", "ratio", "scaling", "phases", "historical", "sweep", "memory"}
+try:
+    import solara  # noqa: F401
+
+    HAS_VIZ = True
+except ImportError:  # the viz section is skipped without the viz extra
+    HAS_VIZ = False
+SECTIONS = {"speed", "ratio", "scaling", "phases", "historical", "sweep", "memory"} | ({"viz"} if HAS_VIZ else set())
 #: Figures every row of a section must have, finite.
 REQUIRED = {
     "speed": ("agents_mean", "steps", "seconds_median", "steps_per_s", "agent_steps_per_s", "ms_per_step", "value"),
@@ -28,9 +34,11 @@ REQUIRED = {
     "historical": ("steps", "seconds_median", "value"),
     "sweep": ("value",),
     "memory": ("value",),
+    "viz": ("steps", "seconds_median", "steps_per_s", "value"),
 }
 
 
+@pytest.mark.slow
 def test_quick_benchmark_writes_csv_and_json(tmp_path: Path) -> None:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH", "")) if p)
@@ -74,6 +82,8 @@ def test_quick_benchmark_writes_csv_and_json(tmp_path: Path) -> None:
         "2 workers / 1 worker",
         "one run 0.25deg (peak RSS)",
     } <= cases
+    if HAS_VIZ:
+        assert {"page drawing 0.5deg (wall)", "page drawing 0.5deg (CPU)"} <= cases
 
     with targets.open(newline="") as fh:
         reader = csv.DictReader(fh)

@@ -145,6 +145,7 @@ def tiny(tmp_path_factory) -> tuple[Path, Path, CalibrationResult]:
     return spec, out, calibrate(spec, out, workers=1)
 
 
+@pytest.mark.slow
 def test_calibration_runs_end_to_end_and_writes_finite_numbers(tiny):
     _, out, result = tiny
     for name in ("calibration.csv", "best_years.csv", "best.yaml", "calibration.json", "calibration.png"):
@@ -162,6 +163,7 @@ def test_calibration_runs_end_to_end_and_writes_finite_numbers(tiny):
     assert np.isfinite(years[["observed", "sim_median", "sim_q05", "sim_q95"]].to_numpy()).all()
 
 
+@pytest.mark.slow
 def test_chosen_point_is_the_argmin_and_best_yaml_is_a_valid_overlay(tiny):
     _, out, result = tiny
     table = pd.read_csv(out / "calibration.csv")
@@ -182,6 +184,7 @@ def test_chosen_point_is_the_argmin_and_best_yaml_is_a_valid_overlay(tiny):
     assert scenario.mechanisms.insurgency.lethality == chosen["mechanisms.insurgency.lethality"]
 
 
+@pytest.mark.slow
 def test_cli_refuses_a_used_folder_and_resumes_it(tiny, capsys):
     spec, out, result = tiny
     parser = argparse.ArgumentParser()

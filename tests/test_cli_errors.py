@@ -437,7 +437,12 @@ def test_validate_rejects_bad_file(build, ctx, cli, workdir, tmp_path):
     assert not any(workdir.iterdir())
 
 
-@pytest.mark.parametrize("build", PROCESS_BUILDERS, ids=ids(PROCESS_BUILDERS))
+@pytest.mark.parametrize(
+    "build",
+    # Two cases in the fast loop; all nine in the full suite (each starts a Python process).
+    [b if i < 2 else pytest.param(b, marks=pytest.mark.slow) for i, b in enumerate(PROCESS_BUILDERS)],
+    ids=ids(PROCESS_BUILDERS),
+)
 def test_real_process_exit_status(build, ctx, cli_process, tmp_path):
     case = build(ctx)
     out = tmp_path / "out"

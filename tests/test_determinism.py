@@ -18,6 +18,8 @@ import pytest
 import sahel_sim
 from sweep_tables import tables as sweep_tables
 
+pytestmark = pytest.mark.slow
+
 REPO = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
 BASELINE = REPO / "scenarios" / "baseline.yaml"

@@ -45,6 +45,8 @@ from sahel_sim.scenario.loading import (
 from sahel_sim.scenario.schema import Scenario
 from sahel_sim.scenario.yaml_source import MAX_FILE_BYTES
 
+pytestmark = pytest.mark.fuzz
+
 REPO = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
 BASELINE = REPO / "scenarios" / "baseline.yaml"

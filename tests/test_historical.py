@@ -13,6 +13,8 @@ import pytest
 
 from sahel_sim.scenario.loading import load_scenario, scenario_to_data, with_overrides
 
+pytestmark = pytest.mark.slow
+
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 HISTORICAL = SCENARIO_DIR / "historical.yaml"
 COUNTERFACTUALS = ("minusma_stays.yaml", "withdrawal_gradual_2y.yaml", "withdrawal_delayed_2025.yaml")

@@ -66,6 +66,7 @@ def valid_scenarios(draw):
     return with_overrides(BASE, overrides, label="test")
 
 
+@pytest.mark.slow
 @settings(
     max_examples=25,
     derandomize=True,
@@ -248,6 +249,7 @@ def test_run_check_stops_at_a_broken_invariant_and_writes_nothing(cli, tmp_path,
     assert not out.exists() or not any(out.iterdir())
 
 
+@pytest.mark.slow
 def test_run_check_in_a_real_process(cli_process, tmp_path):
     result = cli_process("run", BASELINE, "--weeks", 3, "--out", tmp_path / "results", "--quiet", "--check")
     assert result.status == 0, result.err

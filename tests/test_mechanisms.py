@@ -13,7 +13,7 @@ from sahel_sim.model.agents.base import positions
 from sahel_sim.model.agents.insurgents import best_cells, civilian_deaths_asked, net_recruitment
 from sahel_sim.model.phases import insurgents, presence
 from sahel_sim.model.sahel_model import SahelModel
-from worlds import GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, run, scenario
+from worlds import BAMAKO, GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, run, scenario
 
 # ---------------------------------------------------------------- array rules (fields.py)
 
@@ -277,34 +277,37 @@ def test_no_peacekeepers_remain_at_a_closed_camp():
 # ---------------------------------------------------------------- diplomatic posts
 
 
-def _post_model():
-    post = {"name": "E", "sending_country": "N", "lat": 12.65, "lon": -8.0, "covers": ["ML"], "tolerance": 1.0}
-    model = SahelModel(scenario(weeks=4, posts=[post]), seed=1)
+def _post_model(**post):
+    spec = {"name": "E", "sending_country": "N", "lat": 12.65, "lon": -8.0, "covers": ["ML"], **post}
+    model = SahelModel(scenario(weeks=4, posts=[spec]), seed=1)
     return model, model.posts()[0]
 
 
-def _week(post: DiplomaticPostAgent, violence_per_week: float):
-    post.perceive(violence_per_week, 0.0, 0.0, None)
+def _week(post: DiplomaticPostAgent, threat: float):
+    """One week in which the post observes violence that makes ``threat`` x its tolerance."""
+    p = post.model.params.diplomacy
+    post.perceive(violence=threat * post.tolerance * p.violence_scale / p.weight_violence)
     post.decide()
 
 
 def test_post_closes_only_after_sustained_threat():
     model, post = _post_model()
     p = model.params.diplomacy
-    scale = p.violence_scale / p.weight_violence
     for _ in range(p.sustain_weeks - 1):
-        _week(post, 2 * scale)
+        _week(post, 2.0)
     _week(post, 0.0)  # one calm week resets the count
     for _ in range(p.sustain_weeks - 1):
-        _week(post, 2 * scale)
+        _week(post, 2.0)
     assert post.status is PostStatus.OPEN
-    _week(post, 2 * scale)
+    _week(post, 2.0)
     assert post.status is PostStatus.REDUCED
     for _ in range(p.sustain_weeks):
-        _week(post, 2 * scale)
+        _week(post, 2.0)
     assert post.status is PostStatus.CLOSED
     detail = model.log.to_frame().query("kind == 'post_status'")["detail"].iloc[-1]
-    assert "violence near the post" in detail
+    assert detail.startswith("reduced -> closed: violence near the post")
+    for term in ("violence=", "control=", "force_balance=", "international=", "mission_loss=", "hostility="):
+        assert term in detail
 
 
 def test_post_reopens_after_sustained_calm():
@@ -369,3 +372,57 @@ def test_same_seed_same_run_and_other_seed_differs():
     c = run(sc, seed=12).metrics.frame()
     assert a.equals(b)
     assert not a.equals(c)
+
+
+def test_tolerance_follows_shared_characteristics_not_the_post():
+    from sahel_sim.model.agents.diplomacy import post_tolerance
+    from sahel_sim.scenario.schema import DiplomaticPost
+
+    model, _ = _post_model()
+    p = model.params.diplomacy
+    base = {"name": "A", "sending_country": "N", **BAMAKO, "covers": ["ML"]}
+    plain = post_tolerance(p, DiplomaticPost(**base), 0.0)
+    assert plain == pytest.approx(p.tolerance_base)
+    contributor = post_tolerance(p, DiplomaticPost(**base, troop_contributor=True), 0.0)
+    assert contributor == pytest.approx(p.tolerance_base * p.tolerance_troop_contributor)
+    delegation = post_tolerance(p, DiplomaticPost(**base, kind="delegation"), 0.0)
+    assert delegation == pytest.approx(p.tolerance_base * p.tolerance_delegation)
+    assert post_tolerance(p, DiplomaticPost(**base), 1.0) == pytest.approx(plain * np.exp(p.tolerance_spread))
+
+
+def test_post_closes_and_reopens_as_violence_near_it_falls():
+    """A tiny world: violence is injected near a post for 30 weeks, then stops; the post closes, then reopens."""
+    post = {"name": "E", "sending_country": "N", **BAMAKO, "covers": ["ML"]}
+    model = SahelModel(scenario(weeks=160, states=[mali_army()], posts=[post]), seed=1)
+    agent = model.posts()[0]
+    p = model.params.diplomacy
+    while model.running:
+        if model.week_index < 30:  # recent deaths at the post's cell worth 3 x its tolerance
+            model.violence[agent.xy] += 3 * agent.tolerance * p.violence_scale
+        model.step()
+    changes = model.log.to_frame().query("kind == 'post_status'")["detail"].str.split(":").str[0].tolist()
+    assert changes[:2] == ["open -> reduced", "reduced -> closed"]
+    assert changes[2:] == ["closed -> reduced", "reduced -> open"]
+    assert agent.status is PostStatus.OPEN
+
+
+def test_lost_peacekeepers_stop_counting_once_the_loss_is_old():
+    """The mission-loss term rises when the mission leaves, then fades: no permanent penalty."""
+    post = {"name": "E", "sending_country": "N", **BAMAKO, "covers": ["ML"]}
+    camps = [{"name": "Bamako", **BAMAKO}]
+    sc = scenario(
+        weeks=60,
+        states=[mali_army()],
+        peacekeepers=mission(camps, personnel=10000, withdrawal={"start": "2020-01-08", "duration_weeks": 4}),
+        posts=[post],
+        mechanisms={"diplomacy": {"mission_memory_weeks": 8}},
+    )
+    model = SahelModel(sc, seed=1)
+    agent = model.posts()[0]
+    loss = []
+    while model.running:
+        model.step()
+        loss.append(agent.components["mission_loss"])
+    peak = max(loss)
+    assert peak > 0.2 * model.params.diplomacy.weight_mission_loss
+    assert loss[-1] < 0.05 * peak

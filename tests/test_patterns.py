@@ -8,8 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from worlds import BAMAKO, GAO, KIDAL, MOPTI, TIMBUKTU, faction, mission, run, sahel_armies, scenario
+
+pytestmark = pytest.mark.patterns
 
 SEEDS = range(1, 9)
 
@@ -123,29 +126,31 @@ def test_sudden_small_legitimacy_drop_brings_larger_outburst_than_gradual_large_
     assert np.median(burst) > np.median(slow)
 
 
-def _first_closure_week(model) -> float:
+def _closed_posts(model) -> set[str]:
     events = model.log.to_frame()
     closed = events[(events["kind"] == "post_status") & events["detail"].str.contains("-> closed")]
-    if closed.empty:
-        return float(model.config.weeks + 1)
-    return float((closed["date"].iloc[0].date() - model.config.start).days // 7)
+    return set(closed["target"])
 
 
-def test_posts_close_earlier_without_peacekeepers():
-    """Norway 2023: posts close sooner when no peacekeeping mission stands in the host country."""
-    post = {"name": "Embassy", "sending_country": "N", **BAMAKO, "covers": ["ML"], "tolerance": 0.6}
-
-    def world(personnel):
-        camps = [{"name": "Sevare", **MOPTI}, {"name": "Bamako", **BAMAKO}]
-        return scenario(
-            weeks=52,
-            peacekeepers=mission(camps, personnel=personnel),
-            states=sahel_armies(),
-            posts=[post],
-            factions=[faction(strength=3000, at=MOPTI)],
-        )
-
-    without = _outcomes(world(0), _first_closure_week)
-    with_pk = _outcomes(world(12000), _first_closure_week)
-    assert without.mean() < with_pk.mean()
-    assert np.max(without) < np.min(with_pk)
+def test_posts_with_more_violence_nearby_close_more_often():
+    """Two posts with identical parameters (no tolerance draw): one in Bamako with an armed group
+    starting 200 km away at Segou, one in Nouakchott, 1,100 km from it. Over seeds, the post with
+    the violence nearby closes more often."""
+    segou = {"lat": 13.45, "lon": -6.26}
+    nouakchott = {"lat": 18.08, "lon": -15.98}
+    posts = [
+        {"name": "near", "sending_country": "N", **BAMAKO, "covers": ["ML"]},
+        {"name": "far", "sending_country": "N", **nouakchott, "covers": ["MR"]},
+    ]
+    sc = scenario(
+        weeks=104,
+        states=sahel_armies(personnel=4000),
+        posts=posts,
+        factions=[faction(strength=4000, at=segou)],
+        mechanisms={"diplomacy": {"tolerance_spread": 0.0}},
+    )
+    closed = [_closed_posts(run(sc, seed=s)) for s in SEEDS]
+    near = sum("near" in c for c in closed)
+    far = sum("far" in c for c in closed)
+    assert near > far
+    assert near >= len(SEEDS) // 2

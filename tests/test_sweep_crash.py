@@ -28,6 +28,8 @@ from sahel_sim.analysis.sweep.engine import run_sweep
 from sahel_sim.cli.main import main
 from sweep_tables import VOLATILE, assert_same, tables
 
+pytestmark = pytest.mark.crash
+
 ROOT = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "baseline.yaml"

@@ -86,6 +86,7 @@ def test_processes_give_identical_tables(spec_file, reference, tmp_path):
     assert_same(reference, tmp_path / "sweep")
 
 
+@pytest.mark.slow
 def test_dask_local_cluster_gives_identical_tables(spec_file, reference, tmp_path):
     pytest.importorskip("distributed")
     counts = run_sweep(spec_file, tmp_path / "sweep", workers=2, dask_local=True)
@@ -94,6 +95,7 @@ def test_dask_local_cluster_gives_identical_tables(spec_file, reference, tmp_pat
     assert engine.SweepStore(tmp_path / "sweep").read_json("manifest.json")["sessions"][-1]["executor"] == "dask"
 
 
+@pytest.mark.crash
 def test_sigkill_then_resume_loses_and_duplicates_nothing(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")])}
@@ -127,6 +129,7 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(spec_file, reference, 
     assert [s["status"] for s in sessions] == ["killed", "complete"]
 
 
+@pytest.mark.crash
 def test_killed_worker_is_replaced_and_its_runs_redone(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     plan = load_plan(spec_file)
@@ -178,6 +181,7 @@ def test_in_flight_runs_are_bounded(spec_file, tmp_path):
     assert lazy.most == 2 * engine.IN_FLIGHT_PER_WORKER
 
 
+@pytest.mark.crash
 def test_kill_between_files_is_repaired(spec_file, reference, tmp_path):
     """A run whose series were written but not its runs row is run again; stray temp files go."""
     out = tmp_path / "sweep"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import inspect
+import math
 import os
 from pathlib import Path
 
@@ -52,8 +52,7 @@ def test_starting_values_are_the_scenarios(baseline):
     assert values["peacekeepers"] == baseline.peacekeepers.strength[-1].personnel
     assert values["recruit_rate"] == baseline.mechanisms.insurgency.recruit_rate
     for lever in L.levers(baseline):
-        param = lever.user_param(values[lever.name])
-        assert param["min"] <= param["value"] <= param["max"], lever.name
+        assert lever.check(values[lever.name]) is None, lever.name
     assert L.lever_overrides(baseline, values, values) == []
 
 
@@ -104,19 +103,27 @@ def test_scenario_files_stay_inside_the_folder(tmp_path):
         L.resolve_scenario(room, "link.yaml")
 
 
-def test_adapter_signature_suits_mesa():
-    params = inspect.signature(VizModel.__init__).parameters
-    assert set(L.LEVER_NAMES) <= set(params)
-    # Mesa passes its own Scenario object to a constructor that takes ``scenario`` or **kwargs.
-    assert "scenario" not in params
-    assert all(p.kind is not p.VAR_KEYWORD for p in params.values())
+@pytest.mark.parametrize("name", sorted(p.name for p in SCENARIOS.glob("*.yaml")))
+def test_slider_steps_land_on_every_shipped_value(name):
+    """No slider rounds a scenario's own value away (issue 17: 0.01322 became 0.015)."""
+    scenario = load_scenario(SCENARIOS / name)
+    values = L.lever_values(scenario)
+    for lever in L.levers(scenario):
+        value, step = values[lever.name], lever.step_for(values[lever.name])
+        assert step >= 1e-6
+        assert math.isclose(round((value - lever.lo) / step) * step + lever.lo, value, rel_tol=1e-12, abs_tol=1e-12), (
+            lever.name,
+            value,
+            step,
+        )
+        assert lever.describe_value(value)
 
 
-def test_adapter_without_moved_sliders_is_the_plain_model(baseline):
+def test_adapter_without_moved_levers_is_the_plain_model(baseline):
     initial = L.lever_values(baseline)
-    viz = VizModel(root=str(SCENARIOS), scenario_file="baseline.yaml", seed="", initial=initial, **initial)
+    viz = VizModel(root=str(SCENARIOS), scenario_file="baseline.yaml", seed="", levers=initial)
     plain = SahelModel(baseline)
-    assert viz.viz_overrides == [] and viz.viz_error is None
+    assert viz.viz_overrides == [] and viz.lever_errors == {} and viz.seed_error is None
     assert scenario_hash(viz.config) == scenario_hash(baseline)
     for _ in range(3):
         viz.step()
@@ -124,41 +131,53 @@ def test_adapter_without_moved_sliders_is_the_plain_model(baseline):
     assert viz.metrics.frame().equals(plain.metrics.frame())
 
 
-def test_adapter_applies_sliders_and_reports_bad_input(baseline):
+def test_one_bad_lever_leaves_the_others_working(baseline):
     initial = L.lever_values(baseline)
     viz = VizModel(
         root=str(SCENARIOS),
         scenario_file="baseline.yaml",
-        seed="7",
-        initial=initial,
-        **{**initial, "army_accuracy": 0.9},
+        seed="x1",
+        levers={**initial, "army_accuracy": 0.9, "recruit_rate": 7.0, "attack_rate": "lots"},
     )
     mali = next(i for i, s in enumerate(viz.config.states) if s.country == "ML")
-    assert viz.config.states[mali].army_accuracy == 0.9 and viz.seed_value == 7
+    assert viz.config.states[mali].army_accuracy == 0.9
     assert viz.viz_overrides == [(f"states.{mali}.army_accuracy", 0.9)]
-    bad = VizModel(
-        root=str(SCENARIOS),
-        scenario_file="baseline.yaml",
-        seed="x1",
-        initial=initial,
-        **{**initial, "army_accuracy": 7.0},
-    )
-    assert "sliders ignored" in bad.viz_error and "seed ignored" in bad.viz_error
-    assert scenario_hash(bad.config) == scenario_hash(baseline)
-    with pytest.raises(ScenarioError):
+    assert viz.config.mechanisms.insurgency.recruit_rate == baseline.mechanisms.insurgency.recruit_rate
+    assert set(viz.lever_errors) == {"recruit_rate", "attack_rate"}
+    assert "between 0 and 0.5" in viz.lever_errors["recruit_rate"]
+    assert viz.lever_errors["attack_rate"] == "enter a number"
+    assert viz.seed_error == "not a whole number" and viz.seed_value == baseline.seed
+    assert VizModel(root=str(SCENARIOS), scenario_file="baseline.yaml", seed="7").seed_value == 7
+
+
+def test_historical_levers_move_one_at_a_time():
+    """Issue 17: with historical.yaml one refused slider made every slider ignored."""
+    historical = load_scenario(SCENARIOS / "historical.yaml")
+    initial = L.lever_values(historical)
+    overrides, errors = L.checked_overrides(historical, {**initial, "legitimacy": 0.3, "peacekeepers": -5}, initial)
+    assert set(errors) == {"peacekeepers"}
+    assert [path.rsplit(".", 1)[-1] for path, _ in overrides] == ["legitimacy"]
+
+
+def test_scenario_and_its_extends_stay_inside_the_folder(tmp_path):
+    room = tmp_path / "room"
+    room.mkdir()
+    (tmp_path / "base.yaml").write_text((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (room / "child.yaml").write_text("extends: ../base.yaml\nname: child\n", encoding="utf-8")
+    with pytest.raises(ScenarioError, match="outside the scenario folder") as err:
+        VizModel(root=str(room), scenario_file="child.yaml")
+    assert str(tmp_path) not in err.value.message
+    with pytest.raises(ScenarioError) as err:
         VizModel(root=str(SCENARIOS), scenario_file="../pyproject.toml")
+    assert str(SCENARIOS) not in str(err.value)
 
 
-def test_page_settings_are_valid_mesa_model_params(monkeypatch):
-    from mesa.visualization.solara_viz import _check_model_params, split_model_params
-
-    from sahel_sim.viz.app import read_settings
+def test_page_settings(monkeypatch):
+    from sahel_sim.viz.app import build_run, read_settings
 
     settings = read_settings({"SAHEL_VIZ_ROOT": str(SCENARIOS), "SAHEL_VIZ_SCENARIO": "baseline_gradual_2y.yaml"})
-    _check_model_params(VizModel.__init__, settings.model_params)
-    user, fixed = split_model_params(settings.model_params)
-    assert set(fixed) == {"root", "initial"}
-    assert user["scenario_file"]["values"] == L.list_scenarios(SCENARIOS)
-    assert user["withdrawal_weeks"]["value"] == 104
-    model = VizModel(**settings.model_kwargs())
-    assert model.config.name == "baseline_gradual_2y" and model.viz_overrides == []
+    assert settings.files == tuple(L.list_scenarios(SCENARIOS)) and settings.compare_file is None
+    run, problem = build_run(settings, settings.scenario_file, None, "", {})
+    assert problem is None and run.models[0].config.name == "baseline_gradual_2y"
+    run, problem = build_run(settings, "../pyproject.toml", None, "", {})
+    assert run is None and "not one of the scenario files offered" in problem and str(SCENARIOS) not in problem

@@ -14,7 +14,9 @@
   (:mod:`sahel_sim.bench.phase_timing`; one run each, so rougher than the medians elsewhere);
 * **historical**: wall time of the 2012–2025 run, in a child process pinned to one core;
 * **sweep**: runs/s of a small sweep with 1 and 2 worker processes, and the parallel efficiency;
-* **memory**: peak resident memory of one run at 0.25° and of the sweep driver (child processes).
+* **memory**: peak resident memory of one run at 0.25° and of the sweep driver (child processes);
+* **viz**: weeks/s of the browser view's drawing path (step, snapshot, map and plots every week;
+  :mod:`sahel_sim.bench.viz_drawing`), skipped without the ``viz`` extra.
 
 Every timed figure except the phases is the median of several repetitions after a warm-up. An
 *agent-step* is one agent alive at the end of one step: a run's agent-steps are the number of agents alive after each
@@ -57,12 +59,13 @@ from sahel_sim.bench.timing import COMPARABLE, SCALE_RECIPES
 from sahel_sim.bench.workloads import bench_historical, bench_memory, bench_sweep
 
 
-def run_benchmark(budget: Budget, say: Say = print) -> Report:
+def run_benchmark(budget: Budget, say: Say = print, viz_only: bool = False) -> Report:
     """Run every section under ``budget``.
 
     Args:
         budget: :data:`FULL` or :data:`QUICK`.
         say: Where progress lines go.
+        viz_only: Run only the ``viz`` section (the browser view's drawing path).
 
     Returns:
         The report (not yet written).
@@ -77,6 +80,11 @@ def run_benchmark(budget: Budget, say: Say = print) -> Report:
         "agent_step": "one agent alive at the end of one step (agents alive after each step, summed)",
     }
     started = time.perf_counter()
+    if viz_only:
+        viz_rows, viz_targets = _bench_viz(budget, say)
+        meta["load_end"] = load_average()
+        meta["seconds"] = round(time.perf_counter() - started, 1)
+        return Report(meta, viz_rows, viz_targets)
     speed_rows, speed = bench_speed(budget, say)
     scaling_rows, scaling = bench_scaling(budget, say)
     ratio_rows, targets = bench_ratio(budget, speed, scaling, say)
@@ -85,12 +93,25 @@ def run_benchmark(budget: Budget, say: Say = print) -> Report:
     hist_rows, hist_targets = bench_historical(budget, say)
     sweep_rows, sweep_targets = bench_sweep(budget, say)
     mem_rows, mem_targets = bench_memory(budget, say)
+    viz_rows, viz_targets = _bench_viz(budget, say)
     meta["load_end"] = load_average()
     meta["seconds"] = round(time.perf_counter() - started, 1)
-    rows = speed_rows + ratio_rows + scaling_rows + phase_rows + hist_rows + sweep_rows + mem_rows
-    order = {"speed": 0, "ratio": 1, "scaling": 2, "phases": 3, "historical": 4, "sweep": 5, "memory": 6}
+    rows = speed_rows + ratio_rows + scaling_rows + phase_rows + hist_rows + sweep_rows + mem_rows + viz_rows
+    order = {"speed": 0, "ratio": 1, "scaling": 2, "phases": 3, "historical": 4, "sweep": 5, "memory": 6, "viz": 7}
     rows.sort(key=lambda r: order[r.section])
-    return Report(meta, rows, [*targets, *hist_targets, *sweep_targets, *mem_targets])
+    return Report(meta, rows, [*targets, *hist_targets, *sweep_targets, *mem_targets, *viz_targets])
+
+
+def _bench_viz(budget: Budget, say: Say) -> tuple[list, list]:
+    """The ``viz`` section, or nothing (with a note) when the viz extra is not installed."""
+    try:
+        import solara  # noqa: F401
+    except ImportError:
+        say("viz: skipped (the viz extra is not installed)")
+        return [], []
+    from sahel_sim.bench.viz_drawing import bench_viz
+
+    return bench_viz(budget.name, say)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -104,6 +125,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--out", default="benchmarks/results", help="folder for the CSV and JSON files (default: benchmarks/results/)"
     )
     parser.add_argument("--quiet", action="store_true", help="no progress lines, only the table")
+    parser.add_argument(
+        "--viz-only", action="store_true", help="only the viz section: weeks/s of the browser view's drawing"
+    )
 
 
 def run_from_args(args: argparse.Namespace) -> int:
@@ -113,7 +137,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{time.strftime('%H:%M:%S')} load {load_average()[0]:.2f}] {text}", file=sys.stderr, flush=True)
 
-    report = run_benchmark(QUICK if args.quick else FULL, say)
+    report = run_benchmark(QUICK if args.quick else FULL, say, viz_only=getattr(args, "viz_only", False))
     print(format_table(report))
     for path in write_report(report, Path(args.out)):
         print(f"wrote {path}")

@@ -8,7 +8,7 @@ import platform
 import sys
 from pathlib import Path
 
-import sahel_sim
+from sahel_sim.scenario.catalog import SCENARIO_DIR
 
 
 def load_average() -> tuple[float, float, float]:
@@ -20,9 +20,8 @@ def load_average() -> tuple[float, float, float]:
 
 
 def scenario_dir() -> Path:
-    """The ``scenarios/`` folder of the source tree, else of the current directory."""
-    here = Path(sahel_sim.__file__).resolve().parents[2] / "scenarios"
-    return here if here.is_dir() else Path("scenarios").resolve()
+    """The folder of the shipped scenarios (installed with the package)."""
+    return SCENARIO_DIR
 
 
 def cpu_name() -> str:

@@ -35,6 +35,17 @@ COLUMNS = (
 TARGET_COLUMNS = ("target", "measured", "threshold", "unit", "passed", "note")
 
 
+def need(figure: float | None) -> float:
+    """A figure that the row it comes from always has (a speed row's timings, agents, resolution).
+
+    Raises:
+        ValueError: If the figure is missing, which would be a bug in the benchmark.
+    """
+    if figure is None:
+        raise ValueError("a benchmark row lacks a figure its section always records")
+    return figure
+
+
 @dataclass
 class Row:
     """One measurement (see :data:`COLUMNS`; missing figures are None)."""

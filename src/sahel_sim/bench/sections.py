@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sahel_sim.bench.machine import load_average, scenario_dir
-from sahel_sim.bench.report import Row, Target
+from sahel_sim.bench.report import Row, Target, need
 from sahel_sim.bench.timing import (
     SCALE_RECIPES,
     epstein_side,
@@ -222,11 +222,11 @@ def bench_scaling(budget: Budget, say: Say) -> tuple[list[Row], dict[str, Row]]:
         rows[key] = speed_row("scaling", f"{label} agents {res}deg", seconds, steps, agent_steps, res, note, load1)
     reference = rows["x1"]
     for key, row in rows.items():
-        row.value = row.ms_per_step / reference.ms_per_step
+        row.value = need(row.ms_per_step) / need(reference.ms_per_step)
         row.unit = "time per step / x1 at 0.5deg"
-        row.note = f"{row.agents_mean / reference.agents_mean:.2f}x agents; " + row.note
+        row.note = f"{need(row.agents_mean) / need(reference.agents_mean):.2f}x agents; " + row.note
         if key.startswith("res"):
-            row.note = "cells x" + f"{(0.5 / row.resolution_deg) ** 2:g}; " + row.note
+            row.note = "cells x" + f"{(0.5 / need(row.resolution_deg)) ** 2:g}; " + row.note
     return list(rows.values()), rows
 
 
@@ -241,7 +241,7 @@ def bench_ratio(
         ("x16 agents 0.5deg", scaling["x16"]),
     ]
     for label, ours in pairs:
-        side = epstein_side(ours.agents_mean)
+        side = epstein_side(need(ours.agents_mean))
         steps = budget.epstein_steps["default"]
         say(f"ratio: Mesa Epstein {side}x{side} matched to {ours.agents_mean:.0f} agents")
         load1 = load_average()[0]
@@ -256,7 +256,7 @@ def bench_ratio(
             load1=load1,
         )
         rows.append(mesa)
-        ratio = ours.agent_steps_per_s / mesa.agent_steps_per_s
+        ratio = need(ours.agent_steps_per_s) / need(mesa.agent_steps_per_s)
         rows.append(
             Row(
                 "ratio",
@@ -280,9 +280,11 @@ def bench_ratio(
         )
     for key in ("epstein_40", "epstein_100"):
         mesa = speed[key]
-        ours = min(scaling.values(), key=lambda r: abs(math.log(r.agents_mean / mesa.agents_mean)))
-        ratio = ours.agent_steps_per_s / mesa.agent_steps_per_s
-        factor = max(ours.agents_mean, mesa.agents_mean) / min(ours.agents_mean, mesa.agents_mean)
+        ours = min(scaling.values(), key=lambda r: abs(math.log(need(r.agents_mean) / need(mesa.agents_mean))))
+        ratio = need(ours.agent_steps_per_s) / need(mesa.agent_steps_per_s)
+        factor = max(need(ours.agents_mean), need(mesa.agents_mean)) / min(
+            need(ours.agents_mean), need(mesa.agents_mean)
+        )
         rows.append(
             Row(
                 "ratio",
@@ -313,7 +315,7 @@ def bench_phases(budget: Budget, say: Say) -> list[Row]:
             model.step()
         load1 = load_average()[0]
         spent = time_phases(model, budget.scale_weeks)
-        weeks = max(1, spent.pop("weeks"))
+        weeks = max(1, int(spent.pop("weeks")))
         agents = len(model.agents)
         grid = sum(spent[name] for name in GRID_PHASES)
         for name, seconds in [*spent.items(), ("grid phases", grid)]:
@@ -339,8 +341,8 @@ def bench_phases(budget: Budget, say: Say) -> list[Row]:
 def linearity_target(scaling: dict[str, Row]) -> Target:
     """Time per step grows at most linearly: time ratio <= 20/16 x agent ratio, for ×16 against ×1."""
     x1, x16 = scaling["x1"], scaling["x16"]
-    agents = x16.agents_mean / x1.agents_mean
-    time_ratio = x16.ms_per_step / x1.ms_per_step
+    agents = need(x16.agents_mean) / need(x1.agents_mean)
+    time_ratio = need(x16.ms_per_step) / need(x1.ms_per_step)
     allowed = TARGET_TIME_PER_AGENT * agents
     return Target(
         "time per step at x16 agents <= x20 (scaled to the actual agent ratio)",

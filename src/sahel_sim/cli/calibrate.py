@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from sahel_sim.cli.common import add_workers_argument, check_workers, reporter, sweep_callback
+from sahel_sim.scenario.catalog import find_scenario
 
 EXAMPLE = "example: python -m sahel_sim calibrate scenarios/calibration/mali_2012_2022.yaml --workers 2 --resume"
 
@@ -45,6 +46,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from sahel_sim.analysis.calibration import best_values, calibrate
 
     check_workers(args.workers)
+    args.file = find_scenario(args.file)
     out = Path(args.out) if args.out else Path("results") / "calibration" / Path(args.file).stem
     started = time.monotonic()
     try:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from sahel_sim.runs.progress import ProgressReporter
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, load_scenario, parse_date, with_overrides
 from sahel_sim.scenario.schema import Scenario
 
@@ -23,7 +24,7 @@ def load_for_run(
     Raises:
         ScenarioError: If the file, an override or an option is bad.
     """
-    scenario = load_scenario(path, overrides)
+    scenario = load_scenario(find_scenario(path), overrides)
     if until is not None:
         scenario = with_overrides(scenario, [("end", parse_date(until, "--until"))], label="--until")
     elif weeks is not None:

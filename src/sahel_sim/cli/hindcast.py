@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sahel_sim.cli.common import add_workers_argument, check_workers, load_for_run, reporter
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError
 
 if TYPE_CHECKING:
@@ -77,6 +78,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
     check_workers(args.workers)
     if args.years[0] > args.years[1]:
         raise ScenarioError("--years", None, None, f"first year {args.years[0]} is after last {args.years[1]}")
+    args.scenario = find_scenario(args.scenario)
     scenario = load_for_run(args.scenario, args.set, args.until)
     try:
         compared_years(scenario, tuple(args.years))

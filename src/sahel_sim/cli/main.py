@@ -14,6 +14,7 @@ from pathlib import Path
 from sahel_sim import __version__
 from sahel_sim.cli import bench, calibrate, compare, discover, hindcast, sweep, viz
 from sahel_sim.cli.common import load_for_run, reporter
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, load_scenario
 
 EXAMPLES = {
@@ -38,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = sub.add_parser("run", help="run a scenario and write a results folder", epilog=EXAMPLES["run"])
-    run.add_argument("scenario", help="scenario YAML file")
+    run.add_argument("scenario", help="scenario YAML file, or a shipped scenario's name (e.g. baseline)")
     run.add_argument("--out", default="results", help="parent folder for results (default: results/)")
     run.add_argument("--seed", type=int, help="random seed (default: the scenario's seed)")
     end = run.add_mutually_exclusive_group()
@@ -105,7 +106,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 None,
                 Path(args.out),
                 progress=progress.weeks,
-                source=args.scenario,
+                source=find_scenario(args.scenario),
                 check=args.check,
                 overrides=[item.strip() for item in args.set],
             )
@@ -126,7 +127,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for name in args.files:
         try:
-            scenario = load_scenario(name)
+            scenario = load_scenario(find_scenario(name))
         except ScenarioError as exc:
             print(f"error: {exc}", file=sys.stderr)
             failed += 1

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from sahel_sim.cli.common import add_workers_argument, check_workers, reporter, sweep_callback
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, parse_override
 
 EXAMPLES = {
@@ -82,6 +83,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from sahel_sim.analysis.sweep.plan import load_plan
 
     check_workers(args.workers)
+    args.spec = find_scenario(args.spec)
     overrides = [parse_override(text) for text in args.set]
     out = Path(args.out) if args.out else Path("results") / "sweeps" / Path(args.spec).stem
     if args.check:

@@ -10,11 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, load_scenario
 
 EXAMPLE = (
     "example: python -m sahel_sim viz scenarios/baseline.yaml --port 8765\n"
-    "         python -m sahel_sim viz --run results/baseline_seed20230630_1a2b3c4d"
+    "         python -m sahel_sim viz --run results/baseline_seed20230630_1a2b3c4d\n"
+    "         python -m sahel_sim viz --compare scenarios/baseline.yaml scenarios/baseline_no_withdrawal.yaml"
 )
 DEFAULT_SCENARIO = "scenarios/baseline.yaml"
 
@@ -23,7 +25,7 @@ def register(subparsers) -> None:
     """Add the ``viz`` subcommand to the main parser's subparsers."""
     viz = subparsers.add_parser(
         "viz",
-        help="open the interactive map in a browser (Mesa SolaraViz)",
+        help="open the interactive map in a browser (a Solara page)",
         epilog=EXAMPLE,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -34,6 +36,12 @@ def register(subparsers) -> None:
     )
     viz.add_argument(
         "--run", metavar="RUN_DIR", help="replay a finished run: its scenario.resolved.yaml and manifest seed"
+    )
+    viz.add_argument(
+        "--compare",
+        nargs=2,
+        metavar=("A.yaml", "B.yaml"),
+        help="open in compare mode: A and B side by side with the same seed (both files in one folder)",
     )
     viz.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
     viz.add_argument("--port", type=int, default=8765, help="port to listen on (default: 8765)")
@@ -46,9 +54,18 @@ def viz_environment(args: argparse.Namespace) -> dict[str, str]:
     Raises:
         ScenarioError: If the scenario or run folder cannot be used.
     """
-    if args.run and args.scenario:
-        raise ScenarioError("--run", None, None, "give a scenario file or --run, not both")
-    env = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "MPLBACKEND": "Agg"}
+    compare = getattr(args, "compare", None)
+    if sum(bool(x) for x in (args.run, args.scenario, compare)) > 1:
+        raise ScenarioError("--run", None, None, "give one of: a scenario file, --run or --compare")
+    env = {
+        "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+        "MPLBACKEND": "Agg",
+        "SOLARA_THEME_TITLE": "sahel_sim",
+        "SOLARA_THEME_SHOW_BANNER": "False",  # the badge covered a plot
+        "SOLARA_THEME_VARIANT": "light",  # the pictures have white backgrounds
+        # a tab that went away without saying so is dropped after this long (its play loop with it)
+        "SOLARA_KERNEL_CULL_TIMEOUT": "30s",
+    }
     if args.run:
         folder = Path(args.run)
         manifest = folder / "manifest.json"
@@ -61,18 +78,32 @@ def viz_environment(args: argparse.Namespace) -> dict[str, str]:
             seed = int(json.loads(manifest.read_text(encoding="utf-8"))["seed"])
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ScenarioError(str(manifest), None, "seed", f"cannot read the run's seed: {exc}") from None
-        load_scenario(scenario)
+        load_scenario(scenario, within=folder)
         env.update(SAHEL_VIZ_ROOT=str(folder.resolve()), SAHEL_VIZ_SCENARIO=scenario.name, SAHEL_VIZ_SEED=str(seed))
+    elif compare:
+        first, second = (Path(find_scenario(p)) for p in compare)
+        for path in (first, second):
+            load_scenario(path, within=path.parent)
+        if first.parent.resolve() != second.parent.resolve():
+            raise ScenarioError(
+                str(second), None, None, f"--compare needs both files in one folder (A is in {first.parent})"
+            )
+        env.update(
+            SAHEL_VIZ_ROOT=str(first.parent.resolve()),
+            SAHEL_VIZ_SCENARIO=first.name,
+            SAHEL_VIZ_SEED="",
+            SAHEL_VIZ_COMPARE=second.name,
+        )
     else:
-        path = Path(args.scenario or DEFAULT_SCENARIO)
-        load_scenario(path)
+        path = Path(find_scenario(args.scenario or DEFAULT_SCENARIO))
+        load_scenario(path, within=path.parent)
         env.update(SAHEL_VIZ_ROOT=str(path.parent.resolve()), SAHEL_VIZ_SCENARIO=path.name, SAHEL_VIZ_SEED="")
     return env
 
 
 def solara_command(host: str, port: int) -> list[str]:
     """The command line that serves the page."""
-    app = Path(__file__).with_name("app.py")
+    app = Path(__file__).resolve().parents[1] / "viz" / "app.py"
     return [
         sys.executable,
         "-m",

@@ -7,12 +7,13 @@ Chad by ISO code. The README defines every column with its unit; the main names 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
+    from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
     from sahel_sim.model.sahel_model import SahelModel
 
 AREAS = ("ML", "BF", "NE", "MR", "TD")
@@ -44,17 +45,37 @@ METRICS: dict[str, tuple[str, str]] = {
     "posts_reduced": ("posts", "diplomatic posts in the area with reduced staff"),
     "posts_closed": ("posts", "diplomatic posts in the area that are closed or not yet open"),
     "covered_population": ("people", "population of the area's countries covered by an open post"),
+    "diplomatic_presence": (
+        "0-1",
+        "share of the posts located in or covering the area that are open (reduced counts half; 0 if none)",
+    ),
     "population": ("people", "people living in the area"),
     "peacekeepers": ("personnel", "peacekeepers in camps and convoys in the area"),
     "army_strength": ("personnel", "army and partner personnel in the area"),
     "insurgent_strength": ("fighters", "fighters of armed groups in the area"),
+    "conflict_deadliness": ("deaths/week per million people", "recent deaths in violent events (ACLED: deadliness)"),
+    "conflict_danger": (
+        "events/week per million people",
+        "recent attacks by armed groups on civilians (ACLED: danger to civilians)",
+    ),
+    "conflict_diffusion": (
+        "share of populated cells",
+        "cells of >= 100 people with recent violence of >= 0.2 deaths/week (ACLED: geographic diffusion)",
+    ),
+    "conflict_fragmentation": ("armed groups", "armed groups with fighters in the area (ACLED: fragmentation)"),
     "stability_index": ("0-100", "composite; see README 'Stability index'"),
 }
 
-#: Stability index weights and references (README "Stability index").
-SI_WEIGHTS = {"control": 0.35, "violence": 0.35, "displacement": 0.15, "posts": 0.15}
-SI_VIOLENCE_REF = 2.0  # deaths per million people per week at which the violence term is 1/e
-SI_DISPLACED_REF = 0.05  # share of people displaced at which the displacement term reaches 0
+#: Stability index (README "Stability index"): the four indicators of ACLED's Conflict Index
+#: (deadliness, danger to civilians, geographic diffusion, fragmentation) and the state's control of
+#: the population, each scored 0 (worst) to 1 and averaged with equal weights. The reference levels
+#: below turn each indicator into a score; they are assumptions (ACLED ranks countries instead).
+SI_COMPONENTS = ("deadliness", "danger", "diffusion", "fragmentation", "state_control")
+SI_DEADLINESS_REF = 2.0  # deaths/week per million people at which the deadliness score is 1/e
+SI_DANGER_REF = 1.0  # attacks on civilians/week per million people at which the danger score is 1/e
+SI_FRAGMENTATION_REF = 3.0  # armed groups at which the fragmentation score is 1/e
+DIFFUSION_THRESHOLD = 0.2  # recent deaths/week that make a cell count as violent (about 10 a year)
+DIFFUSION_MIN_PEOPLE = 100.0  # cells with fewer people are left out (as ACLED's grid cells)
 
 
 def slug(name: str) -> str:
@@ -63,21 +84,36 @@ def slug(name: str) -> str:
 
 
 def stability_index(
-    control: np.ndarray, violence_per_million: np.ndarray, displaced_share: np.ndarray, posts_open_share: np.ndarray
+    state_control: np.ndarray,
+    deadliness: np.ndarray,
+    danger: np.ndarray,
+    diffusion: np.ndarray,
+    fragmentation: np.ndarray,
 ) -> np.ndarray:
-    """Composite stability index, 0 (collapse) to 100 (stable).
+    """Composite stability index, 0 (collapse) to 100 (stable); diplomatic posts play no part.
 
-    SI = 100 * (0.35 C + 0.35 exp(-v / 2) + 0.15 (1 - min(1, d / 0.05)) + 0.15 P), with C the share of
-    people under state control, v deaths per million people per week (recent average), d the share of
-    people displaced, P the share of relevant diplomatic posts open (reduced counts half).
+    SI = 100 x mean(exp(-deadliness / 2), exp(-danger / 1), 1 - diffusion, exp(-fragmentation / 3),
+    state_control), with the indicators as in :data:`METRICS` (``conflict_*`` columns).
+
+    Args:
+        state_control: Share of people under state control (0-1).
+        deadliness: Recent deaths per week per million people.
+        danger: Recent attacks on civilians per week per million people.
+        diffusion: Share of populated cells with recent violence (0-1).
+        fragmentation: Number of armed groups present.
+
+    Returns:
+        The index, same shape as the inputs.
+
     """
-    w = SI_WEIGHTS
-    return 100.0 * (
-        w["control"] * control
-        + w["violence"] * np.exp(-violence_per_million / SI_VIOLENCE_REF)
-        + w["displacement"] * (1.0 - np.minimum(1.0, displaced_share / SI_DISPLACED_REF))
-        + w["posts"] * posts_open_share
+    scores = (
+        np.exp(-deadliness / SI_DEADLINESS_REF),
+        np.exp(-danger / SI_DANGER_REF),
+        1.0 - diffusion,
+        np.exp(-fragmentation / SI_FRAGMENTATION_REF),
+        state_control,
     )
+    return cast(np.ndarray, 100.0 * sum(scores) / len(scores))
 
 
 #: Slot of each focus area in a week's per-area arrays (0 is ALL; events elsewhere count only there).
@@ -120,6 +156,7 @@ class MetricsRecorder:
         self.land = model.land.ravel()
         self.faction_cols = [f"control_share_{slug(f.name)}" for f in model.config.factions]
         self.rows: list[dict] = []
+        self._danger = np.zeros(len(AREAS) + 1)  # decaying sum of attacks on civilians, events
 
     @property
     def columns(self) -> list[str]:
@@ -156,15 +193,44 @@ class MetricsRecorder:
         cols["displaced"] = internal + abroad
         self._forces(cols)
         self._posts(cols)
-        violence = self._sums(m.violence) / m.params.population.violence_memory_weeks
+        self._conflict(cols, safe_pop / 1e6)
         cols["stability_index"] = stability_index(
-            cols["state_control_share"], violence / (safe_pop / 1e6), cols["displaced"] / safe_pop, self._posts_share
+            cols["state_control_share"],
+            cols["conflict_deadliness"],
+            cols["conflict_danger"],
+            cols["conflict_diffusion"],
+            cols["conflict_fragmentation"],
         )
         date = pd.Timestamp(m.date)
         for a, area in enumerate((ALL, *AREAS)):
             row = {"date": date, "area": area}
             row.update({c: float(cols[c][a]) for c in self.columns})
             self.rows.append(row)
+
+    def _conflict(self, cols: dict[str, np.ndarray], millions: np.ndarray) -> None:
+        """The four conflict indicators, recent values on the violence field's memory."""
+        m = self.model
+        memory = m.params.population.violence_memory_weeks
+        self._danger = self._danger * np.exp(-1.0 / memory) + cols["events_on_civilians"]
+        weekly = m.violence / memory
+        cols["conflict_deadliness"] = self._sums(weekly) / millions
+        cols["conflict_danger"] = self._danger / memory / millions
+        populated = m.land & (m.population >= DIFFUSION_MIN_PEOPLE)
+        violent = self._sums(populated & (weekly >= DIFFUSION_THRESHOLD))
+        cols["conflict_diffusion"] = violent / np.maximum(self._sums(populated), 1.0)
+        present = np.zeros((len(AREAS) + 1, max(len(m.config.factions), 1)), dtype=bool)
+        for b in m.bands():
+            if b.strength > 0:
+                present[0, b.faction_index] = True
+                slot = self.area_idx_of(b.xy)
+                if slot is not None:
+                    present[slot, b.faction_index] = True
+        cols["conflict_fragmentation"] = present.sum(axis=1).astype(float)
+
+    def area_idx_of(self, xy: tuple[int, int]) -> int | None:
+        """Slot (1..) of the focus area a cell lies in, or None outside them."""
+        a = int(self.area_of_country[self.model.geo.country[xy]])
+        return a + 1 if a < len(AREAS) else None
 
     def _by_area_country(self, per_country: np.ndarray) -> np.ndarray:
         return np.bincount(self.area_of_country, weights=per_country, minlength=len(AREAS) + 1)[: len(AREAS)]
@@ -203,7 +269,8 @@ class MetricsRecorder:
         m = self.model
         shape = m.land.shape
         pk, army, fighters = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-        for c in (*m.camps(), *m.convoys()):
+        peacekeepers: list[PeacekeepingCamp | Convoy] = [*m.camps(), *m.convoys()]
+        for c in peacekeepers:
             pk[c.xy] += max(c.strength, 0.0)
         for u in m.units():
             army[u.xy] += max(u.strength, 0.0)
@@ -239,7 +306,7 @@ class MetricsRecorder:
                 reduced[s] += is_reduced
                 closed[s] += not post.is_open
         cols["posts_open"], cols["posts_reduced"], cols["posts_closed"] = open_, reduced, closed
-        self._posts_share = np.divide(score, count, out=np.ones(n), where=count > 0)
+        cols["diplomatic_presence"] = np.divide(score, count, out=np.zeros(n), where=count > 0)
         pops = cols["population"]
         cov = np.array([0.0] + [pops[a + 1] if code in covered else 0.0 for a, code in enumerate(AREAS)])
         country_pop = np.bincount(m.geo.country.ravel(), weights=m.population.ravel(), minlength=len(codes))

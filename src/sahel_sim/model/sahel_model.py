@@ -125,8 +125,8 @@ class SahelModel(mesa.Model):
         self.intl_attacks = np.zeros(len(geo.country_codes))  # decaying weekly count by country
         self.settled = np.clip(geo.population / self.cell_area_km2 / DENSITY_REFERENCE, 0.0, 1.0)
         self.control = F.control_labels(self.state_share, self.faction_share, self.params.control.control_threshold)
-        #: This week's presence fields (None until the first presence phase).
-        self.presence: Presence | None = None
+        #: This week's presence fields (None until the first presence phase); read :attr:`presence`.
+        self._presence: Presence | None = None
         self.key_towns = _key_towns(self)
         #: Per faction, the cells of the countries it operates in (fixed for the run).
         self.faction_cells = [allowed_cells(self, f) for f in range(len(self.config.factions))]
@@ -239,15 +239,6 @@ class SahelModel(mesa.Model):
         except KeyError:
             return []
 
-    @property
-    def mission_deployed(self) -> bool:
-        """Whether the peacekeeping mission has deployed by the current date.
-
-        It stays True after the mission leaves: posts then miss it.
-        """
-        force = self.config.peacekeepers
-        return force is not None and self.date >= force.strength[0].date
-
     def bands(self) -> list[InsurgentBand]:
         """Insurgent bands on the map."""
         return self._of(InsurgentBand)
@@ -255,6 +246,26 @@ class SahelModel(mesa.Model):
     def units(self) -> list[ArmyUnit]:
         """Army and partner units (active or not)."""
         return self._of(ArmyUnit)
+
+    @property
+    def presence(self) -> Presence:
+        """This week's presence fields, set by the presence phase (the week's second).
+
+        Raises:
+            RuntimeError: If read before the first presence phase of the run.
+        """
+        if self._presence is None:
+            raise RuntimeError("model.presence is read before the first presence phase")
+        return self._presence
+
+    @presence.setter
+    def presence(self, value: Presence) -> None:
+        self._presence = value
+
+    @property
+    def has_presence(self) -> bool:
+        """Whether a presence phase has run yet (the schedule phase of the first week runs before it)."""
+        return self._presence is not None
 
     def camps(self) -> list[PeacekeepingCamp]:
         """Peacekeeping camps (all statuses)."""

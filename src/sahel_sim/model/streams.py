@@ -21,7 +21,7 @@ PURPOSES = {
     "forces": 3,  # army and partner operations and combat
     "peacekeepers": 4,  # mine and IED losses
     "population": 5,  # the population phase (no draws at present)
-    "posts": 6,  # diplomatic posts (no draws at present)
+    "posts": 6,  # diplomatic posts: each post's tolerance at set-up
 }
 
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model.agents import ArmyUnit, DiplomaticPostAgent, InsurgentBand, PeacekeepingCamp
+from sahel_sim.model.agents.diplomacy import post_tolerance
 from sahel_sim.model.fields import KM_PER_DEGREE
 
 if TYPE_CHECKING:
@@ -100,10 +101,18 @@ def build_camps(model: SahelModel) -> None:
 
 
 def build_posts(model: SahelModel) -> None:
-    """The diplomatic posts."""
-    for spec in model.config.posts:
+    """The diplomatic posts: the scenario's data set (less removals) plus those it adds.
+
+    Each post's tolerance comes from :func:`~sahel_sim.model.agents.diplomacy.post_tolerance`, with one
+    standard normal draw per post, in the order of the list, from the ``posts`` random stream (so
+    that adding a post does not shift the draws of the other rules; :mod:`sahel_sim.model.streams`).
+    """
+    specs = model.config.post_list()
+    draws = model.streams.posts.standard_normal(len(specs)) if specs else ()
+    for spec, draw in zip(specs, draws, strict=True):
         x, y = model.geo.cell_of(spec.lat, spec.lon)
-        DiplomaticPostAgent(model, spec, model.grid[(x, y)])
+        tolerance = post_tolerance(model.params.diplomacy, spec, float(draw))
+        DiplomaticPostAgent(model, spec, model.grid[(x, y)], tolerance)
 
 
 def spawn_faction(model: SahelModel, faction: Faction, index: int) -> None:

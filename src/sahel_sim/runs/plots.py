@@ -109,7 +109,8 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path, overrides: 
             xs, ys = zip(*line, strict=True)
             ax.plot(xs, ys, color="0.4", lw=0.6)
         if code in ("ML", "BF", "NE", "MR", "TD"):
-            ax.text(*country["label"], country["name"], fontsize=8, ha="center", color="0.3")
+            x, y = country["label"]
+            ax.text(x, y, country["name"], fontsize=8, ha="center", color="0.3")
     violent = events[events["kind"].isin(["attack", "engagement", "clash", "ied"])]
     colours = {"attack": "tab:red", "engagement": "tab:blue", "clash": "tab:purple", "ied": "tab:orange"}
     for kind, group in violent.groupby("kind"):
@@ -135,8 +136,8 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path, overrides: 
             zorder=3,
         )
     ax.scatter(
-        [p.lon for p in scenario.posts],
-        [p.lat for p in scenario.posts],
+        [p.lon for p in scenario.post_list()],
+        [p.lat for p in scenario.post_list()],
         marker="*",
         color="gold",
         edgecolors="k",

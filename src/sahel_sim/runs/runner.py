@@ -118,11 +118,40 @@ def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: p
         {"date": d.date().isoformat(), "post": t, "reason": r}
         for d, t, r in zip(closures["date"], closures["target"], closures["detail"], strict=True)
     ]
+    out["posts"] = post_timelines(scenario, events)
     camps = events[events["kind"].isin(["camp_handover", "camp_vacuum"])]
     out["camp_closures"] = [
         {"date": d.date().isoformat(), "camp": t, "outcome": k.removeprefix("camp_")}
         for d, t, k in zip(camps["date"], camps["target"], camps["kind"], strict=True)
     ]
+    return out
+
+
+def post_timelines(scenario: Scenario, events: pd.DataFrame) -> dict[str, list[dict]]:
+    """Each post's status over time: its status at the start, then every change, in date order.
+
+    Args:
+        scenario: The scenario that ran (for its posts and their opening dates).
+        events: The run's event log.
+
+    Returns:
+        Post name to a list of ``{"date", "status"}`` change points (``open``, ``reduced`` or
+        ``closed``); changes made by the post's own decision also carry ``"reason"``, the event's detail.
+
+    """
+    out: dict[str, list[dict]] = {}
+    for spec in scenario.post_list():
+        opens = spec.opens if spec.opens is not None and spec.opens > scenario.start else None
+        points = [{"date": scenario.start.isoformat(), "status": "closed" if opens else "open"}]
+        if opens:
+            points.append({"date": opens.isoformat(), "status": "open"})
+        out[spec.name] = points
+    changes = events[events["kind"] == "post_status"]
+    for date, name, detail in zip(changes["date"], changes["target"], changes["detail"], strict=True):
+        new = detail.split(":", 1)[0].split("->")[1].strip()
+        out[name].append({"date": pd.Timestamp(date).date().isoformat(), "status": new, "reason": detail})
+    for points in out.values():
+        points.sort(key=lambda p: p["date"])  # stable: a change on the opening day follows the opening
     return out
 
 

@@ -48,5 +48,5 @@ def _kind(value: Any) -> str:
     return f"{'an' if kind[0] in 'aeiou' else 'a'} {kind}"
 
 
-def _dotted(loc: Path_) -> str:
+def _dotted(loc: Path_) -> str | None:
     return ".".join(str(p) for p in loc) or None

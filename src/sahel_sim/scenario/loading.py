@@ -11,6 +11,7 @@ import hashlib
 import json
 import types
 import typing
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ def validate(
         raise _translate(exc.errors(include_url=False)[0], lines or {}, file) from None
 
 
-def _translate(err: dict, lines: dict, file: str | None) -> ScenarioError:
+def _translate(err: Mapping[str, Any], lines: dict, file: str | None) -> ScenarioError:
     loc: Path_ = tuple(err["loc"])
     kind = err["type"]
     message = err["msg"]
@@ -115,12 +116,15 @@ def _unwrap(tp: Any) -> Any:
             return tp
 
 
-def load_scenario(path: str | Path, overrides: typing.Iterable[str] = ()) -> Scenario:
+def load_scenario(
+    path: str | Path, overrides: typing.Iterable[str] = (), *, within: str | Path | None = None
+) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
     Args:
         path: The scenario YAML file.
         overrides: ``dotted.path=value`` strings, applied after loading and validated again.
+        within: If given, a folder the file and every file it ``extends`` must be in.
 
     Returns:
         The validated, frozen scenario.
@@ -129,7 +133,7 @@ def load_scenario(path: str | Path, overrides: typing.Iterable[str] = ()) -> Sce
         ScenarioError: On any problem, naming file, line and field.
 
     """
-    doc = load_located(Path(path))
+    doc = load_located(Path(path), within=None if within is None else Path(within))
     scenario = validate(doc.data, doc.lines, str(path))
     overrides = list(overrides)
     if not overrides:

@@ -8,7 +8,7 @@ all read from it. Anything in time is a calendar date; the model steps one week 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -143,11 +143,13 @@ class Withdrawal(Frozen):
         """
         if self.dates is not None:
             return dict(self.dates)
+        # The validator guarantees a start, and an end or a duration, when there are no dates.
+        start = cast(dt.date, self.start)
         order = self.order or tuple(c.name for c in camps)
-        end = self.end or self.start + dt.timedelta(weeks=self.duration_weeks)
-        span = (end - self.start).days
+        end = self.end or start + dt.timedelta(weeks=cast(int, self.duration_weeks))
+        span = (end - start).days
         n = len(order)
-        return {name: self.start + dt.timedelta(days=round(span * (i + 1) / n)) for i, name in enumerate(order)}
+        return {name: start + dt.timedelta(days=round(span * (i + 1) / n)) for i, name in enumerate(order)}
 
 
 class PeacekeepingForce(Frozen):
@@ -294,17 +296,60 @@ class Faction(Frozen):
 
 
 class DiplomaticPost(Frozen):
-    """An embassy or other mission, the countries it covers, and how much risk it tolerates."""
+    """An embassy or delegation and the countries it covers.
+
+    A post has no tolerance of its own: how much threat it accepts follows from characteristics shared
+    by all posts (its kind, whether its sending country has troops in the mission; see
+    ``mechanisms.diplomacy``), so no post can be tuned to close.
+    """
 
     name: Name
     sending_country: Name
+    sending_code: CountryCode | None = Field(
+        None, description="ISO 3166 alpha-2 code of the sending country ('EU' for the Union); matches hostility"
+    )
+    kind: Literal["embassy", "delegation"] = "embassy"
     lat: Latitude
     lon: Longitude
     covers: tuple[CountryCode, ...] = Field(..., min_length=1)
-    tolerance: float = param(
-        1.0, 0.05, 20.0, "threat units", "assumption", "Threat the post accepts before it starts to reduce staff."
-    )
+    troop_contributor: bool = Field(False, description="whether the sending country has troops in the mission")
     opens: Date | None = None
+    source: str = ""
+
+
+#: Data sets of real posts shipped with the package (data/posts/<name>.csv; see its SOURCES.md).
+PostDataSet = Literal["posts_2022"]
+
+
+class PostsConfig(Frozen):
+    """Which posts a run has: a shipped data set, plus posts added or removed by name.
+
+    A list in a scenario file (``posts: [...]``) is read as ``{add: [...]}`` with no data set.
+    """
+
+    dataset: PostDataSet | None = Field(None, description="shipped data set of real posts (none: only 'add')")
+    add: tuple[DiplomaticPost, ...] = ()
+    remove: tuple[Name, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_list(cls, data):
+        if isinstance(data, list | tuple):
+            return {"add": data}
+        return data
+
+
+class HostilityAct(Frozen):
+    """A host government's act against one sending country's posts (an input; its effect fades).
+
+    E.g. Mali expelled the French ambassador on 31 January 2022 (AFP).
+    """
+
+    date: Date
+    host: CountryCode
+    sending_code: CountryCode
+    kind: Literal["expulsion", "recall", "closure_order", "other"] = "expulsion"
+    label: str = ""
 
 
 class LegitimacyShock(Frozen):
@@ -320,7 +365,8 @@ class LegitimacyShock(Frozen):
 class MapConfig(Frozen):
     """The grid of the real region."""
 
-    resolution: Literal[0.5, 0.25, 0.125] = Field(
+    # typing.Literal takes no floats (PEP 586); pydantic validates these exactly.
+    resolution: Literal[0.5, 0.25, 0.125] = Field(  # type: ignore[valid-type]
         0.5, description="degrees per cell; 0.5 keeps a 14-year run in seconds (see README)"
     )
 
@@ -339,8 +385,9 @@ class Scenario(Frozen):
     default_state: StateConfig = StateConfig(country="XX", legitimacy=0.7, state_capacity=0.6)
     partners: tuple[PartnerForce, ...] = ()
     factions: tuple[Faction, ...] = ()
-    posts: tuple[DiplomaticPost, ...] = ()
+    posts: PostsConfig = PostsConfig()
     shocks: tuple[LegitimacyShock, ...] = ()
+    hostility: tuple[HostilityAct, ...] = ()
     mechanisms: Mechanisms = Mechanisms()
 
     @model_validator(mode="after")
@@ -350,13 +397,34 @@ class Scenario(Frozen):
         _check_unique([s.country for s in self.states], "states")
         _check_unique([p.name for p in self.partners], "partners")
         _check_unique([f.name for f in self.factions], "factions")
-        _check_unique([p.name for p in self.posts], "posts")
+        self._check_posts()
         names = {f.name for f in self.factions}
         for i, faction in enumerate(self.factions):
             for rival in faction.rivals:
                 if rival not in names or rival == faction.name:
                     raise FieldError(f"factions.{i}.rivals", f"unknown rival faction {rival!r}")
         return self
+
+    def _check_posts(self) -> None:
+        from sahel_sim.scenario.post_data import PostDataError, load_dataset
+
+        try:
+            base = load_dataset(self.posts.dataset) if self.posts.dataset else ()
+        except PostDataError as exc:
+            raise FieldError("posts.dataset", str(exc)) from None
+        names = [p.name for p in base]
+        for i, name in enumerate(self.posts.remove):
+            if name not in names:
+                raise FieldError(f"posts.remove.{i}", f"no post {name!r} in data set {self.posts.dataset!r}")
+        kept = [n for n in names if n not in self.posts.remove]
+        _check_unique(kept + [p.name for p in self.posts.add], "posts.add")
+
+    def post_list(self) -> tuple[DiplomaticPost, ...]:
+        """The run's posts: the data set's, less those removed, plus those added."""
+        from sahel_sim.scenario.post_data import load_dataset
+
+        base = load_dataset(self.posts.dataset) if self.posts.dataset else ()
+        return tuple(p for p in base if p.name not in self.posts.remove) + self.posts.add
 
     @property
     def weeks(self) -> int:

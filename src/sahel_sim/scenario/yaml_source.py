@@ -37,7 +37,7 @@ class _Loader(yaml.SafeLoader):
             ) from None
 
 
-def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.Node):
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode):
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
     except ValueError as exc:
@@ -154,11 +154,13 @@ def _walk(node: yaml.Node, path: Path_, lines: dict, name: str, budget: list[int
             _walk(item, path + (i,), lines, name, budget)
 
 
-def load_located(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
+def load_located(path: Path, _chain: tuple[Path, ...] = (), within: Path | None = None) -> Located:
     """Read a scenario file and everything it ``extends``, merged (child wins; lists replace).
 
     Args:
         path: The scenario file.
+        within: If given, a folder that the file and every file it extends must be in (the browser
+            view reads nothing outside its scenario folder).
 
     Returns:
         The merged mapping (without ``extends``) with the origin of every path.
@@ -175,6 +177,8 @@ def load_located(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
     if resolved in _chain:
         cycle = " -> ".join(str(p) for p in (*_chain, resolved))
         raise ScenarioError(str(path), None, "extends", f"'extends' cycle: {cycle}")
+    if within is not None and not resolved.is_relative_to(Path(within).resolve()):
+        raise ScenarioError(path.name, None, "extends", "names a file outside the scenario folder")
     if len(_chain) >= MAX_EXTENDS:
         raise ScenarioError(str(path), None, "extends", f"more than {MAX_EXTENDS} levels of 'extends'")
     doc = read_yaml(path)
@@ -184,7 +188,7 @@ def load_located(path: Path, _chain: tuple[Path, ...] = ()) -> Located:
     if not isinstance(base_name, str):
         line = doc.lines.get(("extends",), (str(path), None))[1]
         raise ScenarioError(str(path), line, "extends", "must be a file name (a string)")
-    base = load_located(path.parent / base_name, (*_chain, resolved))
+    base = load_located(path.parent / base_name, (*_chain, resolved), within)
     return Located(_merge(base.data, doc.data), _merge_lines(base.lines, doc.lines, doc.data))
 
 

@@ -1,8 +1,8 @@
-"""The model class the browser view builds: SahelModel from a scenario file plus slider values.
+"""The model the browser view builds: SahelModel from a scenario file plus the page's lever values.
 
-Mesa's page rebuilds the model on Reset by calling ``type(model)(**params)`` with the slider values;
-:class:`VizModel` turns those keywords into ``load_scenario`` + ``with_overrides`` so the scenario
-schema stays the only source of defaults and bounds.
+:class:`VizModel` turns lever values into ``load_scenario`` + ``with_overrides`` so the scenario
+schema stays the only source of defaults and bounds. A lever at the scenario's own value adds no
+override, so Reset with nothing changed rebuilds exactly the scenario's run.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from typing import Any
 
 from sahel_sim.model.sahel_model import SahelModel
 from sahel_sim.scenario.loading import ScenarioError, load_scenario, with_overrides
-from sahel_sim.viz.levers import lever_overrides, resolve_scenario
+from sahel_sim.scenario.schema import Scenario
+from sahel_sim.viz.levers import checked_overrides, lever_values, resolve_scenario
 
 
 def parse_seed(text: Any) -> int | None:
@@ -27,90 +28,55 @@ def parse_seed(text: Any) -> int | None:
     try:
         seed = int(str(text).strip())
     except ValueError:
-        raise ScenarioError("seed", None, None, f"not a whole number: {text!r}") from None
+        raise ScenarioError("seed", None, None, "not a whole number") from None
     if seed < 0:
-        raise ScenarioError("seed", None, None, f"must be >= 0 (got {seed})")
+        raise ScenarioError("seed", None, None, "must be 0 or more")
     return seed
 
 
-class VizModel(SahelModel):
-    """SahelModel built from a scenario file in an allowed folder, with slider overrides.
+def open_scenario(root: str | Path, scenario_file: str) -> Scenario:
+    """A scenario file of the page's folder, with every file it extends inside that folder too.
 
-    Every lever keyword defaults to ``None`` ("the scenario's value"); a lever equal to its value in
-    ``initial`` is also left alone. Overrides that the schema rejects are dropped and the message is
-    kept in ``viz_error``, so the page shows it instead of failing.
+    Raises:
+        ScenarioError: If the file is not one of the folder's, or cannot be used.
+    """
+    return load_scenario(resolve_scenario(root, scenario_file), within=root)
+
+
+class VizModel(SahelModel):
+    """SahelModel built from a scenario file in an allowed folder, with lever values.
+
+    Lever values the schema refuses are left out, each with its reason in ``lever_errors``, so one
+    bad value leaves the others working; a bad seed falls back to the scenario's.
 
     Args:
         root: Folder the scenario file must be in (``scenarios/`` or a run's results folder).
         scenario_file: File name inside ``root``.
         seed: Seed as typed (blank: the scenario's seed).
-        initial: Starting slider values by lever name.
-        withdrawal_start: Weeks after the scenario start when the withdrawal starts (>= the run's
-            length: no withdrawal).
-        withdrawal_weeks: Withdrawal duration, weeks.
-        peacekeepers: Personnel of the force's last strength point (earlier points scaled alike).
-        army_accuracy: Accuracy of the host country's army (0-1).
-        army_effectiveness: Effectiveness of the host country's army (0-1).
-        legitimacy: Baseline legitimacy of the host state (0-1).
-        recruit_rate: ``mechanisms.insurgency.recruit_rate``, share per week.
-        attack_rate: ``mechanisms.insurgency.attack_rate``, attacks per band per week.
-        protection_radius_km: ``mechanisms.peacekeeping.protection_radius_km``, km.
+        levers: Lever values by name (see :data:`sahel_sim.viz.levers.LEVER_NAMES`); a missing
+            lever, or one equal to the scenario's own value, keeps the scenario's value.
 
     Attributes:
-        scenario_file: The file the scenario came from.
+        scenario_file: The file name the scenario came from (inside ``root``).
         viz_overrides: The dotted overrides applied, as ``(path, value)`` pairs.
-        viz_error: Why overrides or the seed were refused, or ``None``.
+        lever_errors: Why lever values were refused, by lever name.
+        seed_error: Why the typed seed was refused, or ``None``.
         viz_lock: Held while a week is simulated; hold it to read a consistent state.
     """
 
-    def __init__(
-        self,
-        *,
-        root: str,
-        scenario_file: str,
-        seed: Any = None,
-        initial: dict[str, Any] | None = None,
-        withdrawal_start: int | None = None,
-        withdrawal_weeks: int | None = None,
-        peacekeepers: int | None = None,
-        army_accuracy: float | None = None,
-        army_effectiveness: float | None = None,
-        legitimacy: float | None = None,
-        recruit_rate: float | None = None,
-        attack_rate: float | None = None,
-        protection_radius_km: float | None = None,
-    ):
-        path = resolve_scenario(root, scenario_file)
-        base = load_scenario(path)
-        values = {
-            "withdrawal_start": withdrawal_start,
-            "withdrawal_weeks": withdrawal_weeks,
-            "peacekeepers": peacekeepers,
-            "army_accuracy": army_accuracy,
-            "army_effectiveness": army_effectiveness,
-            "legitimacy": legitimacy,
-            "recruit_rate": recruit_rate,
-            "attack_rate": attack_rate,
-            "protection_radius_km": protection_radius_km,
-        }
-        errors = []
-        scenario, overrides = base, []
+    def __init__(self, *, root: str, scenario_file: str, seed: Any = None, levers: dict[str, Any] | None = None):
+        base = open_scenario(root, scenario_file)
+        overrides, errors = checked_overrides(base, levers or {}, lever_values(base))
+        scenario = with_overrides(base, overrides) if overrides else base
         try:
-            overrides = lever_overrides(base, values, initial or {})
-            if overrides:
-                scenario = with_overrides(base, overrides)
+            seed_value, seed_error = parse_seed(seed), None
         except ScenarioError as exc:
-            errors.append(f"sliders ignored: {exc}")
-            overrides = []
-        try:
-            seed_value = parse_seed(seed)
-        except ScenarioError as exc:
-            errors.append(f"seed ignored: {exc}")
-            seed_value = None
+            seed_value, seed_error = None, exc.message
         super().__init__(scenario, seed_value)
-        self.scenario_file = Path(path)
+        self.scenario_file = Path(scenario_file).name
         self.viz_overrides = overrides
-        self.viz_error = "; ".join(errors) or None
+        self.lever_errors = errors
+        self.seed_error = seed_error
         self.viz_lock = threading.RLock()
 
     def step(self) -> None:

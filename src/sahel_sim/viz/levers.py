@@ -14,13 +14,15 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sahel_sim.scenario.loading import ScenarioError
+from pydantic import BaseModel
+
+from sahel_sim.scenario.loading import ScenarioError, with_overrides
 from sahel_sim.scenario.parameters import Mechanisms, bounds, iter_parameters
-from sahel_sim.scenario.schema import Scenario, StateConfig, StrengthPoint, Withdrawal
+from sahel_sim.scenario.schema import PeacekeepingForce, Scenario, StateConfig, StrengthPoint, Withdrawal
 
-SLIDER_STEPS = 100  # a float slider moves in (max - min) / SLIDER_STEPS
+MAX_STEP_DECIMALS = 6  # finest slider step 1e-6 (the browser's slider writes finer steps as 1e-7 and rounds wrongly)
 STRENGTH_SLIDER_CAP = 4.0  # peacekeeper slider ends at this multiple of the scenario's strength
 MECHANISM_LEVERS = (
     "mechanisms.insurgency.recruit_rate",
@@ -50,44 +52,59 @@ class Lever:
     hi: float
     integer: bool = False
 
-    def user_param(self, value: float) -> dict[str, Any]:
-        """The Mesa ``model_params`` entry of this slider starting at ``value``."""
+    def step_for(self, value: float) -> float:
+        """Slider step that lands exactly on ``value`` (whole numbers: 1).
+
+        The step is a power of ten with as many decimals as the value needs (at most
+        :data:`MAX_STEP_DECIMALS`), so the slider never rounds the scenario's own value away.
+        """
         if self.integer:
-            return {
-                "type": "SliderInt",
-                "label": self.label,
-                "value": int(value),
-                "min": int(self.lo),
-                "max": int(self.hi),
-                "step": 1,
-            }
-        step = _nice_step((self.hi - self.lo) / SLIDER_STEPS)
-        return {
-            "type": "SliderFloat",
-            "label": self.label,
-            "value": float(value),
-            "min": float(self.lo),
-            "max": float(self.hi),
-            "step": step,
-        }
+            return 1
+        decimals = MAX_STEP_DECIMALS
+        for places in range(MAX_STEP_DECIMALS + 1):
+            if math.isclose(round(value, places), value, rel_tol=1e-12, abs_tol=1e-15):
+                decimals = places
+                break
+        return float(f"1e-{decimals}")
+
+    def describe_value(self, value: float) -> str:
+        """A value with its unit, e.g. ``0.01322 share/week`` or ``12,400 personnel``."""
+        text = f"{round(value):,}" if self.integer else f"{value:.6g}"
+        return text if self.unit == "dimensionless" else f"{text} {self.unit}"
+
+    def check(self, value: Any) -> str | None:
+        """Why ``value`` cannot be used for this lever, in plain words, or ``None`` if it can."""
+        if value is None or isinstance(value, bool):
+            return "enter a number"
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return "enter a number"
+        if not math.isfinite(number):
+            return "enter a finite number"
+        if self.integer and number != int(number):
+            return "enter a whole number"
+        if not self.lo <= number <= self.hi:
+            unit = "" if self.unit == "dimensionless" else f" ({self.unit})"
+            lo, hi = (f"{round(b):,}" if self.integer else f"{b:.6g}" for b in (self.lo, self.hi))
+            return f"must be between {lo} and {hi}{unit}"
+        return None
 
 
-def _nice_step(raw: float) -> float:
-    """Round a slider step down to 1, 2 or 5 times a power of ten."""
-    if raw <= 0:
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(raw))
-    for mult in (5.0, 2.0, 1.0):
-        if mult * power <= raw:
-            return mult * power
-    return power
+def _field_bounds(owner: type[BaseModel], field: str) -> tuple[float, float]:
+    return _finite(bounds(owner.model_fields[field]), f"{owner.__name__}.{field}")
 
 
-def _field_bounds(owner: type, field: str) -> tuple[float, float]:
-    lo, hi = bounds(owner.model_fields[field])
+def _finite(pair: tuple[float | None, float | None], label: str) -> tuple[float, float]:
+    lo, hi = pair
     if lo is None or hi is None:
-        raise ValueError(f"{owner.__name__}.{field} has no bounds in the schema")
+        raise ValueError(f"{label} has no bounds in the schema")
     return lo, hi
+
+
+def _unit(info: Any) -> str:
+    """The unit recorded on a schema field."""
+    return info.json_schema_extra["unit"]
 
 
 # ---------------------------------------------------------------------------- state of a scenario
@@ -111,12 +128,14 @@ def withdrawal_dates(scenario: Scenario) -> tuple[dt.date, int] | None:
     and last closing dates.
     """
     pk = scenario.peacekeepers
-    w = pk.withdrawal if pk else None
-    if w is None:
+    if pk is None or pk.withdrawal is None:
         return None
+    w = pk.withdrawal
     if w.dates is None:
-        end = w.end or w.start + dt.timedelta(weeks=w.duration_weeks)
-        return w.start, max(1, round((end - w.start).days / 7))
+        # Without dates the schema requires a start, and an end or a duration.
+        w_start = cast(dt.date, w.start)
+        end = w.end or w_start + dt.timedelta(weeks=cast(int, w.duration_weeks))
+        return w_start, max(1, round((end - w_start).days / 7))
     closing = sorted(w.closing_dates(pk.camps).values())
     n = len(closing)
     span = (closing[-1] - closing[0]).days * n / (n - 1) if n > 1 else 7.0
@@ -137,8 +156,7 @@ def withdrawal_plan(scenario: Scenario) -> tuple[int, int]:
     return min(max(0, (start - scenario.start).days // 7), scenario.weeks), duration
 
 
-def _closing_order(scenario: Scenario) -> list[str]:
-    pk = scenario.peacekeepers
+def _closing_order(pk: PeacekeepingForce) -> list[str]:
     if pk.withdrawal is None:
         return [c.name for c in pk.camps]
     closing = pk.withdrawal.closing_dates(pk.camps)
@@ -179,17 +197,17 @@ def levers(scenario: Scenario) -> list[Lever]:
         ("army_effectiveness", f"{host} army effectiveness"),
         ("legitimacy", f"{host} state legitimacy"),
     ):
-        unit = StateConfig.model_fields[field].json_schema_extra["unit"]
+        unit = _unit(StateConfig.model_fields[field])
         out.append(Lever(field, label, unit, *_field_bounds(StateConfig, field)))
     for path in MECHANISM_LEVERS:
         info = _MECHANISMS[path]
-        lo, hi = bounds(info)
+        lo, hi = _finite(bounds(info), path)
         name = path.rsplit(".", 1)[-1]
         out.append(
             Lever(
                 name,
                 name.replace("_", " ").capitalize(),
-                info.json_schema_extra["unit"],
+                _unit(info),
                 lo,
                 hi,
                 integer=isinstance(info.default, int),
@@ -282,7 +300,7 @@ def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[st
     pk = scenario.peacekeepers
     if moved & {"withdrawal_start", "withdrawal_weeks", "peacekeepers"} and pk is None:
         raise ScenarioError("slider", None, "peacekeepers", "this scenario has no peacekeeping force")
-    if moved & {"withdrawal_start", "withdrawal_weeks"}:
+    if moved & {"withdrawal_start", "withdrawal_weeks"} and pk is not None:
         start, duration = withdrawal_plan(scenario)
         start = int(values["withdrawal_start"]) if "withdrawal_start" in moved else start
         duration = int(values["withdrawal_weeks"]) if "withdrawal_weeks" in moved else duration
@@ -296,12 +314,12 @@ def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[st
                         "start": scenario.start + dt.timedelta(weeks=start),
                         "end": None,
                         "duration_weeks": duration,
-                        "order": _closing_order(scenario),
+                        "order": _closing_order(pk),
                         "dates": None,
                     },
                 )
             )
-    if "peacekeepers" in moved:
+    if "peacekeepers" in moved and pk is not None:
         target = int(values["peacekeepers"])
         current = peacekeeper_strength(scenario)
         for i, point in enumerate(pk.strength):
@@ -320,6 +338,52 @@ def lever_overrides(scenario: Scenario, values: dict[str, Any], initial: dict[st
             default = _MECHANISMS[path].default
             out.append((path, int(values[name]) if isinstance(default, int) else float(values[name])))
     return out
+
+
+def checked_overrides(
+    scenario: Scenario, values: dict[str, Any], initial: dict[str, Any]
+) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+    """The overrides of every usable moved lever, and why each unusable one was left out.
+
+    Each moved lever is checked alone (its range, then the schema with its overrides applied), so
+    one bad value leaves the others working.
+
+    Args:
+        scenario: The scenario the overrides apply to.
+        values: Lever values by name (``None``: the scenario's value).
+        initial: The scenario's own lever values; a lever equal to its own adds nothing.
+
+    Returns:
+        ``(overrides, errors)``: dotted overrides of the usable levers (in lever order) and a plain
+        message per refused lever name (``"levers"`` if they fail only together).
+    """
+    by_name = {lever.name: lever for lever in levers(scenario)}
+    errors: dict[str, str] = {}
+    usable: dict[str, Any] = {}
+    for name in LEVER_NAMES:
+        value = values.get(name)
+        if value is None:
+            continue
+        problem = by_name[name].check(value)
+        if problem is None and not _changed(values, initial, name):
+            continue
+        if problem is None:
+            try:
+                with_overrides(scenario, lever_overrides(scenario, {name: value}, initial))
+            except ScenarioError as exc:
+                problem = exc.message
+        if problem:
+            errors[name] = problem
+        else:
+            usable[name] = value
+    overrides = lever_overrides(scenario, usable, initial)
+    if overrides:
+        try:
+            with_overrides(scenario, overrides)
+        except ScenarioError as exc:  # levers fine alone but not together
+            errors["levers"] = f"these values do not work together: {exc.message}"
+            overrides = []
+    return overrides, errors
 
 
 # ---------------------------------------------------------------------------- scenario files
@@ -345,8 +409,8 @@ def resolve_scenario(root: str | Path, name: str) -> Path:
     """
     folder = Path(root).resolve()
     if name not in list_scenarios(folder):
-        raise ScenarioError(str(name), None, None, f"not a scenario file of {folder}")
+        raise ScenarioError(Path(str(name)).name, None, None, "not one of the scenario files offered")
     path = (folder / name).resolve()
     if not path.is_relative_to(folder):  # a symbolic link pointing elsewhere
-        raise ScenarioError(str(name), None, None, f"resolves outside {folder}")
+        raise ScenarioError(str(name), None, None, "resolves outside the scenario folder")
     return path

@@ -44,6 +44,7 @@ class Snapshot:
             control (0 state, f + 1 faction f, -1 contested).
         faction_shares: Presence share of each faction per cell.
         factions: Faction names.
+        partners: Names of the scenario's partner forces.
         bands: Rows (x, y, faction index, fighters).
         units: Rows (x, y, force, active, personnel); force is "army" or the partner's name.
         camps: Rows (x, y, status value, name, personnel).
@@ -63,6 +64,7 @@ class Snapshot:
     fields: dict[str, np.ndarray]
     faction_shares: tuple[np.ndarray, ...]
     factions: tuple[str, ...]
+    partners: tuple[str, ...]
     bands: tuple[tuple, ...]
     units: tuple[tuple, ...]
     camps: tuple[tuple, ...]
@@ -116,6 +118,7 @@ def take(model) -> Snapshot:
             fields=fields,
             faction_shares=tuple(s.copy() for s in model.faction_share),
             factions=tuple(f.name for f in cfg.factions),
+            partners=tuple(p.name for p in cfg.partners),
             bands=tuple((*b.xy, b.faction_index, float(b.strength)) for b in model.bands()),
             units=tuple((*u.xy, u.force, bool(u.active), float(u.strength)) for u in model.units()),
             camps=tuple((*c.xy, c.status.value, c.name, float(c.strength)) for c in model.camps()),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 
@@ -40,11 +40,12 @@ def kind_of(rng: Range, current: Any) -> Kind:
 def problem(spec: SweepSpec) -> dict[str, Any]:
     """The SALib problem of a sampled design: names and numeric bounds (dates as days from low)."""
     bounds = []
-    for rng in spec.vary.values():
-        if isinstance(rng.low, dt.date):
-            bounds.append([0.0, float((rng.high - rng.low).days)])
+    for rng in spec.ranges().values():
+        low, high = rng.low, rng.high
+        if isinstance(low, dt.date) and isinstance(high, dt.date):
+            bounds.append([0.0, float((high - low).days)])
         else:
-            bounds.append([float(rng.low), float(rng.high)])
+            bounds.append([float(cast(float, low)), float(cast(float, high))])
     return {"num_vars": len(spec.vary), "names": list(spec.vary), "bounds": bounds}
 
 
@@ -78,7 +79,7 @@ def sample_matrix(spec: SweepSpec) -> np.ndarray:
 def convert(value: float, rng: Range, kind: Kind) -> Any:
     """A raw sampled number as the parameter's value (date, int or float)."""
     if kind == "date":
-        return rng.low + dt.timedelta(days=round(float(value)))
+        return cast(dt.date, rng.low) + dt.timedelta(days=round(float(value)))
     if kind == "int":
         return round(float(value))
     return float(value)
@@ -102,5 +103,6 @@ def points(spec: SweepSpec, kinds: dict[str, Kind]) -> tuple[list[dict[str, Any]
         columns = zip(*(spec.vary[k] for k in keys), strict=True)
         return [dict(zip(keys, row, strict=True)) for row in columns], None
     matrix = sample_matrix(spec)
-    out = [{k: convert(v, spec.vary[k], kinds[k]) for k, v in zip(keys, row, strict=True)} for row in matrix]
+    ranges = spec.ranges()
+    out = [{k: convert(v, ranges[k], kinds[k]) for k, v in zip(keys, row, strict=True)} for row in matrix]
     return out, matrix

@@ -255,7 +255,7 @@ def _task(plan: SweepPlan, run: RunSpec) -> Task:
 def _record(
     plan: SweepPlan, store: SweepStore, schema: pa.Schema, run: RunSpec, attempts: int, outcome: Outcome
 ) -> None:
-    row = {
+    row: dict[str, Any] = {
         "run_id": run.run_id,
         "status": "ok" if outcome.ok else "failed",
         "point_index": run.point.index,

@@ -165,7 +165,7 @@ def _resolve(base_data: dict, items: list[tuple[str, Any]]) -> Scenario:
 def _kinds(spec: SweepSpec, base_data: dict) -> dict[str, designs.Kind]:
     if spec.design not in SAMPLED:
         return {}
-    return {key: designs.kind_of(rng, _value_at(base_data, key)) for key, rng in spec.vary.items()}
+    return {key: designs.kind_of(rng, _value_at(base_data, key)) for key, rng in spec.ranges().items()}
 
 
 def _value_at(data: Any, dotted: str) -> Any:

@@ -10,8 +10,9 @@ against the scenario schema by :mod:`sahel_sim.analysis.sweep.plan`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -36,7 +37,7 @@ class Range(BaseModel):
         dates = [isinstance(v, dt.date) for v in (self.low, self.high)]
         if any(dates) and not all(dates):
             raise ValueError("give both low and high as dates, or both as numbers")
-        if not self.low < self.high:
+        if not cast(Any, self.low) < self.high:  # both dates or both numbers (checked above)
             raise ValueError(f"low ({self.low}) must be below high ({self.high})")
         return self
 
@@ -61,6 +62,14 @@ class SweepSpec(BaseModel):
         None, description="grid/list: the design point (varied path to value) that report compares every point with"
     )
 
+    def ranges(self) -> dict[str, Range]:
+        """``vary`` of a sampled design, where every entry is a range (checked on loading)."""
+        return {key: value for key, value in self.vary.items() if isinstance(value, Range)}
+
+    def lists(self) -> dict[str, list[Any]]:
+        """``vary`` of a grid or list design, where every entry is a list of values (checked on loading)."""
+        return {key: value for key, value in self.vary.items() if isinstance(value, list)}
+
 
 def load_spec(path: Path) -> tuple[SweepSpec, Located]:
     """Read and validate a sweep file's structure.
@@ -83,7 +92,7 @@ def load_spec(path: Path) -> tuple[SweepSpec, Located]:
     return spec, doc
 
 
-def _translate(err: dict, doc: Located, file: str) -> ScenarioError:
+def _translate(err: Mapping[str, Any], doc: Located, file: str) -> ScenarioError:
     """One pydantic error as a ScenarioError; union branch names are dropped from the location."""
     loc = tuple(p for p in err["loc"] if p not in ("list[any]", "Range"))
     message = err["msg"].removeprefix("Value error, ")
@@ -159,7 +168,7 @@ def check_design(spec: SweepSpec, doc: Located, file: str) -> None:
                     raise error_at(doc, file, (*where, i), f"duplicate value {value!r}", key)
                 seen.append(value)
     if spec.design == "list":
-        lengths = {key: len(v) for key, v in spec.vary.items()}
+        lengths = {key: len(v) for key, v in spec.lists().items()}
         if len(set(lengths.values())) > 1:
             raise error_at(
                 doc,

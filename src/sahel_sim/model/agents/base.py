@@ -9,6 +9,8 @@ import numpy as np
 from sahel_sim.model.events import Event
 
 if TYPE_CHECKING:
+    from mesa.discrete_space import Cell
+
     from sahel_sim.model.sahel_model import SahelModel
 
 
@@ -16,6 +18,7 @@ class OnGrid:
     """Mixin: grid coordinates, place and area of an agent, and event recording."""
 
     model: SahelModel
+    cell: Cell  # given by Mesa's CellAgent, which every agent on the grid also is
 
     @property
     def xy(self) -> tuple[int, int]:

@@ -8,7 +8,7 @@ another agent: splitting, changing cell, striking a target, clashing with a riva
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -154,7 +154,7 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     attackers = np.flatnonzero((strength >= 1) & (model.streams.insurgents.random(len(bands)) < chance))
     if not attackers.size:
         return
-    groups = {
+    groups: dict[str, list[Any]] = {
         "army": [u for u in model.units() if u.active and u.strength >= 1],
         "peacekeepers": [
             c for c in model.camps() if c.status in (CampStatus.OPEN, CampStatus.DRAINING) and c.strength >= 1
@@ -163,7 +163,7 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         "diplomatic": [p for p in model.posts() if p.is_open],
     }
     r = F.km_to_cells(ins.reach_km, model.resolution)
-    near = {}
+    near: dict[str, tuple[list[int], list[int]]] = {}
     available = np.zeros((attackers.size, len(groups)), dtype=bool)
     for c, (kind, agents) in enumerate(groups.items()):
         rows, cols = pairs_within(xs[attackers], ys[attackers], *positions(agents), r)
@@ -192,8 +192,8 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
             bands[n].strike_civilians((x, y), people)
         elif k > 0:
             kind = TARGET_KINDS[k]
-            bounds, cols = near[kind]
-            bands[n].strike_armed(kind, [groups[kind][j] for j in cols[bounds[m] : bounds[m + 1]]])
+            starts, members = near[kind]
+            bands[n].strike_armed(kind, [groups[kind][j] for j in members[starts[m] : starts[m + 1]]])
 
 
 def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi: np.ndarray) -> None:
@@ -211,7 +211,7 @@ def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     r = F.km_to_cells(ins.reach_km, model.resolution)
     strength = strengths(bands)
     seeking = (strength >= 1) & (model.streams.insurgents.random(len(bands)) < ins.rival_clash_rate)
-    pairs = []
+    pairs: list[tuple[int, int]] = []
     for f in np.flatnonzero(rival.any(axis=1)).tolist():
         seekers = np.flatnonzero(seeking & (fi == f))
         rivals = np.flatnonzero(rival[f][fi] & (strength >= 1))

@@ -19,6 +19,7 @@ from sahel_sim.model.agents.base import positions, strengths
 from sahel_sim.model.agents.insurgents import faction_indices
 
 if TYPE_CHECKING:
+    from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
     from sahel_sim.model.sahel_model import SahelModel
 
 
@@ -70,7 +71,8 @@ def run(model: SahelModel) -> None:
         if u.active and u.strength > 0:
             forces[u.xy] += u.strength
     pk = np.zeros((w, h))
-    for c in (*model.camps(), *model.convoys()):
+    peacekeepers: list[PeacekeepingCamp | Convoy] = [*model.camps(), *model.convoys()]
+    for c in peacekeepers:
         if c.strength > 0:
             pk[c.xy] += c.strength
     bands = model.bands()
@@ -113,7 +115,8 @@ def peacekeeper_reach(model: SahelModel) -> np.ndarray:
     """
     p = model.params.peacekeeping
     by_radius: dict[int, np.ndarray] = {}
-    for c in (*model.camps(), *model.convoys()):
+    peacekeepers: list[PeacekeepingCamp | Convoy] = [*model.camps(), *model.convoys()]
+    for c in peacekeepers:
         if c.strength <= 0:
             continue
         km = p.protection_radius_km * min(3.0, math.sqrt(c.strength / 1000.0))

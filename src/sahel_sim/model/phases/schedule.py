@@ -108,7 +108,7 @@ def _partners(model: SahelModel) -> None:
 
 def _army(model: SahelModel) -> None:
     """Share each national army's strength among its active posts; reoccupy posts when possible."""
-    fighters_op = model.presence.fighters_op if model.presence is not None else None
+    fighters_op = model.presence.fighters_op if model.has_presence else None
     by_country: dict[str, list] = {}
     for unit in model.units():
         if not unit.is_partner:
