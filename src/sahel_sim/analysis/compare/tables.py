@@ -125,7 +125,7 @@ def posts(plan: ComparePlan, store: SweepStore) -> pd.DataFrame:
     runs = plan_runs(plan, store)
     runs = runs[runs["status"] == "ok"]
     start, end = (pd.Timestamp(d) for d in plan.window)
-    names = [p.name for p in plan.reference.scenario.posts]
+    names = [p.name for p in plan.reference.scenario.post_list()]
     closed: dict[str, pd.DataFrame] = {}
     for arm in plan.arms:
         mine = runs[runs["point_index"] == arm.index]
