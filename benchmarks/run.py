@@ -1,4 +1,4 @@
-"""Performance benchmark of sahel_sim against Mesa's Epstein example (issue 7).
+"""Performance benchmark of sahel_sim against a frozen copy of its ddf6643 engine (issue 18).
 
     python benchmarks/run.py [--quick] [--out DIR]      # same as: python -m sahel_sim bench
 

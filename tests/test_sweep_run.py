@@ -199,14 +199,14 @@ def test_failed_run_is_recorded_and_sweep_goes_on(spec_file, reference, tmp_path
     real = worker.simulate
     bad = tables(reference)["runs"].iloc[3]
     bad_seed = bad["seed"]
-    bad_point = load_plan(spec_file).points[int(bad["point_index"])]
-    bad_scenario = load_plan(spec_file).scenario(bad_point)
+    plan = load_plan(spec_file)
+    bad_scenario = plan.scenario(plan.points[int(bad["point_index"])])
 
-    def flaky(scenario, seed):
+    def flaky(scenario, seed, **options):
         # replicates share seeds across points (common random numbers): fail one point's run only
         if seed == bad_seed and scenario == bad_scenario:
             raise RuntimeError("boom in week 3")
-        return real(scenario, seed)
+        return real(scenario, seed, **options)
 
     monkeypatch.setattr(worker, "simulate", flaky)
     out = tmp_path / "sweep"

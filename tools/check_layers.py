@@ -9,8 +9,9 @@ Layers, lowest first (a package may import its own layer's package and any lower
     1 model      the Mesa model, its phases, agents and fields
     2 runs       running a scenario, results, plots, provenance
     3 analysis   sweeps, hindcast, calibration
-    4 viz, bench the browser view and the benchmark (they may not import each other)
-    5 cli        every command
+    4 viz        the browser view
+    5 bench      the benchmark (it measures every layer, the page's drawing included)
+    6 cli        every command
 
 The top-level modules (``sahel_sim/__init__.py``, ``__main__.py``) are the package's face and may
 import anything; ``import sahel_sim`` itself is allowed everywhere (it must stay lazy). Every
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PACKAGE = "sahel_sim"
-LAYERS: dict[str, int] = {"scenario": 0, "model": 1, "runs": 2, "analysis": 3, "viz": 4, "bench": 4, "cli": 5}
+LAYERS: dict[str, int] = {"scenario": 0, "model": 1, "runs": 2, "analysis": 3, "viz": 4, "bench": 5, "cli": 6}
 DEFAULT_ROOT = Path(__file__).resolve().parents[1] / "src" / PACKAGE
 
 

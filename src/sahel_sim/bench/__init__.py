@@ -1,36 +1,28 @@
-"""Performance benchmark: sahel_sim against Mesa's own Epstein example, and the issue's targets.
+"""Performance benchmark: the targets of issue 18, each from alternating pairs in one invocation.
 
-``python -m sahel_sim bench`` (or ``python benchmarks/run.py``) measures, in one invocation:
+``python -m sahel_sim bench`` (or ``python benchmarks/run.py``) measures, in fresh child processes and
+in CPU time (:mod:`sahel_sim.bench.paired`):
 
-* **speed**: steps/s and agent-steps/s of the baseline scenario at 0.5° and 0.25°, and of Mesa's
-  bundled Epstein civil-violence example at 40×40, 100×100 and at grid sizes matched to our agent
-  counts;
-* **ratio**: our agent-steps/s over Epstein's at a comparable agent count (see
-  :data:`~sahel_sim.bench.timing.COMPARABLE`);
-* **scaling**: time per step with about ×1, ×4 and ×16 agents (see
-  :data:`~sahel_sim.bench.timing.SCALE_RECIPES`), and at
-  0.5°, 0.25° and 0.125°;
-* **phases**: milliseconds per step in each phase of a step at ×1 and ×16 agents
-  (:mod:`sahel_sim.bench.phase_timing`; one run each, so rougher than the medians elsewhere);
-* **historical**: wall time of the 2012–2025 run, in a child process pinned to one core;
-* **sweep**: runs/s of a small sweep with 1 and 2 worker processes, and the parallel efficiency;
-* **memory**: peak resident memory of one run at 0.25° and of the sweep driver (child processes);
+* **engines**: this engine against a frozen copy of the engine at commit ddf6643, extracted on first
+  use into ``benchmarks/results/engines/`` (:mod:`sahel_sim.bench.engines`): simulated weeks of the
+  historical scenario per CPU-second, CPU time of ``run`` end to end, CPU ms per week at 0.125°;
+* **agents**: time per week with about x16 agents against x1 (:data:`~sahel_sim.bench.timing.SCALE_RECIPES`),
+  and Mesa's Epstein example at the same agent counts, as context only;
+* **sweeps**: 1 worker against 2 on full-length historical runs, and 10,000 runs on 2 cores estimated
+  from the measured 2-worker rate;
+* **memory**: peak resident memory of one historical run and of a 2-worker sweep (all its processes);
+* **phases**: milliseconds per week in each phase at x1 and x16 agents (one run each, in process);
 * **viz**: weeks/s of the browser view's drawing path (step, snapshot, map and plots every week;
   :mod:`sahel_sim.bench.viz_drawing`), skipped without the ``viz`` extra.
 
-Every timed figure except the phases is the median of several repetitions after a warm-up. An
-*agent-step* is one agent alive at the end of one step: a run's agent-steps are the number of agents alive after each
-step, summed over its steps. The load average (1 minute) is recorded with every row, since other
-processes share the machine. The targets of the issue are reported as pass or fail, never asserted.
+Every comparison alternates its two sides (A B, B A, ...) and reports the median of the ratios within
+pairs. The load average (1 minute) is recorded with every row, since other processes share the
+machine. The targets are reported as pass or fail, never asserted; ``--quick`` is a smoke run whose
+figures mean nothing.
 
 Results go to ``--out`` (default ``benchmarks/results/``) as ``bench_<time>.csv`` (one row per
 measurement, :data:`~sahel_sim.bench.report.COLUMNS`), ``bench_<time>_targets.csv`` and
 ``bench_<time>.json`` (both tables plus date, machine, git commit and load averages).
-
-The package: :mod:`~sahel_sim.bench.sections` (the sections, the budgets and the issue's targets),
-:mod:`~sahel_sim.bench.timing` (timing one model, ours or Mesa's), :mod:`~sahel_sim.bench.children`
-(measurements in a fresh process), :mod:`~sahel_sim.bench.machine` and
-:mod:`~sahel_sim.bench.report`; this module runs them all and is the command's entry point.
 """
 
 from __future__ import annotations
@@ -38,71 +30,63 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from sahel_sim.bench import paired, sections
+from sahel_sim.bench.engines import FROZEN_COMMIT
 from sahel_sim.bench.machine import load_average, machine
 from sahel_sim.bench.report import Report, format_table, write_report
-from sahel_sim.bench.sections import (
-    FULL,
-    QUICK,
-    Budget,
-    Say,
-    bench_phases,
-    bench_ratio,
-    bench_scaling,
-    bench_speed,
-    linearity_target,
-)
-from sahel_sim.bench.timing import COMPARABLE, SCALE_RECIPES
-from sahel_sim.bench.workloads import bench_historical, bench_memory, bench_sweep
+from sahel_sim.bench.timing import SCALE_RECIPES
+
+Say = Callable[[str], None]
 
 
-def run_benchmark(budget: Budget, say: Say = print, viz_only: bool = False) -> Report:
-    """Run every section under ``budget``.
+def run_benchmark(quick: bool, say: Say = print, viz_only: bool = False) -> Report:
+    """Run every section, full or quick.
 
     Args:
-        budget: :data:`FULL` or :data:`QUICK`.
+        quick: The smoke-run budget.
         say: Where progress lines go.
         viz_only: Run only the ``viz`` section (the browser view's drawing path).
 
     Returns:
         The report (not yet written).
     """
+    budget = paired.QUICK if quick else paired.FULL
     meta = {
         **machine(),
         "mode": budget.name,
         "budget": asdict(budget),
         "load_start": load_average(),
-        "comparable": COMPARABLE,
+        "frozen_engine": FROZEN_COMMIT,
         "scale_recipes": SCALE_RECIPES,
-        "agent_step": "one agent alive at the end of one step (agents alive after each step, summed)",
+        "timing": "CPU seconds in fresh processes; every comparison alternates its sides, ratio = median within pairs",
     }
     started = time.perf_counter()
     if viz_only:
-        viz_rows, viz_targets = _bench_viz(budget, say)
+        viz_rows, viz_targets = _bench_viz(budget.name, say)
         meta["load_end"] = load_average()
         meta["seconds"] = round(time.perf_counter() - started, 1)
         return Report(meta, viz_rows, viz_targets)
-    speed_rows, speed = bench_speed(budget, say)
-    scaling_rows, scaling = bench_scaling(budget, say)
-    ratio_rows, targets = bench_ratio(budget, speed, scaling, say)
-    targets.append(linearity_target(scaling))
-    phase_rows = bench_phases(budget, say)
-    hist_rows, hist_targets = bench_historical(budget, say)
-    sweep_rows, sweep_targets = bench_sweep(budget, say)
-    mem_rows, mem_targets = bench_memory(budget, say)
-    viz_rows, viz_targets = _bench_viz(budget, say)
+    rows, targets = [], []
+    for section in (paired.bench_engines, paired.bench_agents, paired.bench_sweeps):
+        got_rows, got_targets = section(budget, say)
+        rows += got_rows
+        targets += got_targets
+    rows += sections.bench_phases(sections.QUICK if quick else sections.FULL, say)
+    viz_rows, viz_targets = _bench_viz(budget.name, say)
+    rows += viz_rows
+    targets += viz_targets
     meta["load_end"] = load_average()
     meta["seconds"] = round(time.perf_counter() - started, 1)
-    rows = speed_rows + ratio_rows + scaling_rows + phase_rows + hist_rows + sweep_rows + mem_rows + viz_rows
-    order = {"speed": 0, "ratio": 1, "scaling": 2, "phases": 3, "historical": 4, "sweep": 5, "memory": 6, "viz": 7}
+    order = {"engines": 0, "agents": 1, "sweeps": 2, "memory": 3, "phases": 4, "viz": 5}
     rows.sort(key=lambda r: order[r.section])
-    return Report(meta, rows, [*targets, *hist_targets, *sweep_targets, *mem_targets, *viz_targets])
+    return Report(meta, rows, targets)
 
 
-def _bench_viz(budget: Budget, say: Say) -> tuple[list, list]:
+def _bench_viz(mode: str, say: Say) -> tuple[list, list]:
     """The ``viz`` section, or nothing (with a note) when the viz extra is not installed."""
     try:
         import solara  # noqa: F401
@@ -111,7 +95,7 @@ def _bench_viz(budget: Budget, say: Say) -> tuple[list, list]:
         return [], []
     from sahel_sim.bench.viz_drawing import bench_viz
 
-    return bench_viz(budget.name, say)
+    return bench_viz(mode, say)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -137,7 +121,7 @@ def run_from_args(args: argparse.Namespace) -> int:
         if not args.quiet:
             print(f"[{time.strftime('%H:%M:%S')} load {load_average()[0]:.2f}] {text}", file=sys.stderr, flush=True)
 
-    report = run_benchmark(QUICK if args.quick else FULL, say, viz_only=getattr(args, "viz_only", False))
+    report = run_benchmark(args.quick, say, viz_only=getattr(args, "viz_only", False))
     print(format_table(report))
     for path in write_report(report, Path(args.out)):
         print(f"wrote {path}")

@@ -18,10 +18,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``bench`` subcommand."""
     parser = subparsers.add_parser(
         "bench",
-        help="benchmark speed, scaling, sweeps and memory against Mesa's Epstein example",
-        description="Measure steps/s and agent-steps/s of the baseline against Mesa's Epstein example, "
-        "scaling with agents and resolution, the 2012-2025 run on one core, sweep throughput "
-        "and peak memory; print a table, write CSV and JSON, report the targets as pass/fail.",
+        help="benchmark this engine against a frozen copy of the ddf6643 engine, alternating pairs",
+        description="Measure, in CPU time and alternating pairs of fresh processes, this engine against "
+        "the engine of commit ddf6643 (historical weeks per CPU-second, `run` end to end, 0.125 deg), "
+        "x16 agents against x1 (Mesa's Epstein example alongside as context), 1 vs 2 sweep workers, "
+        "memory; print a table, write CSV and JSON, report the targets as pass/fail.",
         epilog=EXAMPLE,
     )
     bench.add_arguments(parser)

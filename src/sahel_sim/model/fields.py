@@ -3,7 +3,8 @@
 Every field is the data array of a Mesa property layer on the model's grid, shape (width, height),
 indexed [x, y]; the model updates them in place, whole arrays at a time. This module holds the pure
 array rules (neighbourhood sums, Epstein's activation share, flight, control shares) so each can be
-tested on a tiny hand-made grid.
+tested on a tiny hand-made grid. The hot loops are compiled (:mod:`sahel_sim.model.kernels`) and give
+the same bits as the numpy expressions they replace.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import math
 
 import numpy as np
 from scipy.ndimage import uniform_filter
+
+from sahel_sim.model import kernels
 
 KM_PER_DEGREE = 111.32
 MID_LATITUDE = 17.0  # degrees north; centre of the map, used to turn km into cells
@@ -49,6 +52,8 @@ def window_sum(field: np.ndarray, radius: int) -> np.ndarray:
     """
     if radius <= 0:
         return field.astype(float, copy=True)
+    if field.ndim == 2:
+        return kernels.box_sum_2d(np.ascontiguousarray(field, dtype=float), int(radius))
     size = 2 * radius + 1
     total = uniform_filter(field.astype(float, copy=False), size=size, mode="constant") * (size * size)
     return np.maximum(total, 0.0, out=total)
@@ -73,9 +78,8 @@ def willing_share(grievance_scale: np.ndarray, arrest_risk: np.ndarray, threshol
         Share of people in [0, 1], per cell.
 
     """
-    g = np.maximum(grievance_scale, 1e-9)[..., None]
-    need = (threshold + _QUADRATURE_R * arrest_risk[..., None]) / g
-    return np.clip(1.0 - need, 0.0, 1.0).mean(axis=-1)
+    g, p = np.broadcast_arrays(np.asarray(grievance_scale, dtype=float), np.asarray(arrest_risk, dtype=float))
+    return kernels.willing(np.ascontiguousarray(g), np.ascontiguousarray(p), float(threshold), _QUADRATURE_R)
 
 
 def arrest_risk(forces: np.ndarray, fighters: np.ndarray, k: float) -> np.ndarray:

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 import pandas as pd
 
+from sahel_sim.model.agents.base import positions, strengths
+
 if TYPE_CHECKING:
-    from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
     from sahel_sim.model.sahel_model import SahelModel
 
 AREAS = ("ML", "BF", "NE", "MR", "TD")
@@ -268,14 +269,9 @@ class MetricsRecorder:
     def _forces(self, cols: dict[str, np.ndarray]) -> None:
         m = self.model
         shape = m.land.shape
-        pk, army, fighters = np.zeros(shape), np.zeros(shape), np.zeros(shape)
-        peacekeepers: list[PeacekeepingCamp | Convoy] = [*m.camps(), *m.convoys()]
-        for c in peacekeepers:
-            pk[c.xy] += max(c.strength, 0.0)
-        for u in m.units():
-            army[u.xy] += max(u.strength, 0.0)
-        for b in m.bands():
-            fighters[b.xy] += max(b.strength, 0.0)
+        pk, army, fighters = (
+            _personnel(shape, agents) for agents in ([*m.camps(), *m.convoys()], m.units(), m.bands())
+        )
         cols["peacekeepers"] = self._sums(pk)
         cols["army_strength"] = self._sums(army)
         cols["insurgent_strength"] = self._sums(fighters)
@@ -316,3 +312,10 @@ class MetricsRecorder:
     def frame(self) -> pd.DataFrame:
         """The tidy time-series table: ``date``, ``area``, then every metric column."""
         return pd.DataFrame(self.rows, columns=["date", "area", *self.columns])
+
+
+def _personnel(shape: tuple[int, int], agents: list) -> np.ndarray:
+    """Personnel per cell, negative strengths as zero, added in list order (np.add.at adds one by one)."""
+    field = np.zeros(shape)
+    np.add.at(field, positions(agents), np.maximum(strengths(agents), 0.0))
+    return field

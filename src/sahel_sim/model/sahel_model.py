@@ -210,8 +210,8 @@ class SahelModel(mesa.Model):
 
     def density_factor(self, xy: tuple[int, int]) -> float:
         """Civilian exposure to combat in a cell: population density / reference, in [0.1, 3]."""
-        density = self.population[xy] / self.cell_area_km2[xy]
-        return float(np.clip(density / DENSITY_REFERENCE, 0.1, 3.0))
+        density = float(self.population[xy]) / float(self.cell_area_km2[xy])
+        return min(max(density / DENSITY_REFERENCE, 0.1), 3.0)  # np.clip on a scalar costs ~5 µs
 
     def nearest_army_unit(self, xy: tuple[int, int], country: str, radius_km: float) -> ArmyUnit | None:
         """The nearest active national army unit of ``country`` within ``radius_km``, if any."""

@@ -1,12 +1,14 @@
 """Neighbour search on the grid: which cells or agents lie within a Chebyshev radius of others.
 
 All searches work on integer cell coordinates (x, y) held in arrays, so a phase finds the
-neighbours of every agent in one vectorised pass.
+neighbours of every agent in one pass; the loops are compiled (:mod:`sahel_sim.model.kernels`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from sahel_sim.model import kernels
 
 
 def pairs_within(
@@ -32,23 +34,8 @@ def pairs_within(
     none = np.empty(0, dtype=np.intp)
     if len(ax) == 0 or len(bx) == 0:
         return none, none.copy()
-    x0 = min(int(ax.min()), int(bx.min())) - radius
-    y0 = min(int(ay.min()), int(by.min())) - radius
-    height = max(int(ay.max()), int(by.max())) - y0 + radius + 1
-    width = max(int(ax.max()), int(bx.max())) - x0 + radius + 1
-    cell_b = (bx - x0) * height + (by - y0)
-    order = np.argsort(cell_b, kind="stable")
-    counts = np.bincount(cell_b, minlength=width * height)
-    starts = np.cumsum(counts) - counts
-    d = np.arange(-radius, radius + 1)
-    window = ((ax - x0)[:, None, None] + d[None, :, None]) * height + (ay - y0)[:, None, None] + d[None, None, :]
-    cells = window.reshape(-1)
-    n = counts[cells]
-    total = int(n.sum())
-    i = np.repeat(np.repeat(np.arange(len(ax), dtype=np.intp), d.size * d.size), n)
-    rank = np.arange(total, dtype=np.intp) - np.repeat(np.cumsum(n) - n, n)
-    j = order[np.repeat(starts[cells], n) + rank]
-    return i, j
+    a_x, a_y, b_x, b_y = (np.ascontiguousarray(v, dtype=np.intp) for v in (ax, ay, bx, by))
+    return kernels.pairs_in_window(a_x, a_y, b_x, b_y, int(radius))
 
 
 def window_cells(
@@ -89,10 +76,12 @@ def window_argmax(field: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius: int
         The chosen cells (x, y).
 
     """
-    cx, cy, inside = window_cells(xs, ys, radius, field.shape)
-    best = np.argmax(np.where(inside, field[cx, cy], -np.inf), axis=1)
-    rows = np.arange(len(xs))
-    return cx[rows, best], cy[rows, best]
+    return kernels.argmax_in_window(
+        np.ascontiguousarray(field, dtype=float),
+        np.ascontiguousarray(xs, dtype=np.intp),
+        np.ascontiguousarray(ys, dtype=np.intp),
+        int(radius),
+    )
 
 
 def group_bounds(i: np.ndarray, n: int) -> np.ndarray:

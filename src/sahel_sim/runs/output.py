@@ -17,8 +17,8 @@ class RunOutput:
         scenario: The resolved scenario that ran.
         seed: The seed used.
         timeseries: One row per week and area (see README "Stability metrics").
-        events: The event log, one row per event.
-        summary: Headline numbers.
+        events: The event log, one row per event (None when the caller asked only for the weekly table).
+        summary: Headline numbers (None likewise).
         wall_seconds: Wall-clock time of the simulation, seconds.
 
     """
@@ -26,6 +26,6 @@ class RunOutput:
     scenario: Scenario
     seed: int
     timeseries: pd.DataFrame
-    events: pd.DataFrame
-    summary: dict
+    events: pd.DataFrame | None
+    summary: dict | None
     wall_seconds: float

@@ -22,7 +22,11 @@ ProgressCallback = Callable[[int, int, dt.date], None]
 
 
 def simulate(
-    scenario: Scenario, seed: int | None = None, progress: ProgressCallback | None = None, check: bool = False
+    scenario: Scenario,
+    seed: int | None = None,
+    progress: ProgressCallback | None = None,
+    check: bool = False,
+    events: bool = True,
 ) -> RunOutput:
     """Run a scenario from its start to its end date in memory.
 
@@ -31,6 +35,8 @@ def simulate(
         seed: Random seed; default the scenario's own ``seed``.
         progress: Called after every week with (weeks done, weeks in all, date simulated).
         check: Check the model's invariants after every week (:mod:`sahel_sim.model.invariants`).
+        events: Build the event table and the summary; False skips both (a sweep stores only the
+            weekly table), leaving ``events`` and ``summary`` None.
 
     Returns:
         The run's tables and summary.
@@ -49,22 +55,23 @@ def simulate(
             _check(model)
         if progress is not None:
             progress(model.week_index, total, model.date)
-    return finish(model, scenario, seed, time.perf_counter() - started)
+    return finish(model, scenario, seed, time.perf_counter() - started, events)
 
 
-def finish(model: SahelModel, scenario: Scenario, seed: int, wall_seconds: float) -> RunOutput:
-    """The tables and summary of a model that has run to its end.
+def finish(model: SahelModel, scenario: Scenario, seed: int, wall_seconds: float, events: bool = True) -> RunOutput:
+    """The tables and summary of a model that has run to its end (see :func:`simulate`).
 
     Args:
         model: The finished model.
         scenario: The scenario it ran.
         seed: Its seed.
         wall_seconds: Wall-clock time to record, seconds.
+        events: Build the event table and the summary (else both are None).
     """
     timeseries = model.metrics.frame()
-    events = model.log.to_frame()
-    summary = summarise(scenario, seed, timeseries, events)
-    return RunOutput(scenario, seed, timeseries, events, summary, wall_seconds)
+    log = model.log.to_frame() if events else None
+    summary = summarise(scenario, seed, timeseries, log) if events else None
+    return RunOutput(scenario, seed, timeseries, log, summary, wall_seconds)
 
 
 def _check(model: SahelModel) -> None:
@@ -174,7 +181,7 @@ def run_scenario(
         source: Path of the scenario file, recorded in the manifest.
         check: Check the model's invariants after every week (see :func:`simulate`).
         overrides: The ``--set`` overrides applied to the scenario (``path=value``), recorded in the
-            manifest and shown in the plots.
+            manifest and written into the folder's name.
 
     Returns:
         The finished results folder.

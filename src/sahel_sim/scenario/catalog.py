@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sahel_sim.scenario.errors import ScenarioError, _did_you_mean
+from sahel_sim.scenario.errors import ScenarioError, _did_you_mean, file_suggestion
 
 #: The folder of the shipped scenario files (``.yaml``; sweeps and calibrations in subfolders).
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "data" / "scenarios"
@@ -47,6 +47,6 @@ def find_scenario(name: str | Path) -> str:
         key = key.removesuffix(suffix)
     if key in shipped_names():
         return str(SCENARIO_DIR / f"{key}.yaml")
-    raise ScenarioError(
-        text, None, None, "file not found, nor a shipped scenario of that name" + _did_you_mean(key, shipped_names())
-    )
+    # a close file next to the one asked for first (a typo in a path), else the closest shipped name
+    hint = file_suggestion(Path(text)) or _did_you_mean(key, shipped_names())
+    raise ScenarioError(text, None, None, "file not found, nor a shipped scenario of that name" + hint)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 Path_ = tuple[str | int, ...]
@@ -39,6 +40,25 @@ def _did_you_mean(word: str, options: Any) -> str:
     if close:
         return f"; did you mean {close[0]!r}?"
     return f"; expected one of {sorted(options)}" if options and len(options) <= 20 else ""
+
+
+def file_suggestion(path: Path) -> str:
+    """``; did you mean 'scenarios/baseline.yaml'?`` for a missing file with a close name in its folder.
+
+    Args:
+        path: The file that does not exist.
+
+    Returns:
+        The suggestion, starting with ``; `` (empty if the folder is missing or holds nothing close).
+    """
+    try:
+        names = [p.name for p in path.parent.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(path.name, names, n=1, cutoff=0.6)
+    if not close and path.suffix not in (".yaml", ".yml"):  # "baseline" for "baseline.yaml"
+        close = difflib.get_close_matches(path.name + ".yaml", names, n=1, cutoff=0.6)
+    return f"; did you mean {str(path.parent / close[0])!r}?" if close else ""
 
 
 def _kind(value: Any) -> str:

@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from sahel_sim.scenario.errors import Path_, ScenarioError, _did_you_mean, _dotted
+from sahel_sim.scenario.kinds import expect_kind
 from sahel_sim.scenario.overrides import apply_override, parse_override
 from sahel_sim.scenario.schema import FieldError, Scenario
 from sahel_sim.scenario.yaml_source import Located, load_located, read_yaml
@@ -134,6 +135,7 @@ def load_scenario(
 
     """
     doc = load_located(Path(path), within=None if within is None else Path(within))
+    expect_kind(doc, str(path), "scenario")
     scenario = validate(doc.data, doc.lines, str(path))
     overrides = list(overrides)
     if not overrides:

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from sahel_sim.scenario.errors import Path_, ScenarioError, _dotted, _kind
+from sahel_sim.scenario.errors import Path_, ScenarioError, _dotted, _kind, file_suggestion
 
 MAX_FILE_BYTES = 128_000  # scenario files are about 10 kB; larger inputs are refused before parsing
 
@@ -75,7 +75,7 @@ def read_yaml(path: Path) -> Located:
         with path.open("rb") as fh:  # read one byte past the limit at most (/dev/zero never ends)
             raw = fh.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
-        raise ScenarioError(name, None, None, "file not found") from None
+        raise ScenarioError(name, None, None, "file not found" + file_suggestion(path)) from None
     except OSError as exc:
         raise ScenarioError(name, None, None, f"cannot read file: {exc.strerror}") from None
     if len(raw) > MAX_FILE_BYTES:
@@ -86,12 +86,13 @@ def read_yaml(path: Path) -> Located:
         raise ScenarioError(name, None, None, "not a text file (expected UTF-8 YAML)") from None
     loader = None
     lines: dict[Path_, tuple[str, int]] = {}
+    marks: dict[tuple[int, int], Path_] = {}
     try:
         loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             raise ScenarioError(name, None, None, "file is empty (expected a YAML mapping)")
-        _walk(node, (), lines, name, [0])
+        _walk(node, (), lines, name, [0], marks)
         data = loader.construct_document(node)
     except yaml.reader.ReaderError as exc:
         raise ScenarioError(
@@ -100,7 +101,8 @@ def read_yaml(path: Path) -> Located:
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         line = mark.line + 1 if mark else None
-        field = _field_on_line(lines, line)
+        at = marks.get((mark.line, mark.column)) if mark else None
+        field = _dotted(at) if at else _field_on_line(lines, line)
         raise ScenarioError(name, line, field, " ".join(str(exc.problem or exc).split())) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -125,8 +127,11 @@ def _field_on_line(lines: dict[Path_, tuple[str, int]], line: int | None) -> str
     return _dotted(max(paths, key=len)) if paths else None
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict, name: str, budget: list[int]) -> None:
-    """Record the line of each path; refuse documents that expand past the node budget."""
+def _walk(node: yaml.Node, path: Path_, lines: dict, name: str, budget: list[int], marks: dict) -> None:
+    """Record the line of each path and the path of each node's (line, column); refuse huge documents.
+
+    A document that expands past the node budget (an alias bomb) or nests too deep is refused.
+    """
     budget[0] += 1
     if budget[0] > MAX_NODES:
         raise ScenarioError(
@@ -138,6 +143,7 @@ def _walk(node: yaml.Node, path: Path_, lines: dict, name: str, budget: list[int
     if len(path) > MAX_DEPTH:
         raise ScenarioError(name, node.start_mark.line + 1, _dotted(path), f"nested deeper than {MAX_DEPTH} levels")
     lines.setdefault(path, (name, node.start_mark.line + 1))
+    marks[(node.start_mark.line, node.start_mark.column)] = path  # deepest wins: items of a one-line list
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key, value in node.value:
@@ -148,10 +154,10 @@ def _walk(node: yaml.Node, path: Path_, lines: dict, name: str, budget: list[int
                 raise ScenarioError(name, key.start_mark.line + 1, _dotted(sub), f"key {key.value!r} given twice")
             seen.add(key.value)
             lines[sub] = (name, key.start_mark.line + 1)
-            _walk(value, sub, lines, name, budget)
+            _walk(value, sub, lines, name, budget, marks)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            _walk(item, path + (i,), lines, name, budget)
+            _walk(item, path + (i,), lines, name, budget, marks)
 
 
 def load_located(path: Path, _chain: tuple[Path, ...] = (), within: Path | None = None) -> Located:
@@ -188,8 +194,25 @@ def load_located(path: Path, _chain: tuple[Path, ...] = (), within: Path | None 
     if not isinstance(base_name, str):
         line = doc.lines.get(("extends",), (str(path), None))[1]
         raise ScenarioError(str(path), line, "extends", "must be a file name (a string)")
-    base = load_located(path.parent / base_name, (*_chain, resolved), within)
+    base_path = path.parent / base_name
+    if is_missing(base_path):
+        line = doc.lines.get(("extends",), (str(path), None))[1]
+        raise ScenarioError(
+            str(path),
+            line,
+            "extends",
+            f"base scenario {base_name!r} not found (looked for {str(base_path)!r}){file_suggestion(base_path)}",
+        )
+    base = load_located(base_path, (*_chain, resolved), within)
     return Located(_merge(base.data, doc.data), _merge_lines(base.lines, doc.lines, doc.data))
+
+
+def is_missing(path: Path) -> bool:
+    """Whether nothing at all exists at ``path`` (False for names the system cannot even look up)."""
+    try:
+        return not path.exists() and not path.is_symlink()
+    except (OSError, ValueError):  # a name too long, or with a NUL byte: read_yaml reports it
+        return False
 
 
 def _merge(base: Any, child: Any) -> Any:

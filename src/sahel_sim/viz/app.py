@@ -201,7 +201,7 @@ def Main():
                 solara.Error(lever_problem, classes=["sahel-error"])
             # the errors of the run, if it was built from this file's levers
             same = current is not None and current.models[-1].scenario_file == lever_file
-            refused = current.models[-1].lever_errors if same else {}
+            refused = current.models[-1].lever_errors if same and current is not None else {}
             for lever in levers(scenario) if scenario is not None else []:
                 value = values.get(lever.name)
                 LeverInput(

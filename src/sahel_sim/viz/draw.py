@@ -16,11 +16,11 @@ from matplotlib.patches import Patch
 
 from sahel_sim.model.geography import load_borders
 from sahel_sim.model.metrics import AREAS
+from sahel_sim.runs.plot_style import FACTION_COLOURS
 from sahel_sim.viz.snapshot import Snapshot
 
-STATE_COLOUR = "#1f5fa8"
-CONTESTED_COLOUR = "#b0b0b0"
-FACTION_COLOURS = ("#c0392b", "#7d3c98", "#b9770e", "#117864", "#d35400", "#5d6d7e")
+STATE_COLOUR = "#1f5fa8"  # = plot_style.ACTOR_COLOURS["state"]
+CONTESTED_COLOUR = "#b0b0b0"  # = plot_style.ACTOR_COLOURS["contested"]
 PARTNER_COLOURS = ("#e67e22", "#8e44ad", "#16a085", "#7f8c8d")
 #: UN camps by status: (face colour, marker). Draining camps are amber so they differ from open ones.
 CAMP_STYLE = {

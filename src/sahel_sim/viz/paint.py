@@ -13,6 +13,7 @@ browser tab (not thread-safe); nothing uses pyplot.
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 from matplotlib import colormaps
@@ -85,15 +86,15 @@ class MapPainter:
         )
         self._set_population(snap)
         self.grid_shape = (snap.geo.width, snap.geo.height)
-        self.layer_colours = None  # cell colours of the layer as an RGBA lookup, see _layer_rgba
-        self.pixel_cells = None  # which cell each pixel of the map shows, see _map_pixels
+        self.layer_colours: Any = None  # cell colours of the layer as an RGBA lookup, see _layer_rgba
+        self.pixel_cells: Any = None  # which cell each pixel of the map shows, see _map_pixels
         draw.borders_and_towns(ax, snap)
         self.agents = draw.AgentArtists(ax, snap, MAX_COUNT_LABELS)
         self.title = ax.set_title("", fontsize=12, animated=True)
-        self.legend = None
+        self.legend: Any = None
         self.colorbar_axes = self.fig.add_axes((0.79, 0.08, 0.19, 0.03))
         self.layer: str | None = None
-        self.background = None
+        self.background: Any = None
         self.population_week = snap.week
 
     def _set_population(self, snap: Snapshot) -> None:

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from sahel_sim.analysis.hindcast import TARGET
 from sahel_sim.analysis.sweep.spec import SweepSpec, check_design, error_at
+from sahel_sim.scenario.kinds import expect_kind
 from sahel_sim.scenario.loading import Located, ScenarioError, read_yaml
 
 #: Name of the sweep file derived from the calibration file, and of the sweep folder.
@@ -71,6 +72,7 @@ def load_calibration(path: str | Path) -> CalibrationFile:
     path = Path(path)
     doc = read_yaml(path)
     file = str(path)
+    expect_kind(doc, file, "calibration")
     data = dict(doc.data)
     raw_target = data.pop("target", None)
     if raw_target is None:

@@ -10,28 +10,34 @@ import numpy as np
 from sahel_sim.analysis.calibration.scoring import CalibrationResult
 
 
-def plot(result: CalibrationResult, path: Path, spearman_weight: float) -> None:
+def plot(result: CalibrationResult, path: Path, spearman_weight: float):
     """Draw loss against each parameter, and observed against the chosen point's median and band.
 
     Args:
         result: The scored calibration.
         path: The PNG file to write.
         spearman_weight: lambda, shown in the title.
-    """
-    import matplotlib
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Returns:
+        The figure.
+    """
+    from sahel_sim.runs import plot_style as ps
+
+    return ps.styled(_plot)(result, path, spearman_weight)
+
+
+def _plot(result: CalibrationResult, path: Path, spearman_weight: float):
+    from sahel_sim.runs import plot_style as ps
 
     params = result.parameters
     panels = len(params) + 1
     cols = min(3, panels)
     rows = math.ceil(panels / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), dpi=100, squeeze=False, layout="constrained")
+    fig, axes = ps.subplots(rows, cols, figsize=(4.2 * cols, 3.4 * rows), squeeze=False, layout="constrained")
     flat = axes.ravel()
     pts = result.points[np.isfinite(result.points["loss"].to_numpy(dtype=float))]
     defined = np.isfinite(pts["spearman_rho"].to_numpy(dtype=float))
-    colours = plt.get_cmap("viridis")
+    colours = ps.colormap("viridis")
     sc = None
     for ax, name in zip(flat, params, strict=False):
         ax.scatter(
@@ -40,7 +46,7 @@ def plot(result: CalibrationResult, path: Path, spearman_weight: float) -> None:
             color="0.6",
             s=18,
             edgecolors="none",
-            label="Spearman undefined" if (~defined).any() else None,
+            label="point, Spearman undefined" if (~defined).any() else None,
         )
         sc = ax.scatter(
             pts.loc[defined, name],
@@ -51,40 +57,48 @@ def plot(result: CalibrationResult, path: Path, spearman_weight: float) -> None:
             vmax=1,
             s=18,
             edgecolors="none",
+            label="design point (colour: Spearman)",
         )
-        ax.scatter([result.best[name]], [result.best["loss"]], marker="*", s=160, color="red", label="chosen", zorder=3)
-        ax.set_xlabel(name.removeprefix("mechanisms."), fontsize=8)
-        ax.set_ylabel("loss")
-        ax.grid(True, alpha=0.3)
+        ax.scatter(
+            [result.best[name]], [result.best["loss"]], marker="*", s=160, color="red", label="chosen point", zorder=3
+        )
+        ax.set_xlabel(ps.parameter_label(name), fontsize=8)
+        ax.set_ylabel("loss (lower is better)")
     flat[0].legend(fontsize=7)
     if sc is not None:
-        fig.colorbar(sc, ax=flat[: len(params)].tolist(), shrink=0.6, label="Spearman rho")
+        fig.colorbar(sc, ax=flat[: len(params)].tolist(), shrink=0.6, label="Spearman rank correlation")
     ax = flat[len(params)]
     t = result.best_table
     floor = 1.0
-    ax.fill_between(
-        t["year"],
-        t["sim_q05"].clip(lower=floor),
-        t["sim_q95"].clip(lower=floor),
-        color="tab:blue",
-        alpha=0.25,
-        label=f"chosen 5-95% ({int(result.best['replicates_ok'])} runs)",
+    runs = int(result.best["replicates_ok"])
+    if ps.band_allowed(runs):
+        ax.fill_between(
+            t["year"],
+            t["sim_q05"].clip(lower=floor),
+            t["sim_q95"].clip(lower=floor),
+            color="tab:blue",
+            alpha=0.25,
+            label=f"chosen, 5-95 % of {runs} runs",
+        )
+    ax.plot(
+        t["year"], t["sim_median"].clip(lower=floor), color="tab:blue", lw=2, label=f"chosen, median of {runs} runs"
     )
-    ax.plot(t["year"], t["sim_median"].clip(lower=floor), color="tab:blue", lw=2, label="chosen median")
     ax.plot(t["year"], t["observed"], color="black", lw=2, marker="o", label="observed (UCDP)")
     ax.set_yscale("log")
-    ax.set_ylabel(f"deaths per year ({result.area})")
+    ps.log_count_axis(ax)
+    ax.set_ylabel(f"deaths per year in {ps.area_name(result.area)}")
     ax.set_xticks(list(t["year"]), [str(y) for y in t["year"]], rotation=90, fontsize=7)
     ax.legend(fontsize=7)
     ax.grid(True, which="both", alpha=0.3)
+    ax.set_title(ps.replicates_note(runs, "runs of the chosen point"), fontsize=8)
     for extra in flat[panels:]:
         extra.set_visible(False)
     b = result.best
     fig.suptitle(
-        f"Calibration: {len(result.points)} points; chosen loss {b['loss']:.3f} "
-        f"(log error {b['mean_abs_log10_error']:.3f}, Spearman {b['spearman_rho']:.2f}, "
+        f"Calibration over {len(result.points)} points: chosen loss {b['loss']:.3f} "
+        f"(mean absolute log10 error {b['mean_abs_log10_error']:.3f}, Spearman {b['spearman_rho']:.2f}, "
         f"lambda {spearman_weight:g})",
         fontsize=10,
     )
-    fig.savefig(path)
-    plt.close(fig)
+    ps.save(fig, path)
+    return fig

@@ -16,8 +16,8 @@ from sahel_sim.scenario.loading import scenario_hash
 FILES = ("hindcast.csv", "hindcast.json", "hindcast.png")
 
 
-def plot(result: HindcastResult, path: Path) -> None:
-    """Draw the hindcast figure: 90% band and median over seeds, observed series, log y axis.
+def plot(result: HindcastResult, path: Path):
+    """Draw the hindcast figure: median over seeds (and its 5-95 % band from 20 seeds), observed series.
 
     Values below 1 death/year are drawn at 1 (log axis).
 
@@ -25,44 +25,64 @@ def plot(result: HindcastResult, path: Path) -> None:
         result: The hindcast.
         path: The PNG file to write.
 
+    Returns:
+        The figure.
     """
-    import matplotlib
+    from sahel_sim.runs import plot_style as ps
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    return ps.styled(_plot)(result, path)
+
+
+def _plot(result: HindcastResult, path: Path):
+    from sahel_sim.runs import plot_style as ps
 
     t = result.table
     floor = 1.0
-    fig, ax = plt.subplots(figsize=(8, 4.8), dpi=110)
-    ax.fill_between(
+    seeds = len(result.seeds)
+    fig, ax = ps.subplots(figsize=(8, 4.8))
+    if ps.band_allowed(seeds):
+        ax.fill_between(
+            t["year"],
+            t["sim_q05"].clip(lower=floor),
+            t["sim_q95"].clip(lower=floor),
+            color="tab:blue",
+            alpha=0.25,
+            label=f"simulated, 5-95 % of {seeds} seeds",
+        )
+    ax.plot(
         t["year"],
-        t["sim_q05"].clip(lower=floor),
-        t["sim_q95"].clip(lower=floor),
+        t["sim_median"].clip(lower=floor),
         color="tab:blue",
-        alpha=0.25,
-        label=f"simulated 5-95% ({len(result.seeds)} seeds)",
+        lw=2,
+        marker="s",
+        ms=4,
+        label=f"simulated, median of {seeds} seeds",
     )
-    ax.plot(t["year"], t["sim_median"].clip(lower=floor), color="tab:blue", lw=2, label="simulated median")
     ax.plot(t["year"], t["observed"], color="black", lw=2, marker="o", label=f"observed: {LABELS[TARGET]}")
     for name, colour in zip(COMPARISON, ("tab:orange", "tab:green"), strict=True):
         have = t[name].notna()
         if have.any():
             ax.plot(t.loc[have, "year"], t.loc[have, name], color=colour, lw=0.8, marker=".", label=LABELS[name])
     ax.set_yscale("log")
+    ps.log_count_axis(ax)
     ax.set_xlabel("year")
-    ax.set_ylabel(f"deaths per year ({result.area})")
+    ax.set_ylabel(f"deaths per year in {ps.area_name(result.area)} (log scale)")
     s = result.stats
     ax.set_title(
-        f"Hindcast of {result.scenario.name}: Spearman {s['spearman_rho']:.2f}, "
-        f"mean |log10 error| {s['mean_abs_log10_error']:.2f}",
-        fontsize=10,
+        f"Hindcast of scenario {result.scenario.name}: Spearman {_value(s['spearman_rho'])}, "
+        f"mean absolute log10 error {s['mean_abs_log10_error']:.2f}\n{ps.replicates_note(seeds, 'seeds')}"
     )
-    ax.set_xticks(list(t["year"]))
+    ax.set_xticks(list(t["year"]), [str(y) for y in t["year"]])
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
-    fig.savefig(path)
-    plt.close(fig)
+    ps.save(fig, path)
+    return fig
+
+
+def _value(number: float) -> str:
+    """A statistic for a title: two decimals, or 'undefined' (e.g. a correlation over one year)."""
+    return "undefined" if not math.isfinite(number) else f"{number:.2f}"
 
 
 def write_hindcast(result: HindcastResult, parent: Path, source: str | None = None, workers: int | None = None) -> Path:

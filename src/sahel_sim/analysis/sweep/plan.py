@@ -20,6 +20,7 @@ from sahel_sim.analysis.sweep import designs
 from sahel_sim.analysis.sweep.seeds import canonical_json, point_key, run_id, run_seed
 from sahel_sim.analysis.sweep.spec import SAMPLED, SweepSpec, error_at, load_spec
 from sahel_sim.analysis.sweep.tables import param_column
+from sahel_sim.scenario.errors import file_suggestion
 from sahel_sim.scenario.loading import (
     ScenarioError,
     apply_override,
@@ -29,6 +30,7 @@ from sahel_sim.scenario.loading import (
     validate,
 )
 from sahel_sim.scenario.schema import Scenario
+from sahel_sim.scenario.yaml_source import is_missing
 
 
 @dataclass(frozen=True)
@@ -116,10 +118,14 @@ def load_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Sw
     """
     path = Path(path)
     spec, doc = load_spec(path)
-    base = load_scenario(path.parent / spec.base)
+    file = str(path)
+    base_path = path.parent / spec.base
+    if is_missing(base_path):
+        where = f"not found (looked for {str(base_path)!r}){file_suggestion(base_path)}"
+        raise error_at(doc, file, ("base",), f"base scenario {spec.base!r} {where}", "base")
+    base = load_scenario(base_path)
     base_data = scenario_to_data(base)
     set_items = [*spec.set.items(), *overrides]
-    file = str(path)
 
     def resolve(values: dict[str, Any], what: str) -> Scenario:
         try:
@@ -128,6 +134,10 @@ def load_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Sw
             loc = _locate(exc.field, list(spec.set), list(values), [k for k, _ in overrides])
             if loc is None:
                 raise ScenarioError("--set", None, exc.field, f"{exc.message} ({what})") from None
+            listed = spec.vary.get(loc[-1]) if loc[0] == "vary" and len(loc) == 2 else None
+            if isinstance(listed, list) and exc.file != "--set" and values.get(loc[-1], listed) in listed:
+                item = listed.index(values[loc[-1]])  # a value at fault (not the path): its item, from 0
+                loc, what = (*loc, item), f"vary.{loc[-1]} item {item}; {what}"
             raise error_at(doc, file, loc, f"{exc.message} ({what})", exc.field) from None
 
     kinds = _kinds(spec, base_data)

@@ -1,15 +1,21 @@
-"""Figures of a sweep summary: a metric against a varied parameter, and a heat map for grids."""
+"""Figures of a sweep summary: a metric against a varied parameter, and a heat map for grids.
+
+Drawn in the project's style (:mod:`sahel_sim.runs.plot_style`): titles and axes in words with units,
+counts with integer ticks and thousands separators, the replicate count written on every plot, and
+a 5-95 % band only from :data:`~sahel_sim.runs.plot_style.MIN_BAND_REPLICATES` replicates per point.
+Each function writes a PNG and returns the (closed) figure.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+from sahel_sim.runs import plot_style as ps
 
 MAX_LINES = 10
 
@@ -18,24 +24,40 @@ def _axis_values(column: pd.Series) -> tuple[np.ndarray | pd.Series, list[str] |
     """Numbers or dates stay on a continuous axis; anything else becomes evenly spaced categories."""
     if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
         return column.to_numpy(dtype=float), None
-    try:
+    present = [v for v in column if v is not None and not (isinstance(v, float) and np.isnan(v))]
+    if pd.api.types.is_datetime64_any_dtype(column) or (present and all(isinstance(v, dt.date) for v in present)):
         return pd.to_datetime(column), None
-    except (TypeError, ValueError):
-        labels = [_label(v) for v in column]
-        order = list(dict.fromkeys(labels))
-        return np.array([order.index(v) for v in labels], dtype=float), order
+    labels = [_label(v) for v in column]
+    order = list(dict.fromkeys(labels))
+    return np.array([order.index(v) for v in labels], dtype=float), order
 
 
 def _label(value: object) -> str:
-    return "none" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value)
+    """Tick text of a varied value; a mapping (stored as JSON) shows its scalar entries only."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return "none"
+    if isinstance(value, float | int | np.integer) and not isinstance(value, bool):
+        return ps.thousands(float(value))
+    if isinstance(value, str) and value.startswith("{"):
+        try:
+            mapping = json.loads(value)
+        except ValueError:
+            return value
+        shown = [f"{k}={v}" for k, v in mapping.items() if not isinstance(v, list | dict)]
+        return "\n".join(shown) or "{...}"
+    return str(value)
 
 
-def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path: Path) -> None:
-    """Mean of a metric against the first varied parameter, with its band across replicates.
+def _fewest(rows: pd.DataFrame) -> int:
+    return int(rows["n"].min()) if len(rows) else 0
 
-    The band is the 5-95% band over replicates where every point has at least 20 (see
-    :func:`sahel_sim.analysis.sweep.report.summarise`), else the 95% interval of the mean, and the
-    title says which.
+
+@ps.styled
+def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path: Path):
+    """Mean of a metric against the first varied parameter; one line per value of the others.
+
+    The 5-95 % band across replicates is drawn only when every point has at least
+    :data:`~sahel_sim.runs.plot_style.MIN_BAND_REPLICATES` replicates; the count is written on the plot.
 
     Args:
         rows: Summary rows of one metric (see :func:`sahel_sim.analysis.sweep.report.summarise`).
@@ -43,44 +65,52 @@ def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area
         metric: The metric's name (final-table column).
         area: Area the metric is for.
         path: PNG file to write.
+
+    Returns:
+        The figure.
     """
     x_name, others = varied[0], varied[1:]
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    groups = rows.groupby(others, dropna=False, sort=False) if others else [((), rows)]
+    n = _fewest(rows)
+    band = ps.band_allowed(n)
+    fig, ax = ps.subplots(figsize=(8, 4.8))
+    groups = list(rows.groupby(others, dropna=False, sort=True)) if others else [((), rows)]
+    colours = ps.colormap("viridis")(np.linspace(0.0, 0.9, max(1, min(len(groups), MAX_LINES))))
     ticks = None
-    band = ("p05", "p95") if rows["p05"].notna().all() else ("ci95_low", "ci95_high")
-    for n, (key, group) in enumerate(groups):
-        if n >= MAX_LINES:
-            break
-        group = group.sort_values(x_name, kind="stable", na_position="first")
+    for k, (key, group) in enumerate(groups[:MAX_LINES]):
+        _, categorical = _axis_values(group[x_name])
+        order = "point_index" if categorical is not None and "point_index" in group else x_name
+        group = group.sort_values(order, kind="stable", na_position="first")  # categories in design order
         x, ticks = _axis_values(group[x_name])
         key = key if isinstance(key, tuple) else (key,)
-        label = ", ".join(f"{o.split('.')[-1]}={_label(k)}" for o, k in zip(others, key, strict=True))
-        (line,) = ax.plot(x, group["mean"], marker="o", label=label or "mean")
-        ax.fill_between(x, group[band[0]], group[band[1]], color=line.get_color(), alpha=0.15)
+        label = ", ".join(_label(v) for v in key)
+        colour = colours[k] if others else "#222222"
+        ax.plot(x, group["mean"], marker="o", color=colour, label=label or f"mean of {n:,} replicates")
+        if band:
+            ax.fill_between(x, group["p05"], group["p95"], color=colour, alpha=0.15)
+    if band and not others:
+        ax.fill_between([], [], [], color="#222222", alpha=0.15, label="5-95 % of replicates")
     if ticks is not None:
-        ax.set_xticks(range(len(ticks)), ticks, rotation=20, fontsize=7)
-    ax.set_xlabel(x_name)
-    ax.set_ylabel(f"{metric} ({area})")
-    if band[0] == "p05":
-        ax.set_title(f"{metric} in {area}: mean and 5-95% band over replicates")
-    else:
-        fewest = int(rows["n"].min())
-        ax.set_title(
-            f"{metric} in {area}: mean and 95% interval of the mean\n"
-            f"(no 5-95% band: {fewest} replicates, fewer than 20)",
-            fontsize=10,
-        )
-    if others:
-        ax.legend(fontsize=7)
-    fig.autofmt_xdate() if ticks is None and not pd.api.types.is_numeric_dtype(rows[x_name]) else None
+        ax.set_xticks(range(len(ticks)), ticks, rotation=0 if any("\n" in t for t in ticks) else 20, fontsize=7)
+    ax.set_xlabel(ps.parameter_label(x_name))
+    unit = ps.unit_of(metric)
+    ps.format_axis(ax, unit)
+    what = "mean and 5-95 % band over replicates" if band else "mean over replicates"
+    ax.set_title(f"{ps.name_of(metric, area)}: {what}\n{ps.replicates_note(n)}")
+    extra = f" ({len(groups) - MAX_LINES} more lines not drawn)" if len(groups) > MAX_LINES else ""
+    ax.legend(fontsize=7, title=(f"{', '.join(map(ps.parameter_label, others))}{extra}") if others else None)
+    if ticks is None and not pd.api.types.is_numeric_dtype(rows[x_name]):
+        fig.autofmt_xdate()
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    ps.save(fig, path)
+    return fig
 
 
-def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path: Path, paired: bool = False) -> None:
-    """Heat map of a metric's mean over a two-parameter grid, or of its paired difference.
+@ps.styled
+def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path: Path, paired: bool = False):
+    """Heat map of a metric's mean over a two-parameter grid, each cell labelled with its value.
+
+    With ``paired``, the map shows each point's paired difference from the sweep's reference point
+    (columns ``paired_difference``, ``paired_ci_low``, ``paired_ci_high``) with its 95 % interval.
 
     Args:
         rows: Summary rows of one metric.
@@ -88,41 +118,49 @@ def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path
         metric: The metric's name.
         area: Area the metric is for.
         path: PNG file to write.
-        paired: Draw the paired difference from the reference point with its 95% interval
-            (columns ``paired_*``) instead of the mean.
+        paired: Draw the paired difference from the reference point instead of the mean.
+
+    Returns:
+        The figure.
     """
     y_name, x_name = varied
     frame = rows.assign(_y=rows[y_name].map(_label), _x=rows[x_name].map(_label))
     y_order = list(dict.fromkeys(frame.sort_values(y_name, kind="stable")["_y"]))
     x_order = list(dict.fromkeys(frame.sort_values(x_name, kind="stable")["_x"]))
-    column = "paired_difference" if paired else "mean"
 
-    def pivot(name: str) -> np.ndarray:
-        table = frame.pivot_table(index="_y", columns="_x", values=name, aggfunc="first", dropna=False)
+    def pivot(column: str) -> np.ndarray:
+        table = frame.pivot_table(index="_y", columns="_x", values=column, aggfunc="first", dropna=False)
         return table.reindex(index=y_order, columns=x_order).to_numpy(dtype=float)
 
-    grid = pivot(column)
+    values = pivot("paired_difference" if paired else "mean")
     low, high = (pivot("paired_ci_low"), pivot("paired_ci_high")) if paired else (None, None)
-    fig, ax = plt.subplots(figsize=(1.6 * len(x_order) + 3, 0.7 * len(y_order) + 2))
-    if paired:
-        limit = np.nanmax(np.abs(grid)) or 1.0
-        image = ax.imshow(grid, cmap="RdBu_r", aspect="auto", vmin=-limit, vmax=limit)
-    else:
-        image = ax.imshow(grid, cmap="viridis", aspect="auto")
-    for (i, j), value in np.ndenumerate(grid):
+    fig, ax = ps.subplots(figsize=(1.3 * len(x_order) + 4, 0.6 * len(y_order) + 2.4))
+    image = ax.imshow(values, cmap="viridis", aspect="auto")
+    unit = ps.unit_of(metric)
+    share = unit.startswith("share")
+    middle = np.nanmean(values) if np.isfinite(values).any() else 0.0
+    for (i, j), value in np.ndenumerate(values):
         if np.isfinite(value):
-            text = f"{value:.3g}" if not paired else f"{value:+.3g}\n[{low[i, j]:+.3g}, {high[i, j]:+.3g}]"
-            ax.text(j, i, text, ha="center", va="center", fontsize=6 if paired else 7, color="k" if paired else "w")
+            text = f"{value:.0%}" if share else ps.thousands(round(value, 1) if abs(value) < 100 else round(value))
+            if paired:
+                text = f"{value:+.3g}\n[{low[i, j]:+.3g}, {high[i, j]:+.3g}]"
+            ax.text(j, i, text, ha="center", va="center", fontsize=7, color="w" if value < middle else "k")
     ax.set_xticks(range(len(x_order)), x_order, rotation=20, fontsize=7)
     ax.set_yticks(range(len(y_order)), y_order, fontsize=7)
-    ax.set_xlabel(x_name)
-    ax.set_ylabel(y_name)
+    ax.set_xlabel(ps.parameter_label(x_name))
+    ax.set_ylabel(ps.parameter_label(y_name))
+    ax.grid(False)
+    bar = fig.colorbar(image, ax=ax)
+    ps.format_axis(bar.ax, unit)
+    bar.ax.set_ylabel(f"{'paired difference' if paired else 'mean'}, {ps.axis_label(unit)}")
+    n = _fewest(rows)
     if paired:
-        fig.colorbar(image, ax=ax, label=f"paired difference in {metric} ({area})")
-        ax.set_title(f"{metric} in {area}: difference from the reference point\n(paired over replicates; 95% interval)")
+        ax.set_title(
+            f"{ps.name_of(metric, area)}: difference from the reference point\n"
+            f"(paired over {n:,} replicates; 95 % interval)"
+        )
     else:
-        fig.colorbar(image, ax=ax, label=f"mean {metric} ({area})")
-        ax.set_title(f"{metric} in {area}")
+        ax.set_title(f"{ps.name_of(metric, area)}: mean over {n:,} replicates per cell")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    ps.save(fig, path)
+    return fig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -21,11 +22,45 @@ def run_record(sweep_dir: Path | str, run_id: str) -> dict:
     return pq.read_table(path).to_pylist()[0]
 
 
+def design_point(sweep_dir: Path | str, record: dict) -> tuple[dict, list[str]]:
+    """What the manifest of an exported run records about its place in the sweep.
+
+    Args:
+        sweep_dir: The sweep folder.
+        record: The run's row of the runs table (see :func:`run_record`).
+
+    Returns:
+        The design point (sweep name and folder, run id, point index and id, replicate, seed and the
+        point's varied values, dotted path to value) and every override applied to the base
+        scenario (``path=value``: the sweep's ``set``, then the varied values).
+    """
+    from sahel_sim.runs.results import value_text
+
+    info = json.loads((Path(sweep_dir) / "spec.json").read_text(encoding="utf-8"))
+    values = {key: record.get(key) for key in info["varied"]}
+    items = [*((k, v) for k, v in info.get("set", [])), *values.items()]
+    return {
+        "sweep": info["spec"].get("name"),
+        "sweep_folder": str(sweep_dir),
+        "sweep_file": info.get("sweep_file"),
+        "base": info["spec"].get("base"),
+        "run_id": record["run_id"],
+        "point_index": int(record["point_index"]),
+        "point_id": record["point_id"],
+        "replicate": int(record["replicate"]),
+        "seed": int(record["seed"]),
+        "values": {k: value_text(v) if not isinstance(v, int | float | bool) else v for k, v in values.items()},
+    }, [f"{k}={value_text(v)}" for k, v in items]
+
+
 def export_run(sweep_dir: Path | str, run_id: str, dest: Path | str) -> Path:
     """Simulate one run of a sweep again and write its results folder under ``dest``.
 
     The run's resolved scenario is read from ``points/<point_id>.yaml`` and its seed from the runs
-    table, so the replay reproduces the run exactly (same weekly table).
+    table, so the replay reproduces the run exactly (same weekly table). The folder is named after
+    the point's varied values and the replicate (e.g.
+    ``baseline__withdrawal.start=2024-01-01,withdrawal.duration_weeks=26_r3_1a2b3c4d``), and its
+    manifest records the design point (see :func:`design_point`).
 
     Args:
         sweep_dir: The sweep folder.
@@ -35,11 +70,15 @@ def export_run(sweep_dir: Path | str, run_id: str, dest: Path | str) -> Path:
     Returns:
         The results folder written (see :func:`sahel_sim.runs.results.write_results`).
     """
-    from sahel_sim.runs.results import write_results
+    from sahel_sim.runs.results import values_label, write_results
     from sahel_sim.runs.runner import simulate
 
     record = run_record(sweep_dir, run_id)
+    point, overrides = design_point(sweep_dir, record)
     scenario_file = Path(sweep_dir) / "points" / f"{record['point_id']}.yaml"
     scenario = load_scenario(scenario_file)
     output = simulate(scenario, int(record["seed"]))
-    return write_results(output, Path(dest), source=str(scenario_file))
+    label = values_label({k: record.get(k) for k in point["values"]}) or f"point{point['point_index']}"
+    return write_results(
+        output, Path(dest), source=str(scenario_file), overrides=overrides, label=label, design_point=point
+    )

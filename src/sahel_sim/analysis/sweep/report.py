@@ -19,9 +19,8 @@ import pandas as pd
 
 from sahel_sim.analysis.sweep.spec import SweepSpec
 from sahel_sim.analysis.sweep.store import SweepStore
+from sahel_sim.runs.plot_style import MIN_BAND_REPLICATES
 
-#: Fewest replicates from which a 5-95% band is reported.
-MIN_BAND_REPLICATES = 20
 #: Metrics of the final table summarised unless others are asked for.
 DEFAULT_METRICS = (
     "final_stability_index",

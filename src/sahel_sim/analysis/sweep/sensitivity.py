@@ -55,34 +55,43 @@ def indices(spec: SweepSpec, points: pd.DataFrame, outputs: pd.Series) -> pd.Dat
     return table
 
 
-def bar_chart(table: pd.DataFrame, metric: str, design: str, path: Path) -> None:
+def bar_chart(table: pd.DataFrame, metric: str, design: str, path: Path):
     """Bar chart of the indices of one metric, with confidence intervals.
 
     Args:
         table: Output of :func:`indices` for the metric.
-        metric: Its name, for the title.
+        metric: Its name (final-table column), written in words in the title.
         design: ``sobol`` or ``morris``.
         path: PNG file to write.
+
+    Returns:
+        The figure.
     """
-    import matplotlib
+    from sahel_sim.runs import plot_style as ps
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    return ps.styled(_bar_chart)(table, metric, design, path)
 
-    names = [p.split(".")[-1] for p in table["parameter"]]
+
+def _bar_chart(table: pd.DataFrame, metric: str, design: str, path: Path):
+    from sahel_sim.runs import plot_style as ps
+
+    names = [ps.parameter_label(p) for p in table["parameter"]]
     pos = np.arange(len(names))
-    fig, ax = plt.subplots(figsize=(8, 0.5 * len(names) + 1.8))
+    fig, ax = ps.subplots(figsize=(8, 0.5 * len(names) + 1.8))
+    words = ps.name_of(metric)
     if design == "sobol":
-        ax.barh(pos - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order S1")
-        ax.barh(pos + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total ST")
-        ax.set_xlabel("share of output variance")
+        ax.barh(pos - 0.2, table["S1"], 0.4, xerr=table["S1_conf"], label="first order (S1)")
+        ax.barh(pos + 0.2, table["ST"], 0.4, xerr=table["ST_conf"], label="total, with interactions (ST)")
+        ax.set_xlabel("share of the output's variance")
+        title = f"Sobol sensitivity of {words[0].lower() + words[1:]}"
     else:
-        ax.barh(pos, table["mu_star"], 0.6, xerr=table["mu_star_conf"], label="mu*")
-        ax.set_xlabel(f"mean absolute elementary effect on {metric}")
+        ax.barh(pos, table["mu_star"], 0.6, xerr=table["mu_star_conf"], label="mu* (with 95 % interval)")
+        ax.set_xlabel(f"mean absolute elementary effect ({ps.axis_label(ps.unit_of(metric))})")
+        title = f"Morris screening of {words[0].lower() + words[1:]}"
     ax.set_yticks(pos, names)
     ax.invert_yaxis()
     ax.legend(fontsize=8)
-    ax.set_title(f"{design} sensitivity of {metric}")
+    ax.set_title(title)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    ps.save(fig, path)
+    return fig

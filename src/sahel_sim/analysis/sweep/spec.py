@@ -16,6 +16,7 @@ from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from sahel_sim.scenario.kinds import expect_kind
 from sahel_sim.scenario.loading import Located, ScenarioError, read_yaml
 
 Design = Literal["grid", "list", "lhs", "sobol", "morris"]
@@ -84,6 +85,7 @@ def load_spec(path: Path) -> tuple[SweepSpec, Located]:
         ScenarioError: Naming file, line and key of the first problem.
     """
     doc = read_yaml(path)
+    expect_kind(doc, str(path), "sweep")
     try:
         spec = SweepSpec.model_validate(doc.data)
     except ValidationError as exc:

@@ -68,7 +68,7 @@ def execute(task: Task) -> Outcome:
     """Simulate one run; an exception becomes a failed outcome carrying its traceback."""
     started = time.perf_counter()
     try:
-        output = simulate(task.scenario, task.seed)
+        output = simulate(task.scenario, task.seed, events=False)  # the sweep stores no event log
         return Outcome(
             task.run_id,
             True,

@@ -54,10 +54,14 @@ class OnGrid:
 
 def positions(agents: list) -> tuple[np.ndarray, np.ndarray]:
     """Cell coordinates of agents as two integer arrays (x, y)."""
-    xy = np.array([a.cell.coordinate for a in agents], dtype=np.intp).reshape(-1, 2)
-    return xy[:, 0].copy(), xy[:, 1].copy()
+    xs, ys = [], []
+    for a in agents:
+        x, y = a.cell.coordinate
+        xs.append(x)
+        ys.append(y)
+    return np.array(xs, dtype=np.intp), np.array(ys, dtype=np.intp)
 
 
 def strengths(agents: list) -> np.ndarray:
     """The agents' ``strength`` (fighters or personnel) as a float array."""
-    return np.array([a.strength for a in agents], dtype=float)
+    return np.fromiter((a.strength for a in agents), dtype=float, count=len(agents))

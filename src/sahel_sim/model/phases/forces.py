@@ -53,9 +53,9 @@ def _engage(model: SahelModel, units: list, bands: list, radius: int) -> None:
     active = np.flatnonzero(operations > 0)
     for n in model.streams.forces.permutation(active).tolist():
         unit = units[n]
-        near = in_range[bounds[n] : bounds[n + 1]]
-        near = near[strength[near] >= 1]
-        for i in near[np.lexsort((near, -strength[near]))[: operations[n]]].tolist():
+        near = [i for i in in_range[bounds[n] : bounds[n + 1]].tolist() if strength[i] >= 1]
+        near.sort(key=lambda i: (-strength[i], i))  # strongest first, then by index (as a lexsort)
+        for i in near[: operations[n]]:
             if unit.strength >= 1 and bands[i].strength >= 1:
                 unit.engage(bands[i])
                 strength[i] = bands[i].strength

@@ -31,9 +31,9 @@ def run(model: SahelModel) -> None:
 def _displacement(model: SahelModel) -> None:
     """People flee violent cells towards safer, more populous cells; the displaced slowly settle."""
     p = model.params.population
-    exposure = 1.0 - np.exp(-model.violence_per_100k() / p.flight_violence_scale)
-    out_share = p.flight_max_share * exposure
     safety = np.exp(-model.violence_per_100k() / p.flight_violence_scale)
+    exposure = 1.0 - safety
+    out_share = p.flight_max_share * exposure
     attract = np.where(model.land, safety * (model.population + 1.0) ** p.town_pull, 0.0)
     attract *= 1.0 + model.presence.protection  # camps and protected towns pull
     radius = F.km_to_cells(p.flight_radius_km, model.resolution)
@@ -44,10 +44,8 @@ def _displacement(model: SahelModel) -> None:
     country = model.geo.country
     # Share of each cell's inflow that came from another country: estimated from the mix of
     # outflow origins within reach (exact per cell pair is not tracked).
-    per_country = np.stack(
-        [F.window_sum(np.where(country == c, outflow, 0.0), radius) for c in _countries_with_flow(country, outflow)]
-    )
     codes = _countries_with_flow(country, outflow)
+    per_country = np.stack([F.window_sum(np.where(country == c, outflow, 0.0), radius) for c in codes])
     total_reach = per_country.sum(axis=0)
     foreign = np.zeros_like(outflow)
     for k, c in enumerate(codes):

@@ -66,15 +66,9 @@ def run(model: SahelModel) -> None:
     w, h = model.geo.width, model.geo.height
     r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
     r_op = F.km_to_cells(p.combat.operating_radius_km, model.resolution)
-    forces = np.zeros((w, h))
-    for u in model.units():
-        if u.active and u.strength > 0:
-            forces[u.xy] += u.strength
-    pk = np.zeros((w, h))
+    forces = _personnel_field((w, h), [u for u in model.units() if u.active and u.strength > 0])
     peacekeepers: list[PeacekeepingCamp | Convoy] = [*model.camps(), *model.convoys()]
-    for c in peacekeepers:
-        if c.strength > 0:
-            pk[c.xy] += c.strength
+    pk = _personnel_field((w, h), [c for c in peacekeepers if c.strength > 0])
     bands = model.bands()
     bx, by = positions(bands)
     fighters = np.zeros((len(model.config.factions), w, h))
@@ -105,6 +99,13 @@ def run(model: SahelModel) -> None:
         grievance=grievance,
         willing=F.willing_share(grievance, risk, p.population.activation_threshold),
     )
+
+
+def _personnel_field(shape: tuple[int, int], agents: list) -> np.ndarray:
+    """Personnel per cell: the agents' strengths added in list order (np.add.at adds one by one)."""
+    field = np.zeros(shape)
+    np.add.at(field, positions(agents), strengths(agents))
+    return field
 
 
 def peacekeeper_reach(model: SahelModel) -> np.ndarray:
