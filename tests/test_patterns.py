@@ -80,7 +80,11 @@ def test_army_accuracy_matters_more_than_effectiveness():
     base = _outcomes(world(0.3, 0.3), _insurgent_weeks)
     accurate = _outcomes(world(0.9, 0.3), _insurgent_weeks)
     effective = _outcomes(world(0.3, 0.9), _insurgent_weeks)
-    assert accurate.mean() < effective.mean() < base.mean()
+    # Paired over the same seeds: accuracy shortens the insurgency, and by more than effectiveness.
+    # (Whether effectiveness alone shortens it is not asserted: with separate random streams its
+    # effect on seeds 1-8 is +0.1 % of insurgent-weeks, within seed noise; issue 13.)
+    assert accurate.mean() < base.mean()
+    assert (base - accurate).mean() > (base - effective).mean()
     assert np.median(accurate) < np.median(effective)
 
 

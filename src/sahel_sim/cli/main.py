@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sahel_sim import __version__
-from sahel_sim.cli import bench, calibrate, hindcast, sweep, viz
+from sahel_sim.cli import bench, calibrate, compare, discover, hindcast, sweep, viz
 from sahel_sim.cli.common import blocking_file, load_for_run, reporter
 from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, load_scenario
@@ -25,7 +25,7 @@ EXAMPLES = {
 }
 
 #: Modules that add further subcommands through their ``register(subparsers)`` function, in help order.
-COMMAND_MODULES = (viz, sweep, hindcast, calibrate, bench)
+COMMAND_MODULES = (viz, sweep, compare, discover, hindcast, calibrate, bench)
 
 
 class OneLineParser(argparse.ArgumentParser):

@@ -44,6 +44,7 @@ from sahel_sim.model.phases.insurgents import allowed_cells
 from sahel_sim.model.phases.presence import Presence
 from sahel_sim.model.phases.schedule import ScheduleState
 from sahel_sim.model.spatial import nearest_within, window_argmax
+from sahel_sim.model.streams import Streams
 from sahel_sim.scenario.schema import Scenario
 
 DENSITY_REFERENCE = 20.0  # people per km² at which combat's civilian harm is at its nominal rate
@@ -70,6 +71,8 @@ class SahelModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int | None = None):
         self.seed_value = scenario.seed if seed is None else int(seed)
         super().__init__(rng=self.seed_value)
+        #: The random streams of the rules, one per purpose (:mod:`sahel_sim.model.streams`).
+        self.streams = Streams.from_seed(self.seed_value)
         self.config = scenario
         self.params = scenario.mechanisms
         self.geo = load_geography(scenario.map.resolution)

@@ -104,11 +104,11 @@ def build_posts(model: SahelModel) -> None:
     """The diplomatic posts: the scenario's data set (less removals) plus those it adds.
 
     Each post's tolerance comes from :func:`~sahel_sim.model.agents.diplomacy.post_tolerance`, with one
-    standard normal draw per post, in the order of the list, from a child of the model's generator (so
-    that adding a post does not shift the draws of the other phases).
+    standard normal draw per post, in the order of the list, from the ``posts`` random stream (so
+    that adding a post does not shift the draws of the other rules; :mod:`sahel_sim.model.streams`).
     """
     specs = model.config.post_list()
-    draws = model.rng.spawn(1)[0].standard_normal(len(specs)) if specs else ()
+    draws = model.streams.posts.standard_normal(len(specs)) if specs else ()
     for spec, draw in zip(specs, draws, strict=True):
         x, y = model.geo.cell_of(spec.lat, spec.lon)
         tolerance = post_tolerance(model.params.diplomacy, spec, float(draw))
@@ -125,7 +125,7 @@ def spawn_faction(model: SahelModel, faction: Faction, index: int) -> None:
         n_bands = max(1, math.ceil(fighters / (split / 2)))
         x, y = model.geo.cell_of(area.lat, area.lon)
         for i in range(n_bands):
-            dx, dy = model.rng.integers(-1, 2, size=2)
+            dx, dy = model.streams.schedule.integers(-1, 2, size=2)
             cx = int(np.clip(x + dx, 0, model.geo.width - 1))
             cy = int(np.clip(y + dy, 0, model.geo.height - 1))
             size = fighters // n_bands + (1 if i < fighters % n_bands else 0)  # whole fighters

@@ -8,7 +8,10 @@ writes a PNG and returns that figure (so tests can read its axes) until the next
 
 from __future__ import annotations
 
+import textwrap
+from collections.abc import Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import pandas as pd
 from matplotlib.axes import Axes
@@ -100,15 +103,30 @@ def _control_columns(scenario: Scenario, columns) -> list[tuple[str, str, str | 
 
 
 @ps.styled
-def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: int, area: str = "ALL"):
+def overrides_line(overrides: Sequence[str]) -> str:
+    """The subtitle naming a run's ``--set`` overrides (empty when there are none), wrapped."""
+    if not overrides:
+        return ""
+    return "\n".join(textwrap.wrap("overrides: " + ", ".join(overrides), 140))
+
+
+def dashboard(
+    timeseries: pd.DataFrame,
+    scenario: Scenario,
+    path: Path | BinaryIO,
+    seed: int,
+    area: str = "ALL",
+    overrides: Sequence[str] = (),
+):
     """Eight panels of weekly stability metrics for one area, the withdrawal shaded.
 
     Args:
         timeseries: A run's weekly table.
         scenario: The scenario (for the title, the factions and the withdrawal period).
-        path: PNG file to write.
+        path: PNG file (or binary stream) to write.
         seed: The run's seed (for the title).
         area: ``ALL`` or a country code.
+        overrides: The run's ``--set`` overrides (``path=value``), shown under the title.
 
     Returns:
         The figure (reused and redrawn by the next call).
@@ -150,7 +168,8 @@ def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: in
     for ax in axes[-2:]:
         ax.tick_params(axis="x", labelbottom=True, labelrotation=30)
     where = ps.area_name(area)
-    fig.suptitle(f"Scenario {scenario.name}: {where}, seed {seed}", fontsize=13)
+    subtitle = overrides_line(overrides)
+    fig.suptitle(f"Scenario {scenario.name}: {where}, seed {seed}" + (f"\n{subtitle}" if subtitle else ""), fontsize=13)
     if span:
         handle = Patch(color=WITHDRAWAL_COLOUR, alpha=0.15)
         text = f"peacekeepers' withdrawal ({span[0]:%d %b %Y} to {span[1]:%d %b %Y}, first to last camp closed)"
@@ -165,13 +184,14 @@ def dashboard(timeseries: pd.DataFrame, scenario: Scenario, path: Path, seed: in
 
 
 @ps.styled
-def events_map(events: pd.DataFrame, scenario: Scenario, path: Path):
+def events_map(events: pd.DataFrame, scenario: Scenario, path: Path, overrides: Sequence[str] = ()):
     """Map of the region with every violent event of the run, sized by deaths.
 
     Args:
         events: The run's event log.
         scenario: The scenario (camps and posts are drawn).
         path: PNG file to write.
+        overrides: The run's ``--set`` overrides (``path=value``), shown under the title.
 
     Returns:
         The figure (reused and redrawn by the next call).
@@ -227,7 +247,7 @@ def events_map(events: pd.DataFrame, scenario: Scenario, path: Path):
     ax.legend(handles=handles, loc="lower left", fontsize=7, ncol=2)
     ax.set_title(
         f"Violent events of scenario {scenario.name}, {scenario.start:%d %b %Y} to {scenario.end:%d %b %Y}"
-        " (one dot per event, area by deaths)"
+        " (one dot per event, area by deaths)" + (f"\n{overrides_line(overrides)}" if overrides else "")
     )
     ps.save(fig, path, dpi=90)
     return fig

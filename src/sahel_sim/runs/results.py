@@ -156,9 +156,10 @@ def write_results(
         write_tables(output, tmp)
         (tmp / "scenario.resolved.yaml").write_text(dump_scenario(output.scenario), encoding="utf-8")
         (tmp / "plots").mkdir()
-        dashboard(output.timeseries, output.scenario, tmp / "plots" / "dashboard.png", output.seed)
-        dashboard(output.timeseries, output.scenario, tmp / "plots" / "dashboard_ML.png", output.seed, "ML")
-        events_map(output.events, output.scenario, tmp / "plots" / "events_map.png")
+        plots = tmp / "plots"
+        dashboard(output.timeseries, output.scenario, plots / "dashboard.png", output.seed, overrides=overrides)
+        dashboard(output.timeseries, output.scenario, plots / "dashboard_ML.png", output.seed, "ML", overrides)
+        events_map(output.events, output.scenario, plots / "events_map.png", overrides)
         manifest = provenance()
         manifest.update(
             {

@@ -55,10 +55,23 @@ def simulate(
             _check(model)
         if progress is not None:
             progress(model.week_index, total, model.date)
+    return finish(model, scenario, seed, time.perf_counter() - started, events)
+
+
+def finish(model: SahelModel, scenario: Scenario, seed: int, wall_seconds: float, events: bool = True) -> RunOutput:
+    """The tables and summary of a model that has run to its end (see :func:`simulate`).
+
+    Args:
+        model: The finished model.
+        scenario: The scenario it ran.
+        seed: Its seed.
+        wall_seconds: Wall-clock time to record, seconds.
+        events: Build the event table and the summary (else both are None).
+    """
     timeseries = model.metrics.frame()
     log = model.log.to_frame() if events else None
     summary = summarise(scenario, seed, timeseries, log) if events else None
-    return RunOutput(scenario, seed, timeseries, log, summary, time.perf_counter() - started)
+    return RunOutput(scenario, seed, timeseries, log, summary, wall_seconds)
 
 
 def _check(model: SahelModel) -> None:

@@ -86,6 +86,31 @@ def _check_unique(names: list[str], field: str) -> None:
         seen.add(name)
 
 
+def check_not_ignored(model: Frozen, rules: tuple[tuple[str, tuple[str, ...], str], ...]) -> None:
+    """Refuse a field that cannot take effect because another field decides instead.
+
+    A value that the resolved scenario would silently ignore (e.g. a withdrawal ``start`` when camps
+    close on ``dates``) is an error, so that an override never runs without effect.
+
+    Args:
+        model: The validated section.
+        rules: ``(deciding field, fields it makes ignored, why)``; a rule applies when the deciding
+            field is not None.
+
+    Raises:
+        FieldError: Naming the first ignored field that is set.
+    """
+    for decider, ignored, why in rules:
+        if getattr(model, decider) is None:
+            continue
+        for name in ignored:
+            if getattr(model, name) is not None:
+                raise FieldError(
+                    name,
+                    f"'{name}' cannot take effect: {why} (set '{decider}' to null to use '{name}' instead)",
+                )
+
+
 class StrengthPoint(Frozen):
     """Strength of a force from a date on (linearly interpolated to the next point)."""
 
@@ -110,6 +135,10 @@ class Camp(Frozen):
     opens: Date | None = Field(None, description="date the camp opens (default: force deployment)")
 
 
+#: Withdrawal fields the plan ignores when another is given: (deciding field, ignored fields, why).
+WITHDRAWAL_IGNORED_WHEN = (("dates", ("start", "end", "duration_weeks", "order"), "camps close on the given 'dates'"),)
+
+
 class Withdrawal(Frozen):
     """How the force leaves: camps close either in an order spread over a period, or on given dates.
 
@@ -125,9 +154,8 @@ class Withdrawal(Frozen):
 
     @model_validator(mode="after")
     def _check_shape(self) -> Withdrawal:
+        check_not_ignored(self, WITHDRAWAL_IGNORED_WHEN)
         if self.dates is not None:
-            if self.order is not None or self.duration_weeks is not None:
-                raise FieldError("dates", "give either 'dates' per camp, or start with end/duration and order")
             return self
         if self.start is None:
             raise FieldError("start", "a withdrawal needs a start date (or a 'dates' mapping per camp)")

@@ -351,6 +351,7 @@ def _write_spec(plan: SweepPlan, store: SweepStore) -> None:
             "spec": plan.spec.model_dump(mode="json"),
             "set": [[k, v] for k, v in plan.set_items],
             "varied": list(plan.spec.vary),
+            "reference_point": plan.reference.index if plan.reference is not None else None,
             "points": len(plan.points),
             "total_runs": plan.total_runs,
         },

@@ -1,7 +1,8 @@
 """Where runs execute: in this process, in local worker processes, or on a Dask cluster.
 
 All executors offer the same four calls, so the engine does not care which one it drives:
-``submit(task)`` returns a handle, ``wait(handles, timeout)`` returns those that finished,
+``submit(task, fn=execute)`` returns a handle (``fn(task)`` runs where the executor runs tasks; any
+picklable module-level function, by default one sweep run), ``wait(handles, timeout)`` returns those that finished,
 ``result(handle)`` returns the :class:`~sahel_sim.analysis.sweep.worker.Outcome` (or raises
 :class:`WorkerLost` when the process running it died), and ``close()``. Results do not depend on the
 executor: every run's outcome is a function of its scenario and seed alone.
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
@@ -58,10 +60,10 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def submit(self, task: Task) -> Future:
+    def submit(self, task: Task, fn: Callable[[Any], Any] = execute) -> Future:
         """Run the task now; return a finished future."""
         future: Future = Future()
-        future.set_result(execute(task))
+        future.set_result(fn(task))
         return future
 
     def wait(self, handles: Any, timeout: float | None = None) -> set:
@@ -123,11 +125,11 @@ class ProcessExecutor:
         self._processes[self._generation] = {}
         self._pool = self._new_pool()
 
-    def submit(self, task: Task) -> Future:
-        """Queue a task on the pool (replacing the pool first if a worker death broke it)."""
+    def submit(self, task: Task, fn: Callable[[Any], Any] = execute) -> Future:
+        """Queue ``fn(task)`` on the pool (replacing the pool first if a worker death broke it)."""
         for _ in range(MAX_SUBMIT_TRIES):
             try:
-                future = self._pool.submit(_execute_marked, task)
+                future = self._pool.submit(_execute_marked, task, fn)
             except BrokenProcessPool:
                 self._replace(self._generation)
                 continue
@@ -223,8 +225,8 @@ def _watch_driver(driver: int, interval: float = 1.0) -> None:
             pass
 
 
-def _execute_marked(task: Task) -> Outcome:
-    """Run a task in a worker, with a marker file naming the run while it runs."""
+def _execute_marked(task: Task, fn: Callable[[Any], Any] = execute) -> Any:
+    """Run ``fn(task)`` in a worker, with a marker file naming the run while it runs."""
     mark = os.path.join(_MARKS, str(os.getpid())) if _MARKS else None
     if mark:
         tmp = f"{mark}.tmp"
@@ -232,7 +234,7 @@ def _execute_marked(task: Task) -> Outcome:
             fh.write(task.run_id)
         os.replace(tmp, mark)
     try:
-        return execute(task)
+        return fn(task)
     finally:
         if mark:
             with contextlib.suppress(OSError):
@@ -281,9 +283,9 @@ class DaskExecutor:
                 raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self.workers = max(1, sum(self.client.nthreads().values()))
 
-    def submit(self, task: Task) -> Any:
+    def submit(self, task: Task, fn: Callable[[Any], Any] = execute) -> Any:
         """Send a task to the cluster."""
-        return self.client.submit(execute, task, pure=False, key=f"sahel-run-{task.run_id}-{os.urandom(4).hex()}")
+        return self.client.submit(fn, task, pure=False, key=f"sahel-run-{task.run_id}-{os.urandom(4).hex()}")
 
     def wait(self, handles: Any, timeout: float | None = None) -> set:
         """Wait up to ``timeout`` seconds for at least one handle to finish."""

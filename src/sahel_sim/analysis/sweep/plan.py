@@ -78,6 +78,7 @@ class SweepPlan:
     points: list[Point]
     spec_hash: str
     _base_data: dict = field(repr=False, default_factory=dict)
+    reference: Point | None = None
 
     def scenario(self, point: Point) -> Scenario:
         """The resolved scenario of a design point."""
@@ -149,7 +150,19 @@ def load_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Sw
         scenario = resolve(point_values, f"design point {i}: {_show(point_values)}")
         raw = tuple(float(x) for x in matrix[i]) if matrix is not None else ()
         points.append(Point(i, point_values, point_key(spec.design, i, point_values), scenario_hash(scenario), raw))
-    return SweepPlan(spec, path, base, set_items, points, _spec_hash(spec, set_items, points), base_data)
+    reference = _reference(spec, points, doc, file)
+    return SweepPlan(spec, path, base, set_items, points, _spec_hash(spec, set_items, points), base_data, reference)
+
+
+def _reference(spec: SweepSpec, points: list[Point], doc: Any, file: str) -> Point | None:
+    """The design point named by ``reference`` (its values as written), if any."""
+    if spec.reference is None:
+        return None
+    wanted = canonical_json(spec.reference)
+    for point in points:
+        if canonical_json(point.values) == wanted:
+            return point
+    raise error_at(doc, file, ("reference",), f"is not a design point: {_show(spec.reference)}", "reference")
 
 
 def _resolve(base_data: dict, items: list[tuple[str, Any]]) -> Scenario:
@@ -212,9 +225,12 @@ def _show(values: dict[str, Any]) -> str:
 
 
 def _spec_hash(spec: SweepSpec, set_items: list[tuple[str, Any]], points: list[Point]) -> str:
-    """Hash of everything that fixes what each run is; ``replicates`` may grow on resume."""
+    """Hash of everything that fixes what each run is; ``replicates`` may grow on resume.
+
+    The ``reference`` point only changes what ``report`` compares with, not the runs.
+    """
     content = {
-        "spec": spec.model_dump(mode="json", exclude={"replicates", "name", "description", "base"}),
+        "spec": spec.model_dump(mode="json", exclude={"replicates", "name", "description", "base", "reference"}),
         "set": [[k, v] for k, v in set_items],
         "points": [p.scenario_hash for p in points],
         "keys": [p.key for p in points],

@@ -106,8 +106,11 @@ def metric_vs_parameter(rows: pd.DataFrame, varied: list[str], metric: str, area
 
 
 @ps.styled
-def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path: Path):
+def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path: Path, paired: bool = False):
     """Heat map of a metric's mean over a two-parameter grid, each cell labelled with its value.
+
+    With ``paired``, the map shows each point's paired difference from the sweep's reference point
+    (columns ``paired_difference``, ``paired_ci_low``, ``paired_ci_high``) with its 95 % interval.
 
     Args:
         rows: Summary rows of one metric.
@@ -115,6 +118,7 @@ def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path
         metric: The metric's name.
         area: Area the metric is for.
         path: PNG file to write.
+        paired: Draw the paired difference from the reference point instead of the mean.
 
     Returns:
         The figure.
@@ -123,9 +127,13 @@ def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path
     frame = rows.assign(_y=rows[y_name].map(_label), _x=rows[x_name].map(_label))
     y_order = list(dict.fromkeys(frame.sort_values(y_name, kind="stable")["_y"]))
     x_order = list(dict.fromkeys(frame.sort_values(x_name, kind="stable")["_x"]))
-    grid = frame.pivot_table(index="_y", columns="_x", values="mean", aggfunc="first")
-    grid = grid.reindex(index=y_order, columns=x_order)
-    values = grid.to_numpy(dtype=float)
+
+    def pivot(column: str) -> np.ndarray:
+        table = frame.pivot_table(index="_y", columns="_x", values=column, aggfunc="first", dropna=False)
+        return table.reindex(index=y_order, columns=x_order).to_numpy(dtype=float)
+
+    values = pivot("paired_difference" if paired else "mean")
+    low, high = (pivot("paired_ci_low"), pivot("paired_ci_high")) if paired else (None, None)
     fig, ax = ps.subplots(figsize=(1.3 * len(x_order) + 4, 0.6 * len(y_order) + 2.4))
     image = ax.imshow(values, cmap="viridis", aspect="auto")
     unit = ps.unit_of(metric)
@@ -134,6 +142,8 @@ def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path
     for (i, j), value in np.ndenumerate(values):
         if np.isfinite(value):
             text = f"{value:.0%}" if share else ps.thousands(round(value, 1) if abs(value) < 100 else round(value))
+            if paired and low is not None and high is not None:
+                text = f"{value:+.3g}\n[{low[i, j]:+.3g}, {high[i, j]:+.3g}]"
             ax.text(j, i, text, ha="center", va="center", fontsize=7, color="w" if value < middle else "k")
     ax.set_xticks(range(len(x_order)), x_order, rotation=20, fontsize=7)
     ax.set_yticks(range(len(y_order)), y_order, fontsize=7)
@@ -142,9 +152,15 @@ def heat_map(rows: pd.DataFrame, varied: list[str], metric: str, area: str, path
     ax.grid(False)
     bar = fig.colorbar(image, ax=ax)
     ps.format_axis(bar.ax, unit)
-    bar.ax.set_ylabel(f"mean, {ps.axis_label(unit)}")
+    bar.ax.set_ylabel(f"{'paired difference' if paired else 'mean'}, {ps.axis_label(unit)}")
     n = _fewest(rows)
-    ax.set_title(f"{ps.name_of(metric, area)}: mean over {n:,} replicates per cell")
+    if paired:
+        ax.set_title(
+            f"{ps.name_of(metric, area)}: difference from the reference point\n"
+            f"(paired over {n:,} replicates; 95 % interval)"
+        )
+    else:
+        ax.set_title(f"{ps.name_of(metric, area)}: mean over {n:,} replicates per cell")
     fig.tight_layout()
     ps.save(fig, path)
     return fig

@@ -1,9 +1,13 @@
 """Summaries of a finished (or partly finished) sweep folder: tables and figures, from files only.
 
-Per design point and metric: replicates, mean, standard deviation, median, 5-95% band and the 95%
-confidence interval of the mean (Student t). Figures: each metric against the first varied
-parameter with the 5-95% band (one line per value of the other parameters), a heat map for
-two-parameter grids, and sensitivity indices for sobol and morris designs.
+Per design point and metric: replicates, mean, standard deviation, median, 5-95% band (only from at
+least :data:`MIN_BAND_REPLICATES` replicates; empty otherwise) and the 95% confidence interval of
+the mean (Student t). Every metric is a count, share, index or number of people, so no interval is
+reported below 0. If the sweep names a ``reference`` point (grid and list designs, whose replicates
+share seeds), each point's paired difference from it over replicates, with its 95% bootstrap
+interval (:mod:`sahel_sim.analysis.compare.stats`), is added to the table and drawn as heat maps.
+Figures: each metric against the first varied parameter with its band (one line per value of the
+other parameters), heat maps for two-parameter grids, and sensitivity indices for sobol and morris.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import pandas as pd
 
 from sahel_sim.analysis.sweep.spec import SweepSpec
 from sahel_sim.analysis.sweep.store import SweepStore
+from sahel_sim.runs.plot_style import MIN_BAND_REPLICATES
 
 #: Metrics of the final table summarised unless others are asked for.
 DEFAULT_METRICS = (
@@ -75,9 +80,51 @@ def summarise(table: pd.DataFrame, varied: list[str], metrics: list[str]) -> pd.
     ).reset_index()
     half = stats.t.ppf(0.975, np.maximum(out["n"] - 1, 1)) * out["sd"] / np.sqrt(out["n"])
     half = half.where(out["n"] > 1)
-    out["ci95_low"] = out["mean"] - half
+    out["ci95_low"] = (out["mean"] - half).clip(lower=0.0)
     out["ci95_high"] = out["mean"] + half
+    few = out["n"] < MIN_BAND_REPLICATES
+    out.loc[few, ["p05", "p95"]] = np.nan
     return out.sort_values(["metric", "point_index"], kind="stable").reset_index(drop=True)
+
+
+def paired(table: pd.DataFrame, metrics: list[str], reference: int) -> pd.DataFrame:
+    """Each design point's paired difference from the reference point over shared replicates.
+
+    Args:
+        table: Final metrics per run with ``point_index`` and ``replicate``.
+        metrics: Metric columns.
+        reference: ``point_index`` of the reference point.
+
+    Returns:
+        Columns ``point_index``, ``metric``, ``paired_n``, ``paired_difference`` (point minus
+        reference, the metric's unit), ``paired_ci_low``/``paired_ci_high`` (95% bootstrap) and
+        ``paired_relative_change``; the reference's own rows are 0.
+    """
+    from sahel_sim.analysis.compare.stats import paired_effect
+
+    ref = table[table["point_index"] == reference].set_index("replicate")
+    rows = []
+    for index, group in table.groupby("point_index", sort=True):
+        both = group.set_index("replicate")[metrics].merge(
+            ref[metrics], left_index=True, right_index=True, suffixes=("", "_ref")
+        )
+        both = both.sort_index()
+        if len(both) == 0:
+            continue
+        for metric in metrics:
+            e = paired_effect(both[f"{metric}_ref"].to_numpy(), both[metric].to_numpy())
+            rows.append(
+                {
+                    "point_index": index,
+                    "metric": metric,
+                    "paired_n": e["n"],
+                    "paired_difference": e["difference"],
+                    "paired_ci_low": e["ci_low"],
+                    "paired_ci_high": e["ci_high"],
+                    "paired_relative_change": e["relative_change"],
+                }
+            )
+    return pd.DataFrame(rows)
 
 
 def write_report(
@@ -102,6 +149,9 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     written = []
     summary = summarise(table, varied, metrics)
+    reference = SweepStore(sweep_dir).read_json("spec.json").get("reference_point")
+    if reference is not None:
+        summary = summary.merge(paired(table, metrics, reference), on=["point_index", "metric"], how="left")
     summary.to_csv(out / f"by_point_{area}.csv", index=False, float_format="%.6g")
     written.append(out / f"by_point_{area}.csv")
     if spec.design in ("grid", "list"):
@@ -114,6 +164,10 @@ def write_report(
                 path = out / f"heatmap_{metric}_{area}.png"
                 plots.heat_map(rows, varied, metric, area, path)
                 written.append(path)
+                if reference is not None:
+                    path = out / f"heatmap_paired_{metric}_{area}.png"
+                    plots.heat_map(rows, varied, metric, area, path, paired=True)
+                    written.append(path)
     if spec.design in ("sobol", "morris"):
         points = SweepStore(sweep_dir).read("points")
         tables = []

@@ -1,10 +1,17 @@
 """Per-run seeds and run ids, derived from the root seed so that sweeps can grow.
 
 Each run's seed comes from ``numpy.random.SeedSequence(root, spawn_key=(point_key, replicate))``.
-The point key of a grid or list design is a 60-bit hash of the point's varied values, so adding
-values to a list (anywhere) leaves every existing point's seeds unchanged; for sampled designs
-(lhs, sobol, morris) it is the design row index, which a given root seed and sample size fix.
-Adding replicates adds new spawn keys and leaves existing ones alone.
+
+Grid and list designs use common random numbers: every point's key is 0, so replicate ``r`` of
+every design point runs with the same seed, and points can be compared seed by seed (paired), which
+removes the seed-to-seed noise shared by the runs from their differences. Adding values or
+replicates leaves every existing run's seed unchanged.
+
+Sampled designs (lhs, sobol, morris) keep one seed per design point (the key is the row index,
+which a given root seed and sample size fix): their points are spread over the input space to be
+read together by an estimator (SALib's Sobol and Morris, PRIM in ``discover``) that treats the
+seed's effect as noise independent of the inputs; with shared seeds that noise would be one and
+the same draw at every point, and the indices would describe that draw instead of averaging over it.
 """
 
 from __future__ import annotations
@@ -16,6 +23,10 @@ from typing import Any
 
 import numpy as np
 
+#: Designs whose points share their replicates' seeds (common random numbers).
+PAIRED = ("grid", "list")
+#: Seed key shared by every point of a paired design.
+COMMON_KEY = 0
 #: Largest seed the scenario schema accepts (a non-negative signed 64-bit integer).
 MAX_SEED = 2**63 - 1
 
@@ -40,11 +51,11 @@ def point_key(design: str, index: int, overrides: dict[str, Any]) -> int:
         overrides: The point's varied values, by dotted path.
 
     Returns:
-        A non-negative integer: a hash of the values for grid and list, else ``index``.
+        0 for grid and list (common random numbers: replicate r of every point shares a seed),
+        else ``index``.
     """
-    if design in ("grid", "list"):
-        digest = hashlib.sha256(canonical_json(overrides).encode()).hexdigest()
-        return int(digest[:15], 16)
+    if design in PAIRED:
+        return COMMON_KEY
     return index
 
 

@@ -59,6 +59,9 @@ class SweepSpec(BaseModel):
     seed: int = Field(0, ge=0, le=2**63 - 1, description="root seed of every run's seed")
     second_order: bool = Field(False, description="sobol: also estimate second-order indices")
     levels: int = Field(4, ge=2, le=100, description="morris: grid levels per parameter")
+    reference: dict[str, Any] | None = Field(
+        None, description="grid/list: the design point (varied path to value) that report compares every point with"
+    )
 
     def ranges(self) -> dict[str, Range]:
         """``vary`` of a sampled design, where every entry is a range (checked on loading)."""
@@ -182,6 +185,15 @@ def check_design(spec: SweepSpec, doc: Located, file: str) -> None:
                 ("vary",),
                 f"design 'list' pairs values by position, so every list needs the same length (got {lengths})",
                 "vary",
+            )
+    if spec.reference is not None:
+        if spec.design in SAMPLED:
+            raise error_at(
+                doc, file, ("reference",), "a reference point needs paired seeds: design grid or list", "reference"
+            )
+        if set(spec.reference) != set(spec.vary):
+            raise error_at(
+                doc, file, ("reference",), f"name a value for each varied path {sorted(spec.vary)}", "reference"
             )
     if spec.design in SAMPLED:
         if spec.samples is None:

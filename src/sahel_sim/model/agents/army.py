@@ -105,7 +105,7 @@ class ArmyUnit(OnGrid, CellAgent):
     def engage(self, band: InsurgentBand) -> None:
         """Fight one band: losses on both sides and civilian harm, all recorded as one event."""
         model, params = self.model, self.model.params.combat
-        rng = model.rng
+        rng = model.streams.forces
         total = self.strength + band.strength
         if total <= 0:
             return

@@ -192,7 +192,7 @@ class InsurgentBand(OnGrid, CellAgent):
             half = math.floor(self.strength / 2)
             self.strength -= half
             neighbours = list(self.cell.neighborhood)
-            target = neighbours[self.model.rng.integers(len(neighbours))] if neighbours else self.cell
+            target = neighbours[self.model.streams.insurgents.integers(len(neighbours))] if neighbours else self.cell
             InsurgentBand(self.model, target, self.faction, self.faction_index, half)
 
     def strike_civilians(self, xy: tuple[int, int], asked: int) -> None:
@@ -208,7 +208,7 @@ class InsurgentBand(OnGrid, CellAgent):
         :data:`ATTACKER_SHARE` of them.
         """
         model = self.model
-        rng = model.rng
+        rng = model.streams.insurgents
         target = candidates[int(rng.integers(len(candidates)))]
         expected = model.params.insurgency.lethality * math.sqrt(max(self.strength, 0.0))
         if kind in ("peacekeepers", "convoy"):
@@ -256,7 +256,7 @@ class InsurgentBand(OnGrid, CellAgent):
 
     def clash(self, rival: InsurgentBand) -> None:
         """Fight a band of a rival faction; both lose fighters."""
-        rng = self.model.rng
+        rng = self.model.streams.insurgents
         scale = self.model.params.insurgency.lethality * math.sqrt(min(self.strength, rival.strength))
         mine = min(int(rng.poisson(scale * rival.strength / (self.strength + rival.strength))), int(self.strength))
         theirs = min(int(rng.poisson(scale * self.strength / (self.strength + rival.strength))), int(rival.strength))

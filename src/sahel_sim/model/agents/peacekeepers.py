@@ -117,7 +117,7 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
         if self.strength <= 0:
             return
         rate = self.model.params.peacekeeping.ied_rate * self.strength / 1000.0 * insurgent_presence
-        deaths = int(min(self.model.rng.poisson(rate), self.strength))
+        deaths = int(min(self.model.streams.peacekeepers.poisson(rate), self.strength))
         if deaths:
             self.strength -= deaths
             self.record(

@@ -48,10 +48,10 @@ def _engage(model: SahelModel, units: list, bands: list, radius: int) -> None:
     in_reach = np.bincount(unit_of[strength[in_range] >= 1], minlength=len(units)) > 0
     personnel = strengths(units)
     operations = np.zeros(len(units), dtype=np.int64)
-    operations[in_reach] = model.rng.poisson(rate * np.maximum(1.0, personnel[in_reach] / 1000.0))
+    operations[in_reach] = model.streams.forces.poisson(rate * np.maximum(1.0, personnel[in_reach] / 1000.0))
     bounds = group_bounds(unit_of, len(units))
     active = np.flatnonzero(operations > 0)
-    for n in model.rng.permutation(active).tolist():
+    for n in model.streams.forces.permutation(active).tolist():
         unit = units[n]
         near = [i for i in in_range[bounds[n] : bounds[n + 1]].tolist() if strength[i] >= 1]
         near.sort(key=lambda i: (-strength[i], i))  # strongest first, then by index (as a lexsort)

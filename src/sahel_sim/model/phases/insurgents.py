@@ -55,11 +55,13 @@ def run(model: SahelModel) -> None:
     scores = np.stack([movement_score(model, f, pools[f]) for f in range(len(model.config.factions))])
     xs, ys = positions(bands)
     fi = faction_indices(bands)
-    tx, ty = best_cells(scores, fi, xs, ys, F.km_to_cells(p.insurgency.move_km, model.resolution), model.rng)
+    tx, ty = best_cells(
+        scores, fi, xs, ys, F.km_to_cells(p.insurgency.move_km, model.resolution), model.streams.insurgents
+    )
     for n in np.flatnonzero((tx != xs) | (ty != ys)).tolist():
         bands[n].cell = model.grid[(int(tx[n]), int(ty[n]))]
 
-    order = model.rng.permutation(len(bands))
+    order = model.streams.insurgents.permutation(len(bands))
     bands = [bands[n] for n in order.tolist()]
     _attacks(model, bands, tx[order], ty[order], fi[order])
     _clashes(model, bands, tx[order], ty[order], fi[order])
@@ -77,7 +79,13 @@ def _recruit(model: SahelModel, bands: list, pools: np.ndarray) -> None:
     own = np.stack(model.faction_share)[fi, xs, ys]
     strength = strengths(bands)
     strength += net_recruitment(
-        model.rng, ins, recruitment, own, pools[fi, xs, ys], model.presence.bands_vision[xs, ys], strength
+        model.streams.insurgents,
+        ins,
+        recruitment,
+        own,
+        pools[fi, xs, ys],
+        model.presence.bands_vision[xs, ys],
+        strength,
     )
     for band, value in zip(bands, strength.tolist(), strict=True):
         band.strength = value
@@ -143,7 +151,7 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     aggression = np.array([f.aggression for f in factions])[fi]
     strength = strengths(bands)
     chance = attack_probability(ins.attack_rate, aggression, deterrence)
-    attackers = np.flatnonzero((strength >= 1) & (model.rng.random(len(bands)) < chance))
+    attackers = np.flatnonzero((strength >= 1) & (model.streams.insurgents.random(len(bands)) < chance))
     if not attackers.size:
         return
     groups: dict[str, list[Any]] = {
@@ -164,7 +172,7 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         near[kind] = (bounds.tolist(), cols.tolist())
     fa = fi[attackers]
     kinds = target_kinds(
-        model.rng,
+        model.streams.insurgents,
         np.array([f.civilian_targeting for f in factions])[fa],
         np.array([f.international_targeting for f in factions])[fa],
         model.params.peacekeeping.convoy_exposure,
@@ -174,7 +182,9 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     )
     on_civilians = attackers[kinds == 0]
     cx, cy = model.most_exposed_cells(xs[on_civilians], ys[on_civilians], ins.reach_km)
-    asked = civilian_deaths_asked(model.rng, ins.lethality, strength[on_civilians], model.presence.protection[cx, cy])
+    asked = civilian_deaths_asked(
+        model.streams.insurgents, ins.lethality, strength[on_civilians], model.presence.protection[cx, cy]
+    )
     civilian_strikes = iter(zip(cx.tolist(), cy.tolist(), asked.tolist(), strict=True))
     for m, (n, k) in enumerate(zip(attackers.tolist(), kinds.tolist(), strict=True)):
         if k == 0:
@@ -200,7 +210,7 @@ def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     ins = model.params.insurgency
     r = F.km_to_cells(ins.reach_km, model.resolution)
     strength = strengths(bands)
-    seeking = (strength >= 1) & (model.rng.random(len(bands)) < ins.rival_clash_rate)
+    seeking = (strength >= 1) & (model.streams.insurgents.random(len(bands)) < ins.rival_clash_rate)
     pairs: list[tuple[int, int]] = []
     for f in np.flatnonzero(rival.any(axis=1)).tolist():
         seekers = np.flatnonzero(seeking & (fi == f))
@@ -211,7 +221,7 @@ def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         bounds = group_bounds(rows, seekers.size)
         counts = np.diff(bounds)
         found = np.flatnonzero(counts)
-        pick = bounds[found] + (model.rng.random(found.size) * counts[found]).astype(np.intp)
+        pick = bounds[found] + (model.streams.insurgents.random(found.size) * counts[found]).astype(np.intp)
         pairs += zip(seekers[found].tolist(), rivals[cols[pick]].tolist(), strict=True)
     for a, b in sorted(pairs):
         if bands[a].strength >= 1 and bands[b].strength >= 1:
