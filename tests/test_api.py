@@ -1,4 +1,4 @@
-"""The notebook API: ``import sahel_sim as ss; ss.run(...)``, ``ss.sweep(...)``."""
+"""The notebook API: ``import sahel_sim as ss; ss.run(...)``, ``ss.sweep(...)``, ``ss.compare(...)``."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ def test_bad_input_raises_the_command_lines_error():
 
 
 def test_help_explains_every_argument():
-    for function in (ss.run, ss.sweep):
+    for function in (ss.run, ss.sweep, ss.compare):
         doc = inspect.getdoc(function)
         for name in inspect.signature(function).parameters:
             assert f"    {name}:" in doc, f"{function.__name__}: {name} not explained"
@@ -117,3 +117,57 @@ def test_sweep_returns_its_tables_and_keeps_no_folder(tmp_path, monkeypatch, bas
     pd.testing.assert_frame_equal(again.final, kept.final)
     with pytest.raises(ScenarioError, match="not a sweep folder"):
         ss.load_sweep(tmp_path)
+
+
+SHORT = """\
+extends: {base}
+end: 2023-09-30
+"""
+
+
+def test_compare_pairs_seeds_and_keeps_no_folder(tmp_path, monkeypatch, baseline_path):
+    # the baseline family cut to September 2023 (the mission's plans differ from late June 2023)
+    family = tmp_path / "family"
+    family.mkdir()
+    for name in ("baseline", "baseline_no_withdrawal"):
+        shipped = baseline_path.parent / f"{name}.yaml"
+        (family / f"{name}.yaml").write_text(SHORT.format(base=shipped), encoding="utf-8")
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    ref, alt = family / "baseline.yaml", family / "baseline_no_withdrawal.yaml"
+    c = ss.compare(ref, alt, seeds=2, workers=1, end=dt.date(2023, 9, 1))
+    assert c.folder is None and not any(scratch.iterdir())
+    assert c.reference == "baseline" and c.alternatives == ["baseline_no_withdrawal"]
+    assert dt.date(2023, 6, 1) < c.window[0] < c.window[1] == dt.date(2023, 9, 1)
+    # the same seeds in both scenarios, one row per scenario, replicate and area
+    assert len(c.per_seed) == 2 * 2 * 6
+    seeds = c.per_seed.groupby("scenario")["seed"].apply(lambda s: sorted(set(s)))
+    assert seeds["baseline"] == seeds["baseline_no_withdrawal"] and len(seeds["baseline"]) == 2
+    # the effect is the mean paired difference of the per-seed values
+    ml = c.per_seed[c.per_seed["area"] == "ML"].pivot(index="replicate", columns="scenario", values="fatalities_total")
+    row = c.effect("fatalities_total", "ML").loc["baseline_no_withdrawal"]
+    expected = (ml["baseline_no_withdrawal"] - ml["baseline"]).mean()
+    assert row["n"] == 2 and row["difference"] == pytest.approx(expected, rel=1e-5, abs=1e-6)
+    assert set(c.posts["scenario"]) == {"baseline", "baseline_no_withdrawal"}
+    assert "baseline_no_withdrawal against baseline" in c.summary and "2 seeds" in c.summary
+    # out= keeps the folder; resume reads it again without running anything
+    kept = ss.compare(ref, [alt], seeds=2, start="2023-07-01", end="2023-09-01", areas=["ML"], out=tmp_path / "kept")
+    assert kept.folder == tmp_path / "kept" and (kept.folder / "effects.csv").is_file()
+    assert set(kept.effects["area"]) == {"ML"} and kept.window == (dt.date(2023, 7, 1), dt.date(2023, 9, 1))
+    again = ss.compare(
+        ref, [alt], seeds=2, start="2023-07-01", end="2023-09-01", areas=["ML"], out=kept.folder, resume=True
+    )
+    pd.testing.assert_frame_equal(again.per_seed, kept.per_seed)
+
+
+def test_compare_bad_input_raises_before_running(tmp_path):
+    with pytest.raises(ScenarioError, match="at least one alternative"):
+        ss.compare("baseline", [])
+    with pytest.raises(ScenarioError, match="at least 2"):
+        ss.compare("baseline", "baseline_no_withdrawal", seeds=1)
+    with pytest.raises(ScenarioError, match="unknown area"):
+        ss.compare("baseline", "baseline_no_withdrawal", areas=["XX"], out=tmp_path / "never")
+    with pytest.raises(ScenarioError, match="did you mean"):
+        ss.compare("baseline", "baseline_no_withdrawl")
+    assert not (tmp_path / "never").exists()

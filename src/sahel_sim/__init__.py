@@ -6,6 +6,7 @@ From Python (a notebook), see :mod:`sahel_sim.api`::
     r = ss.run("historical", seed=3, until="2016-01-01")   # tables in memory, nothing written
     r.timeseries, r.events, r.summary                      # pandas DataFrames
     s = ss.sweep("sweeps/withdrawal_timing", workers=2)    # s.runs, s.final, s.by_point("ML")
+    c = ss.compare("baseline", ["baseline_no_withdrawal"], seeds=20, workers=2)  # c.effects, c.summary
 
 The names (and ``__version__``) are looked up on first use, so ``import sahel_sim`` loads neither Mesa
 nor pandas.
@@ -14,7 +15,7 @@ nor pandas.
 from typing import Any
 
 #: Public names, each imported from sahel_sim.api when first used.
-__all__ = ["Run", "Sweep", "load_sweep", "run", "scenario_path", "sweep"]
+__all__ = ["Comparison", "Run", "Sweep", "compare", "load_sweep", "run", "scenario_path", "sweep"]
 
 
 def __getattr__(name: str) -> Any:

@@ -1,9 +1,11 @@
-"""The notebook API: run a scenario or a sweep from Python and get its tables as DataFrames.
+"""The notebook API: run a scenario, a sweep or a comparison from Python and get its tables as DataFrames.
 
     import sahel_sim as ss
     r = ss.run("historical", seed=3, until="2016-01-01")
     r.timeseries.query("area == 'ML'").plot(x="date", y="fatalities_total")
     r.save("results/")                       # only now is anything written
+    c = ss.compare("baseline", ["baseline_no_withdrawal"], seeds=20, workers=2)
+    c.effect("fatalities_total", "ML")       # paired effect with its 95 % interval
 
 Everything heavy is imported inside the functions, so ``import sahel_sim`` stays fast. Bad input
 raises :class:`sahel_sim.scenario.errors.ScenarioError` with the same one-line message the command
@@ -15,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -301,3 +303,118 @@ def load_sweep(folder: str | Path, *, timeseries: bool = False) -> Sweep:
     final = store.read("final") if done else runs.iloc[0:0]
     weekly = store.read("timeseries") if timeseries and done else None
     return Sweep(runs, store.read("points"), final, list(info["varied"]), folder, weekly)
+
+
+@dataclass
+class Comparison:
+    """A finished comparison's tables (as ``python -m sahel_sim compare`` writes them).
+
+    Attributes:
+        effects: One row per alternative, area and metric: ``alternative``, ``area``, ``metric``,
+            ``statistic`` (``total`` over the window for weekly counts such as deaths and events,
+            ``mean`` over its weeks for shares, indices, people and personnel), then the paired
+            statistics over the ``n`` paired seeds: ``difference`` (mean of alternative minus
+            reference, in the metric's unit) with its 95 % bootstrap interval ``ci_low``/``ci_high``,
+            ``relative_change`` (a fraction of the reference's mean) with
+            ``relative_ci_low``/``relative_ci_high``, ``share_lower`` (fraction of seeds in which the
+            alternative is lower), ``difference_in_sd`` (in reference standard deviations), and the
+            unpaired interval ``unpaired_ci_low``/``unpaired_ci_high`` for contrast.
+        per_seed: One row per scenario, replicate and area: ``seed`` and every metric condensed
+            over the window (as in ``effects``).
+        posts: One row per diplomatic post and scenario: ``n`` (seeds), ``closed`` (seeds in which
+            it closed within the window), ``probability`` with its 95 % Wilson interval, and for
+            alternatives the paired ``difference`` in probability with ``ci_low``/``ci_high``.
+        summary: The plain-language summary (the text of ``summary.md``, Markdown).
+        reference: The reference scenario's label (its file name without ``.yaml``).
+        alternatives: The alternatives' labels, in the order given.
+        window: First and last date of the compared window.
+        folder: The comparison folder (None when it was temporary and is gone).
+    """
+
+    effects: pd.DataFrame
+    per_seed: pd.DataFrame
+    posts: pd.DataFrame
+    summary: str
+    reference: str
+    alternatives: list[str]
+    window: tuple[dt.date, dt.date]
+    folder: Path | None
+
+    def effect(self, metric: str = "fatalities_total", area: str = "ML") -> pd.DataFrame:
+        """The effects of every alternative on one metric in one area, indexed by alternative."""
+        rows = self.effects[(self.effects["metric"] == metric) & (self.effects["area"] == area)]
+        return rows.set_index("alternative")
+
+
+def compare(
+    reference: str | Path,
+    alternatives: str | Path | Sequence[str | Path],
+    *,
+    seeds: int = 20,
+    workers: int | None = 1,
+    start: str | dt.date | None = None,
+    end: str | dt.date | None = None,
+    areas: Sequence[str] | None = None,
+    out: str | Path | None = None,
+    keep: bool = False,
+    resume: bool = False,
+) -> Comparison:
+    """Compare scenarios with a reference over the same seeds, as ``python -m sahel_sim compare`` does.
+
+    Every scenario runs with the same seeds, replicate by replicate (common random numbers); an
+    alternative continues the reference's run from the first week in which it may differ, so the
+    paired differences cancel most of the chance.
+
+    Args:
+        reference: The reference scenario: a file's path or a shipped scenario's name
+            (``"baseline"``, ``"historical"``, ...).
+        alternatives: One alternative or a list of them (paths or shipped names); each must share
+            the reference's map and start date.
+        seeds: Seeds (replicates) per scenario, at least 2.
+        workers: Local worker processes (1: in this process; None: every core). Results do not
+            depend on it.
+        start: First date of the compared window (``"2023-07-01"`` or a ``datetime.date``; the
+            ``--from`` of the command); default the first date on which any alternative may differ.
+        end: Last date of the window (``--to``); default the earliest end of the scenarios. The
+            runs are still simulated to their scenarios' ends; only weeks in the window count.
+        areas: Areas compared, from ``ALL``, ``ML``, ``BF``, ``NE``, ``MR``, ``TD`` (default: all).
+        out: The comparison folder to write and keep (tables, figures under ``plots/``,
+            ``summary.md``); default a temporary folder, deleted once its tables are read.
+        keep: Keep the temporary folder too (its path is then in ``folder``).
+        resume: Continue the comparison already in ``out``, skipping its finished runs.
+
+    Returns:
+        The comparison: ``effects``, ``per_seed`` and ``posts`` DataFrames and the ``summary`` text.
+
+    Raises:
+        ScenarioError: A scenario, window, area or seed count that cannot be used (one line naming it).
+        FileNotFoundError: If no run succeeded.
+    """
+    import pandas as pd
+
+    from sahel_sim.analysis.compare.engine import run_compare
+    from sahel_sim.analysis.compare.plan import load_plan
+    from sahel_sim.analysis.compare.report import write_outputs
+
+    others = [alternatives] if isinstance(alternatives, str | Path) else list(alternatives)
+    files = [scenario_path(name) for name in [reference, *others]]
+    window = [d.isoformat() if isinstance(d, dt.date) else d for d in (start, end)]
+    plan = load_plan(files, int(seeds), window[0], window[1], list(areas) if areas else None)
+    temporary = out is None and not keep
+    folder = Path(tempfile.mkdtemp(prefix="sahel_sim-compare-")) / "compare" if out is None else Path(out)
+    try:
+        run_compare(plan, folder, workers=workers, resume=resume)
+        write_outputs(plan, folder)
+        return Comparison(
+            effects=pd.read_csv(folder / "effects.csv"),
+            per_seed=pd.read_parquet(folder / "per_seed.parquet"),
+            posts=pd.read_csv(folder / "posts.csv"),
+            summary=(folder / "summary.md").read_text(encoding="utf-8"),
+            reference=plan.reference.label,
+            alternatives=[a.label for a in plan.alternatives],
+            window=plan.window,
+            folder=None if temporary else folder,
+        )
+    finally:
+        if temporary:
+            shutil.rmtree(folder.parent, ignore_errors=True)
