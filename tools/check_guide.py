@@ -18,6 +18,7 @@ guide's own text gives the full-length numbers):
 | ``run`` | ``--until DATE`` / ``--weeks N`` dropped, ``--weeks 4`` added |
 | ``sweep`` | ``--set end=2022-01-29`` added (4 weeks; the end is part of the spec), ``--workers 1`` |
 | ``hindcast`` | ``--seeds 2``, ``--workers 1`` |
+| ``compare`` | only the reference and the first alternative, ``--seeds 2``, ``--workers 1`` |
 | any other | unchanged |
 
 Exits 1 at the first block that fails, printing it and its output; else 0.
@@ -88,6 +89,11 @@ def shorten(rest: str) -> str:
         words = [*_drop(words, "--workers"), "--workers", "1", "--set", f"end={SHORT_SWEEP_END}"]
     elif command == "hindcast":
         words = [*_drop(_drop(words, "--seeds"), "--workers"), "--seeds", "2", "--workers", "1"]
+    elif command == "compare":
+        words = _drop(_drop(words, "--seeds"), "--workers")
+        first_option = next((i for i, w in enumerate(words) if w.startswith("-")), len(words))
+        scenarios = words[1:first_option][:2]  # the reference and the first alternative
+        words = [command, *scenarios, *words[first_option:], "--seeds", "2", "--workers", "1"]
     return " ".join(words)
 
 
