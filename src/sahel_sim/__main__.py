@@ -1,6 +1,6 @@
 """Allow ``python -m sahel_sim``."""
 
-from sahel_sim.cli.main import main
+from sahel_sim.cli.main import entry
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    entry()

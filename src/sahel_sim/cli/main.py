@@ -7,6 +7,7 @@ traceback, nothing written), 1 when results cannot be written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -79,6 +80,22 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMAND_MODULES:
         module.register(sub)
     return parser
+
+
+def entry() -> None:
+    """Console entry point (``sahel-sim``, ``python -m sahel_sim``): run :func:`main` and exit with its status.
+
+    After a SIGTERM or SIGHUP (status 128 + signal) the process ends at once, without waiting for
+    the interpreter's exit hooks: a worker stopped while it sent its result can leave the process
+    pool's manager thread waiting on a half-written message, and Python would join that thread for
+    ever. Everything the sweep keeps is written and synced before :func:`main` returns.
+    """
+    status = main()
+    if status > 128:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
+    raise SystemExit(status)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

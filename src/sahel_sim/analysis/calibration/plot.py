@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from sahel_sim.analysis.calibration.scoring import CalibrationResult
+from sahel_sim.analysis.hindcast.outputs import draw_simulated_years
 
 
 def plot(result: CalibrationResult, path: Path, spearman_weight: float):
@@ -69,20 +70,8 @@ def _plot(result: CalibrationResult, path: Path, spearman_weight: float):
         fig.colorbar(sc, ax=flat[: len(params)].tolist(), shrink=0.6, label="Spearman rank correlation")
     ax = flat[len(params)]
     t = result.best_table
-    floor = 1.0
     runs = int(result.best["replicates_ok"])
-    if ps.band_allowed(runs):
-        ax.fill_between(
-            t["year"],
-            t["sim_q05"].clip(lower=floor),
-            t["sim_q95"].clip(lower=floor),
-            color="tab:blue",
-            alpha=0.25,
-            label=f"chosen, 5-95 % of {runs} runs",
-        )
-    ax.plot(
-        t["year"], t["sim_median"].clip(lower=floor), color="tab:blue", lw=2, label=f"chosen, median of {runs} runs"
-    )
+    draw_simulated_years(ax, t, runs, "runs", label="chosen")
     ax.plot(t["year"], t["observed"], color="black", lw=2, marker="o", label="observed (UCDP)")
     ax.set_yscale("log")
     ps.log_count_axis(ax)

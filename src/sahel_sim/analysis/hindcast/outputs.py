@@ -33,31 +33,46 @@ def plot(result: HindcastResult, path: Path):
     return ps.styled(_plot)(result, path)
 
 
+def draw_simulated_years(ax, table, runs: int, what: str, **line) -> None:
+    """Draw the simulated yearly median (and the 5-95 % band when ``runs`` allows it) on a log axis.
+
+    Args:
+        ax: Matplotlib axes.
+        table: Per year: ``year``, ``sim_median``, ``sim_q05``, ``sim_q95`` (deaths per year).
+        runs: Runs the quantiles come from (the band is drawn only from enough runs).
+        what: What the runs are, for the legend (e.g. "seeds", "runs").
+        **line: Extra style for the median line.
+    """
+    from sahel_sim.runs import plot_style as ps
+
+    floor = 1.0  # deaths per year shown at least as 1 on the log axis
+    label = line.pop("label", "simulated")
+    if ps.band_allowed(runs):
+        ax.fill_between(
+            table["year"],
+            table["sim_q05"].clip(lower=floor),
+            table["sim_q95"].clip(lower=floor),
+            color="tab:blue",
+            alpha=0.25,
+            label=f"{label}, 5-95 % of {runs} {what}",
+        )
+    ax.plot(
+        table["year"],
+        table["sim_median"].clip(lower=floor),
+        color="tab:blue",
+        lw=2,
+        label=f"{label}, median of {runs} {what}",
+        **line,
+    )
+
+
 def _plot(result: HindcastResult, path: Path):
     from sahel_sim.runs import plot_style as ps
 
     t = result.table
-    floor = 1.0
     seeds = len(result.seeds)
     fig, ax = ps.subplots(figsize=(8, 4.8))
-    if ps.band_allowed(seeds):
-        ax.fill_between(
-            t["year"],
-            t["sim_q05"].clip(lower=floor),
-            t["sim_q95"].clip(lower=floor),
-            color="tab:blue",
-            alpha=0.25,
-            label=f"simulated, 5-95 % of {seeds} seeds",
-        )
-    ax.plot(
-        t["year"],
-        t["sim_median"].clip(lower=floor),
-        color="tab:blue",
-        lw=2,
-        marker="s",
-        ms=4,
-        label=f"simulated, median of {seeds} seeds",
-    )
+    draw_simulated_years(ax, t, seeds, "seeds", marker="s", ms=4)
     ax.plot(t["year"], t["observed"], color="black", lw=2, marker="o", label=f"observed: {LABELS[TARGET]}")
     for name, colour in zip(COMPARISON, ("tab:orange", "tab:green"), strict=True):
         have = t[name].notna()
