@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -133,8 +134,8 @@ def test_sigkill_then_resume_loses_and_duplicates_nothing(spec_file, reference, 
     assert [s["status"] for s in sessions] == ["killed", "complete"]
 
 
-def _running_worker(executor: ProcessExecutor, timeout: float = 120) -> tuple[int, str]:
-    """(pid, run id) of a worker that is running a run now (from the executor's marker files)."""
+def _running_worker(executor: ProcessExecutor, avoid: Sequence[str] = (), timeout: float = 120) -> tuple[int, str]:
+    """(pid, run id) of a worker running a run not in ``avoid`` now (from the executor's marker files)."""
     found = []
 
     def marked() -> bool:
@@ -142,7 +143,7 @@ def _running_worker(executor: ProcessExecutor, timeout: float = 120) -> tuple[in
         for entry in os.scandir(executor._marks):
             if entry.name.isdigit() and int(entry.name) in ours and ours[int(entry.name)].is_alive():
                 run = Path(entry.path).read_text(encoding="ascii").strip()
-                if run:
+                if run and run not in avoid:
                     found.append((int(entry.name), run))
                     return True
         return False
@@ -162,7 +163,8 @@ def test_killed_worker_is_replaced_and_its_runs_redone(spec_file, reference, tmp
 
     def kill_one_worker(progress):
         if progress.done >= 2 and len(killed) < 4:
-            pid, run = _running_worker(executor)
+            # a different run each time: a run whose worker dies three times fails by design
+            pid, run = _running_worker(executor, avoid=killed)
             os.kill(pid, signal.SIGKILL)  # a worker of this test's own pool
             killed.append(run)
 
