@@ -116,12 +116,9 @@ def wilson_interval(successes: int, trials: int) -> tuple[float, float]:
     Returns:
         (low, high); (NaN, NaN) without trials.
     """
-    if trials == 0:
-        return math.nan, math.nan
-    from scipy.stats import binomtest
+    from sahel_sim.analysis.posts import wilson_interval as wilson
 
-    ci = binomtest(int(successes), int(trials)).proportion_ci(confidence_level=LEVEL, method="wilson")
-    return float(ci.low), float(ci.high)
+    return wilson(successes, trials, LEVEL)
 
 
 def nonnegative_interval(low: float, high: float) -> tuple[float, float]:
