@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from sahel_sim.model import fields as F
 from sahel_sim.model.agents import CampStatus, DiplomaticPostAgent, InsurgentBand, PostStatus
+from sahel_sim.model.agents.army import REINFORCEMENT_RATE
 from sahel_sim.model.agents.base import positions
 from sahel_sim.model.agents.insurgents import best_cells, civilian_deaths_asked, net_recruitment
-from sahel_sim.model.phases import insurgents, presence
+from sahel_sim.model.blockades import decide, ring_shares
+from sahel_sim.model.phases import blockades, insurgents, population, presence
 from sahel_sim.model.sahel_model import SahelModel
 from worlds import BAMAKO, GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, run, scenario
 
@@ -272,6 +275,114 @@ def test_no_peacekeepers_remain_at_a_closed_camp():
         for camp in model.camps():
             if camp.status is CampStatus.CLOSED:
                 assert camp.strength == 0
+
+
+# ---------------------------------------------------------------- blockades
+
+
+def test_ring_shares_count_the_ring_and_decide_has_hysteresis():
+    control = np.zeros((9, 9), dtype=np.int8)
+    land = np.ones((9, 9), dtype=bool)
+    town = (4, 4)
+    ring = [(x, y) for x in range(3, 6) for y in range(3, 6) if (x, y) != town]
+    control[town] = 1  # the town's own cell does not count
+    for xy in ring[:6]:
+        control[xy] = 1
+    shares = ring_shares(control, land, [town], 1, 2)
+    assert shares.tolist() == [[0.75, 0.0]]
+    held = np.array([True])
+    by, changes = decide(np.array([-1]), shares, held, 0.75, 0.5)
+    assert by.tolist() == [0] and changes == [(0, 0, "started")]
+    by, changes = decide(by, np.array([[0.5, 0.0]]), held, 0.75, 0.5)  # between the thresholds: holds
+    assert by.tolist() == [0] and changes == []
+    by, changes = decide(by, np.array([[0.4, 0.0]]), held, 0.75, 0.5)
+    assert by.tolist() == [-1] and changes == [(0, 0, "ring_lost")]
+    by, changes = decide(np.array([-1]), np.array([[0.6, 0.0]]), held, 0.75, 0.5)  # below start: none
+    assert by.tolist() == [-1] and changes == []
+    by, changes = decide(np.array([-1]), shares, np.array([False]), 0.75, 0.5)  # no garrison: none
+    assert by.tolist() == [-1]
+    by, changes = decide(np.array([0]), shares, np.array([False]), 0.75, 0.5)
+    assert by.tolist() == [-1] and changes == [(0, 0, "garrison_left")]
+
+
+def _ring_of(model, xy, label):
+    r = max(1, F.km_to_cells(model.params.blockades.ring_radius_km, model.resolution))
+    x, y = xy
+    model.control[x - r : x + r + 1, y - r : y + r + 1] = label
+
+
+def test_a_blockaded_garrison_town_is_cut_off_emptied_and_loses_legitimacy():
+    sc = scenario(weeks=10, states=[mali_army()], factions=[faction(name="F", strength=100, at=KIDAL)])
+    model = SahelModel(sc, seed=1)
+    model.step()
+    town = next(t for t in model.key_towns if t["name"] == "Gao")
+    xy = town["xy"]
+    unit = next(u for u in model.units() if u.xy == xy and u.active)
+    _ring_of(model, xy, 1)  # faction F holds the ring (and, here, the town's cell too)
+    abuse_before = float(model.abuse[xy])
+    blockades.run(model)
+    started = [e for e in model.log.week if e.kind == "blockade_started"]
+    assert [(e.actor, e.target) for e in started] == [("F", "Gao")]
+    assert "1.00 of the ring" in started[0].detail
+    assert model.blockades.cuts_supply(xy)
+    p = model.params.blockades
+    assert model.abuse[xy] == pytest.approx(abuse_before + p.legitimacy_loss)
+    # Supply cut: a depleted garrison closes only resupply_share of its usual gap to its allocation.
+    unit.strength = 100.0
+    unit.reinforce(1100.0)
+    assert unit.strength == pytest.approx(100.0 + REINFORCEMENT_RATE * p.resupply_share * 1000.0)
+    # Displacement: at least flight_share of the town's people leave, and nobody moves in.
+    people = float(model.population[xy])
+    population._displacement(model)
+    assert model.population[xy] <= people * (1.0 - p.flight_share) + 1e-6
+    # Lifted by force: the state retakes the ring.
+    model.log.new_week()
+    _ring_of(model, xy, 0)
+    blockades.run(model)
+    lifted = [e for e in model.log.week if e.kind == "blockade_lifted"]
+    assert [(e.actor, e.target) for e in lifted] == [("F", "Gao")]
+    assert lifted[0].detail.startswith("ring_lost")
+    assert not model.blockades.cuts_supply(xy) and model.blockades.flight[xy] == 0
+    before = unit.strength
+    unit.reinforce(1100.0)  # resupplied again at the usual rate
+    assert unit.strength == pytest.approx(before + REINFORCEMENT_RATE * (1100.0 - before))
+
+
+def test_blockades_are_in_the_summary_with_their_duration():
+    from sahel_sim.runs.runner import blockade_spells
+
+    sc = scenario(weeks=10)
+    events = pd.DataFrame(
+        {
+            "date": pd.to_datetime(["2020-01-08", "2020-01-29", "2020-02-05"]),
+            "kind": ["blockade_started", "blockade_lifted", "blockade_started"],
+            "actor": ["F", "F", "G"],
+            "target": ["Gao", "Gao", "Gao"],
+            "area": ["ML", "ML", "ML"],
+            "detail": ["F holds 0.80 of the ring", "ring_lost: F holds 0.40 of the ring, after 3 weeks", "x"],
+        }
+    )
+    spells = blockade_spells(sc, events)
+    assert spells == [
+        {
+            "town": "Gao",
+            "area": "ML",
+            "faction": "F",
+            "start": "2020-01-08",
+            "end": "2020-01-29",
+            "lifted": "ring_lost",
+            "weeks": 3,
+        },
+        {
+            "town": "Gao",
+            "area": "ML",
+            "faction": "G",
+            "start": "2020-02-05",
+            "end": "2020-03-11",
+            "lifted": None,
+            "weeks": 5,
+        },
+    ]
 
 
 # ---------------------------------------------------------------- diplomatic posts

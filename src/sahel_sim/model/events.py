@@ -29,6 +29,8 @@ EVENT_KINDS = {
     "legitimacy_shock": "a coup, massacre or accord changes a state's legitimacy",
     "post_status": "a diplomatic post changes status (open, reduced, closed)",
     "control_change": "the controller of a town changes",
+    "blockade_started": "an armed group holding the roads around a garrison town blockades it",
+    "blockade_lifted": "a blockade ends: the group lost the ring (ring_lost) or the garrison left (garrison_left)",
 }
 
 #: Targets of violence: victims are counted by these categories.

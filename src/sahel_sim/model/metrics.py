@@ -42,6 +42,8 @@ METRICS: dict[str, tuple[str, str]] = {
     "displaced": ("people", "people of the area displaced inside it or abroad"),
     "displaced_internal": ("people", "people displaced within their own country, located in the area"),
     "displaced_abroad": ("people", "people of the area displaced across a border"),
+    "blockaded_towns": ("towns", "key towns under an armed group's blockade (docs/ODD.md, 'Blockades')"),
+    "blockaded_population": ("people", "people living in the cells of key towns under blockade"),
     "posts_open": ("posts", "diplomatic posts in the area that are open (ALL: every post)"),
     "posts_reduced": ("posts", "diplomatic posts in the area with reduced staff"),
     "posts_closed": ("posts", "diplomatic posts in the area that are closed or not yet open"),
@@ -187,6 +189,9 @@ class MetricsRecorder:
         cols["displaced_internal"] = internal
         cols["displaced_abroad"] = abroad
         cols["displaced"] = internal + abroad
+        blockaded = m.blockades.blockaded_cells()
+        cols["blockaded_towns"] = self._sums(blockaded)
+        cols["blockaded_population"] = self._sums(np.where(blockaded, pop, 0.0))
         self._forces(cols)
         self._posts(cols)
         self._conflict(cols, safe_pop / 1e6)

@@ -11,8 +11,9 @@ One step is one calendar week. The phases run in the order declared once in
 4. **forces**: army and partner units engage bands; remote posts are abandoned or reoccupied;
 5. **peacekeepers**: mine and IED losses; convoys move;
 6. **population**: violence memory, legitimacy, displacement and return, control shares;
-7. **posts**: diplomatic posts perceive threat and decide;
-8. **metrics**: the week's row of every stability metric is computed from the state.
+7. **blockades**: armed groups holding the roads around garrison towns blockade them;
+8. **posts**: diplomatic posts perceive threat and decide;
+9. **metrics**: the week's row of every stability metric is computed from the state.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from sahel_sim.model.agents import (
     PeacekeepingCamp,
 )
 from sahel_sim.model.agents.base import positions
+from sahel_sim.model.blockades import BlockadeState
 from sahel_sim.model.events import Event, EventLog
 from sahel_sim.model.geography import load_geography
 from sahel_sim.model.metrics import MetricsRecorder
@@ -128,6 +130,8 @@ class SahelModel(mesa.Model):
         #: This week's presence fields (None until the first presence phase); read :attr:`presence`.
         self._presence: Presence | None = None
         self.key_towns = _key_towns(self)
+        #: Blockades of the key towns (:mod:`sahel_sim.model.blockades`), updated by the blockades phase.
+        self.blockades = BlockadeState.for_towns(self.key_towns, self.land.shape)
         #: Per faction, the cells of the countries it operates in (fixed for the run).
         self.faction_cells = [allowed_cells(self, f) for f in range(len(self.config.factions))]
 

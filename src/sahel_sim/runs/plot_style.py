@@ -102,6 +102,8 @@ LABELS = {
     "displaced": "all displaced",
     "displaced_internal": "inside their country",
     "displaced_abroad": "across a border",
+    "blockaded_towns": "towns under blockade",
+    "blockaded_population": "people in blockaded towns",
     "posts_open": "open",
     "posts_reduced": "reduced staff",
     "posts_closed": "closed or not yet open",
@@ -340,7 +342,7 @@ def log_count_axis(ax: Axes, axis: str = "y") -> None:
     target.set_minor_formatter(FuncFormatter(lambda *_: ""))
 
 
-COUNTS = ("events", "deaths", "people", "posts", "personnel", "fighters", "armed groups", "runs", "seeds")
+COUNTS = ("events", "deaths", "people", "posts", "towns", "personnel", "fighters", "armed groups", "runs", "seeds")
 
 
 def is_count(unit: str) -> bool:

@@ -131,7 +131,42 @@ def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: p
         {"date": d.date().isoformat(), "camp": t, "outcome": k.removeprefix("camp_")}
         for d, t, k in zip(camps["date"], camps["target"], camps["kind"], strict=True)
     ]
+    out["blockades"] = blockade_spells(scenario, events)
     return out
+
+
+def blockade_spells(scenario: Scenario, events: pd.DataFrame) -> list[dict]:
+    """Every blockade of the run, in the order they started, from the event log.
+
+    Args:
+        scenario: The scenario that ran (its end closes blockades still in force).
+        events: The run's event log.
+
+    Returns:
+        One ``{"town", "area", "faction", "start", "end", "weeks", "lifted"}`` per blockade (``area``: the
+        town's country code); ``end`` is the
+        scenario's end and ``lifted`` None for one still in force; else ``lifted`` is the reason
+        (``ring_lost`` or ``garrison_left``, docs/ODD.md "Blockades").
+
+    """
+    rows = events[events["kind"].isin(["blockade_started", "blockade_lifted"])]
+    spells: list[dict] = []
+    open_: dict[str, dict] = {}
+    for date, kind, actor, town, area, detail in zip(
+        rows["date"], rows["kind"], rows["actor"], rows["target"], rows["area"], rows["detail"], strict=True
+    ):
+        day = pd.Timestamp(date).date()
+        if kind == "blockade_started":
+            open_[town] = {"town": town, "area": area, "faction": actor, "start": day, "end": None, "lifted": None}
+            spells.append(open_[town])
+        elif town in open_:
+            spell = open_.pop(town)
+            spell["end"], spell["lifted"] = day, detail.split(":", 1)[0]
+    for spell in spells:
+        end = spell["end"] or scenario.end
+        spell["weeks"] = (end - spell["start"]).days // 7
+        spell["start"], spell["end"] = spell["start"].isoformat(), end.isoformat()
+    return spells
 
 
 def post_timelines(scenario: Scenario, events: pd.DataFrame) -> dict[str, list[dict]]:

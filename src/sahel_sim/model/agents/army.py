@@ -99,6 +99,8 @@ class ArmyUnit(OnGrid, CellAgent):
             self.strength = allocation
             self.deployed = allocation > 0
             return
+        if self.model.blockades.cuts_supply(self.xy) and allocation > self.strength:  # docs/ODD.md, "Blockades"
+            allocation = self.strength + self.model.params.blockades.resupply_share * (allocation - self.strength)
         self.strength += REINFORCEMENT_RATE * (allocation - self.strength)
         self.strength = max(self.strength, 0.0)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sahel_sim.model.phases import (
+    blockades,
     forces,
     insurgents,
     metrics,
@@ -48,6 +49,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("forces", forces.run),
     Phase("peacekeepers", peacekeepers.run),
     Phase("population", population.run),
+    Phase("blockades", blockades.run),
     Phase("posts", posts.run),
     Phase("metrics", metrics.run),
 )

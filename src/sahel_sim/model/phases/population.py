@@ -33,8 +33,9 @@ def _displacement(model: SahelModel) -> None:
     p = model.params.population
     safety = np.exp(-model.violence_per_100k() / p.flight_violence_scale)
     exposure = 1.0 - safety
-    out_share = p.flight_max_share * exposure
-    attract = np.where(model.land, safety * (model.population + 1.0) ** p.town_pull, 0.0)
+    out_share = p.flight_max_share * exposure + model.blockades.flight  # blockaded towns empty (docs/ODD.md)
+    open_land = model.land & (model.blockades.flight <= 0)  # and nobody flees into them
+    attract = np.where(open_land, safety * (model.population + 1.0) ** p.town_pull, 0.0)
     attract *= 1.0 + model.presence.protection  # camps and protected towns pull
     radius = F.km_to_cells(p.flight_radius_km, model.resolution)
     outflow, inflow = F.flee(model.population, out_share, attract, radius)

@@ -11,6 +11,7 @@ them all. One module per group of mechanisms (:class:`Mechanisms` composes them)
 from __future__ import annotations
 
 from sahel_sim.scenario.parameters.base import CALIBRATED, Frozen, bounds, iter_parameters, param
+from sahel_sim.scenario.parameters.blockades import BlockadeParams
 from sahel_sim.scenario.parameters.conflict import CombatParams, InsurgencyParams
 from sahel_sim.scenario.parameters.forces import ArmyParams, PeacekeepingParams
 from sahel_sim.scenario.parameters.governance import ControlParams, DiplomacyParams
@@ -19,6 +20,7 @@ from sahel_sim.scenario.parameters.population import PopulationParams
 __all__ = [
     "CALIBRATED",
     "ArmyParams",
+    "BlockadeParams",
     "CombatParams",
     "ControlParams",
     "DiplomacyParams",
@@ -43,3 +45,4 @@ class Mechanisms(Frozen):
     army: ArmyParams = ArmyParams()
     control: ControlParams = ControlParams()
     diplomacy: DiplomacyParams = DiplomacyParams()
+    blockades: BlockadeParams = BlockadeParams()

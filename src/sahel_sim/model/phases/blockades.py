@@ -1,0 +1,47 @@
+"""Phase 7, blockades: armed groups holding the roads around garrison towns cut them off.
+
+Runs after the population phase has updated control. Decides which key towns are blockaded this
+week (:func:`sahel_sim.model.blockades.decide`), logs blockades that start or are lifted, and applies
+what a blockade does: the local legitimacy loss now, and the supply cut and the extra flight through
+the fields the next week's schedule and population phases read (docs/ODD.md, "Blockades").
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from sahel_sim.model import fields as F
+from sahel_sim.model.blockades import decide, ring_shares
+
+if TYPE_CHECKING:
+    from sahel_sim.model.sahel_model import SahelModel
+
+
+def run(model: SahelModel) -> None:
+    """Update the blockades of the key towns and apply their effects."""
+    p = model.params.blockades
+    state = model.blockades
+    n_factions = len(model.config.factions)
+    radius = max(1, F.km_to_cells(p.ring_radius_km, model.resolution))
+    shares = ring_shares(model.control, model.land, state.towns, radius, n_factions)
+    garrisons = {u.xy for u in model.units() if u.active}
+    held = np.array([xy in garrisons for xy in state.towns], dtype=bool)
+    before = state.by
+    state.by, changes = decide(before, shares, held, p.start_share, min(p.lift_share, p.start_share))
+    names = [f.name for f in model.config.factions]
+    for t, f, what in changes:
+        xy, town = state.towns[t], state.names[t]
+        share = f"{names[f]} holds {shares[t, f]:.2f} of the ring"
+        if what == "started":
+            state.since[t] = model.week_index
+            model.record_event("blockade_started", names[f], town, xy, detail=share)
+        else:
+            weeks = model.week_index - int(state.since[t])
+            state.since[t] = -1
+            model.record_event("blockade_lifted", names[f], town, xy, detail=f"{what}: {share}, after {weeks} weeks")
+    blockaded = state.blockaded_cells()
+    state.cut_off = frozenset(xy for xy, f in zip(state.towns, state.by.tolist(), strict=True) if f >= 0)
+    state.flight = np.where(blockaded, p.flight_share, 0.0)
+    model.abuse[blockaded] += p.legitimacy_loss
