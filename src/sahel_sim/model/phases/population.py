@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model import fields as F
+from sahel_sim.model.phases.handover import held_fighters
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
@@ -84,7 +85,11 @@ def _control(model: SahelModel) -> None:
     admin = model.capacity[model.geo.country] * (NOMINAL_STATE_PRESENCE + c.state_admin_presence * model.settled)
     forces = pres.state_op + model.params.peacekeeping.state_support * pres.peacekeepers_reach
     state = np.where(model.land, admin + c.force_presence_per_1000 * forces / 1000.0, 0.0)
-    factions = [c.fighter_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in pres.fighters]
+    fighters = pres.fighters
+    held = held_fighters(model)  # armed holders of vacated camps keep a presence there
+    if held is not None:
+        fighters = fighters + held
+    factions = [c.fighter_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in fighters]
     total = state + sum(factions, np.zeros_like(state))
     safe = total > 0
     # Where nobody has any presence, the land is nominally the state's, so shares still sum to one.
