@@ -18,6 +18,7 @@ EVENT_KINDS = {
     "engagement": "state or partner forces engage an armed group",
     "ied": "peacekeepers hit by mines or IEDs on patrol or supply roads",
     "camp_drawdown": "a peacekeeping camp starts draining towards its closing date",
+    "camp_closed": "a peacekeeping camp closes (its last convoy leaves)",
     "camp_handover": "who takes a closed camp's site: army, armed_group, contested or vacuum (detail's first word)",
     "site_control": "the holder of a closed camp's site changes later (detail: old -> new: why)",
     "column_dispatched": "the army sends a column towards a closing or lost camp",

@@ -95,6 +95,7 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
             Convoy(self.model, self, destination, leaving)
         self.strength = 0.0
         self.status = CampStatus.CLOSED
+        self.record("camp_closed", self.model.pk_name, self.name)
 
     def ied_casualties(self, insurgent_presence: float) -> None:
         """Mine and IED losses on this camp's patrols and supply roads this week.
