@@ -1,9 +1,10 @@
 """An army column sent from a garrison to take over a closing peacekeeping camp.
 
-Rules (docs/ODD.md, "Handover of closing camps"): the column leaves its garrison with a fixed
-detachment, moves a fixed distance a week towards the site and, once there, waits for the camp to
-close or fights for the site. It becomes the site's garrison if it takes the site, or returns its
-survivors to its garrison if it loses. The decisions (whether to send it, who wins) are the handover
+Rules (docs/ODD.md, "Handover of closing camps"): the column sets out from a garrison with a fixed
+number of soldiers drawn from all the army's posts in proportion to their strength, moves a fixed
+distance a week towards the site and, once there, waits for the camp to close or fights for it. It
+becomes the site's garrison if it takes the site, or returns its survivors to its garrison if it
+loses. The decisions (whether to send it, who wins) are the handover
 phase's (:mod:`sahel_sim.model.phases.handover`).
 """
 
@@ -31,7 +32,15 @@ class ArmyColumn(ArmyUnit):
 
     """
 
-    def __init__(self, model: SahelModel, origin: ArmyUnit, site: str, target: tuple[int, int], personnel: float):
+    def __init__(
+        self,
+        model: SahelModel,
+        origin: ArmyUnit,
+        site: str,
+        target: tuple[int, int],
+        personnel: float,
+        donors: list[ArmyUnit],
+    ):
         super().__init__(
             model,
             origin.cell,
@@ -49,7 +58,9 @@ class ArmyColumn(ArmyUnit):
         self.target = target
         self.strength = personnel
         self.deployed = True
-        origin.strength -= personnel
+        pool = sum(u.strength for u in donors)
+        for unit in donors:  # drawn from the army's posts in proportion to their strength
+            unit.strength -= personnel * unit.strength / pool
 
     @property
     def arrived(self) -> bool:

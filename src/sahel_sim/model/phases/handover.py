@@ -242,9 +242,10 @@ def _dispatch(model: SahelModel) -> None:
         if not due or _garrison_near(model, site) is not None or site.country not in model.states:
             continue
         origin = _origin(model, site)
-        if origin is None:
+        donors = [u for u in model.units() if not u.is_partner and u.active and u.country == site.country]
+        if origin is None or sum(u.strength for u in donors) < 2 * p.column_personnel:
             continue
-        site.column = ArmyColumn(model, origin, site.name, site.xy, p.column_personnel)
+        site.column = ArmyColumn(model, origin, site.name, site.xy, p.column_personnel, donors)
         on_road[site.country] = on_road.get(site.country, 0) + 1
         model.record_event(
             "column_dispatched",
@@ -256,15 +257,13 @@ def _dispatch(model: SahelModel) -> None:
 
 
 def _origin(model: SahelModel, site: Site) -> ArmyUnit | None:
-    """The nearest national garrison in reach that can spare a column and is not overstretched."""
+    """The nearest national garrison in reach that is not overstretched: where a column sets out."""
     p = model.params.handover
     r = F.km_to_cells(p.column_reach_km, model.resolution)
     x, y = site.xy
     best: tuple[int, str, ArmyUnit] | None = None
     for unit in model.units():
         if unit.is_partner or not unit.active or unit.country != site.country or unit.overstretched_weeks:
-            continue
-        if unit.strength < 2 * p.column_personnel:
             continue
         d = max(abs(unit.xy[0] - x), abs(unit.xy[1] - y))
         if d <= r and (best is None or (d, unit.post_name) < best[:2]):

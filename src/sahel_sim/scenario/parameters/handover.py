@@ -26,7 +26,7 @@ class HandoverParams(Frozen):
         5000.0,
         "personnel",
         "assumption",
-        "Personnel a garrison detaches for one column (it keeps at least as many at home).",
+        "Personnel of one column, drawn from all the army's posts in proportion to their strength.",
     )
     column_speed_km: float = param(
         100.0,
@@ -42,7 +42,7 @@ class HandoverParams(Frozen):
         3000.0,
         "km",
         "assumption (Gao to Kidal is about 300 km, Gao to Tessalit about 500 km by road)",
-        "A column is sent only from a garrison within this distance of the camp.",
+        "A column sets out from the nearest garrison within this distance of the camp that is not overstretched.",
     )
     dispatch_lead_weeks: int = param(
         8,
