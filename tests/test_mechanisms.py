@@ -427,3 +427,25 @@ def test_lost_peacekeepers_stop_counting_once_the_loss_is_old():
     peak = max(loss)
     assert peak > 0.2 * model.params.diplomacy.weight_mission_loss
     assert loss[-1] < 0.05 * peak
+
+
+def test_displaced_return_only_after_the_area_has_stayed_calm():
+    """Violence in an empty cell next to the displaced (so nobody flees) holds their return back."""
+
+    def displaced(weeks: int, violence: float) -> list[float]:
+        model = SahelModel(scenario(weeks=weeks), seed=1)
+        x, y = model.geo.cell_of(BAMAKO["lat"], BAMAKO["lon"])
+        model.idp[x, y] = 1000.0
+        model.population[x + 1, y] = 0.0
+        model.violence[x + 1, y] = violence
+        out = []
+        while model.running:
+            model.step()
+            out.append(float(model.idp[x, y]))
+        return out
+
+    assert displaced(4, 0.0)[-1] < 1000.0
+    held = displaced(60, 5000.0)
+    calm_weeks = SahelModel(scenario()).params.population.return_calm_weeks
+    assert held[: calm_weeks + 1] == [1000.0] * (calm_weeks + 1)
+    assert held[-1] < 1000.0

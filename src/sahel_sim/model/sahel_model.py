@@ -127,6 +127,8 @@ class SahelModel(mesa.Model):
         self.abuse = self._layer("abuse")  # local legitimacy lost to abusive forces
         self.idp = self._layer("displaced_internal")  # people displaced within their country
         self.refugees = self._layer("displaced_abroad")  # people displaced across a border
+        #: Weeks the area within flight reach has stayed calm (displaced people return after enough).
+        self.calm_weeks = self._layer("calm_weeks", float(self.params.population.return_calm_weeks))
         self.state_share = self._layer("control_state", np.where(self.land, 1.0, 0.0))
         self.faction_share = [self._layer(f"control_{i}") for i in range(len(self.config.factions))]
         self.civilian_deaths_total = 0.0
