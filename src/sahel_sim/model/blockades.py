@@ -5,11 +5,11 @@ faction that controls at least ``start_share`` of the land cells in the ring aro
 window of ``ring_radius_km``, the town's own cell left out; control of the ring stands for control of
 the roads in). The blockade holds while the garrison stays and the faction keeps at least
 ``lift_share`` of the ring (hysteresis); it is lifted by force when the faction's share falls below
-that, or when the garrison leaves (its post is abandoned or its partner force departs). While it
-holds, the town's units receive only ``resupply_share`` of their usual reinforcement, a share of its
-people leave each week and the state loses local legitimacy there.
-
-Lifting by agreement is not modelled: no per-faction agreement exists in the model yet.
+that, or when the garrison leaves (its post is abandoned or its partner force departs), or *by
+agreement* when an accord in force binds the faction to the town's state (:mod:`sahel_sim.model.accords`);
+a bound faction starts no blockade there. While it holds, the town's units receive only
+``resupply_share`` of their usual reinforcement, a share of its people leave each week and the state
+loses local legitimacy there.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from sahel_sim.model import fields as F
 
 #: Why a blockade ended (the detail of a ``blockade_lifted`` event starts with one of these).
-LIFT_REASONS = ("ring_lost", "garrison_left")
+LIFT_REASONS = ("ring_lost", "garrison_left", "agreement")
 
 
 @dataclass
@@ -107,13 +107,19 @@ def ring_shares(
 
 
 def decide(
-    by: np.ndarray, shares: np.ndarray, held: np.ndarray, start_share: float, lift_share: float
+    by: np.ndarray,
+    shares: np.ndarray,
+    held: np.ndarray,
+    start_share: float,
+    lift_share: float,
+    bound: np.ndarray | None = None,
 ) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
     """This week's blockades from last week's, the ring shares and which towns have a garrison.
 
-    A blockade goes on while its town is held and its faction keeps at least ``lift_share`` of the
-    ring; a town without one is blockaded by the faction with the largest share (the lowest index
-    among equals) if that share reaches ``start_share`` and the town is held.
+    A blockade goes on while its town is held, its faction is not bound by an accord with the town's
+    state and keeps at least ``lift_share`` of the ring; a town without one is blockaded by the
+    unbound faction with the largest share (the lowest index among equals) if that share reaches
+    ``start_share`` and the town is held.
 
     Args:
         by: Per town, last week's blockading faction or -1.
@@ -121,27 +127,31 @@ def decide(
         held: Per town, whether an army or partner garrison holds it.
         start_share: Share of the ring that starts a blockade.
         lift_share: Share below which a blockade is lifted.
+        bound: ``[town, faction]``, whether an accord in force binds the faction to the town's state
+            (default: none does).
 
     Returns:
         The new ``by`` and the changes as (town index, faction index, what) with what "started",
-        "ring_lost" or "garrison_left", in town order.
+        "garrison_left", "agreement" or "ring_lost" (checked in that order), in town order.
 
     """
+    if bound is None:
+        bound = np.zeros(shares.shape, dtype=bool)
+    free = np.where(bound, -1.0, shares)  # a bound faction cannot start a blockade
     new = by.copy()
     changes: list[tuple[int, int, str]] = []
     for t in range(len(by)):
         f = int(by[t])
         if f >= 0:
-            if not held[t]:
+            why = "garrison_left" if not held[t] else "agreement" if bound[t, f] else None
+            why = why or ("ring_lost" if shares[t, f] < lift_share else None)
+            if why:
                 new[t] = -1
-                changes.append((t, f, "garrison_left"))
-            elif shares[t, f] < lift_share:
-                new[t] = -1
-                changes.append((t, f, "ring_lost"))
+                changes.append((t, f, why))
             continue
         if held[t] and shares.shape[1] > 0:
-            best = int(np.argmax(shares[t]))
-            if shares[t, best] >= start_share:
+            best = int(np.argmax(free[t]))
+            if free[t, best] >= start_share:
                 new[t] = best
                 changes.append((t, best, "started"))
     return new, changes

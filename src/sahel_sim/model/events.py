@@ -18,8 +18,12 @@ EVENT_KINDS = {
     "engagement": "state or partner forces engage an armed group",
     "ied": "peacekeepers hit by mines or IEDs on patrol or supply roads",
     "camp_drawdown": "a peacekeeping camp starts draining towards its closing date",
-    "camp_handover": "a closed peacekeeping camp is handed to a nearby army unit",
-    "camp_vacuum": "a closed peacekeeping camp leaves a vacuum (no army unit near)",
+    "camp_closed": "a peacekeeping camp closes (its last convoy leaves)",
+    "camp_handover": "who takes a closed camp's site: army, armed_group, contested or vacuum (detail's first word)",
+    "site_control": "the holder of a closed camp's site changes later (detail: old -> new: why)",
+    "column_dispatched": "the army sends a column towards a closing or lost camp",
+    "accord_signed": "a peace accord comes into force",
+    "accord_collapse": "a peace accord collapses (detail: why)",
     "convoy_arrived": "a withdrawing convoy reaches its destination",
     "post_abandoned": "an overstretched army unit abandons a remote post",
     "post_reoccupied": "the army reoccupies an abandoned post",
@@ -30,7 +34,8 @@ EVENT_KINDS = {
     "post_status": "a diplomatic post changes status (open, reduced, closed)",
     "control_change": "the controller of a town changes",
     "blockade_started": "an armed group holding the roads around a garrison town blockades it",
-    "blockade_lifted": "a blockade ends: the group lost the ring (ring_lost) or the garrison left (garrison_left)",
+    "blockade_lifted": "a blockade ends: the group lost the ring (ring_lost), the garrison left (garrison_left) "
+    "or an accord binds the group (agreement)",
 }
 
 #: Targets of violence: victims are counted by these categories.

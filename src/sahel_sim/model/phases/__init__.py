@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sahel_sim.model.phases import (
+    accords,
     blockades,
     forces,
+    handover,
     insurgents,
     metrics,
     peacekeepers,
@@ -48,6 +50,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("insurgents", insurgents.run),
     Phase("forces", forces.run),
     Phase("peacekeepers", peacekeepers.run),
+    Phase("handover", handover.run),
+    Phase("accords", accords.run),
     Phase("population", population.run),
     Phase("blockades", blockades.run),
     Phase("posts", posts.run),

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model import fields as F
+from sahel_sim.model.accords import binding
 from sahel_sim.model.blockades import decide, ring_shares
 
 if TYPE_CHECKING:
@@ -28,8 +29,8 @@ def run(model: SahelModel) -> None:
     shares = ring_shares(model.control, model.land, state.towns, radius, n_factions)
     garrisons = {u.xy for u in model.units() if u.active}
     held = np.array([xy in garrisons for xy in state.towns], dtype=bool)
-    before = state.by
-    state.by, changes = decide(before, shares, held, p.start_share, min(p.lift_share, p.start_share))
+    bound = _bound_by_accords(model, state.towns, n_factions)
+    state.by, changes = decide(state.by, shares, held, p.start_share, min(p.lift_share, p.start_share), bound)
     names = [f.name for f in model.config.factions]
     for t, f, what in changes:
         xy, town = state.towns[t], state.names[t]
@@ -45,3 +46,14 @@ def run(model: SahelModel) -> None:
     state.cut_off = frozenset(xy for xy, f in zip(state.towns, state.by.tolist(), strict=True) if f >= 0)
     state.flight = np.where(blockaded, p.flight_share, 0.0)
     model.abuse[blockaded] += p.legitimacy_loss
+
+
+def _bound_by_accords(model: SahelModel, towns: list[tuple[int, int]], n_factions: int) -> np.ndarray:
+    """``[town, faction]``: whether an accord in force binds the faction to the town's state."""
+    codes = model.geo.country_codes
+    bound = np.zeros((len(towns), n_factions), dtype=bool)
+    for t, xy in enumerate(towns):
+        country = codes[int(model.geo.country[xy])]
+        for f in range(n_factions):
+            bound[t, f] = binding(model, f, country) is not None
+    return bound

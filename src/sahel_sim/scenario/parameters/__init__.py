@@ -15,16 +15,19 @@ from sahel_sim.scenario.parameters.blockades import BlockadeParams
 from sahel_sim.scenario.parameters.conflict import CombatParams, InsurgencyParams
 from sahel_sim.scenario.parameters.forces import ArmyParams, PeacekeepingParams
 from sahel_sim.scenario.parameters.governance import ControlParams, DiplomacyParams
+from sahel_sim.scenario.parameters.handover import AccordParams, HandoverParams
 from sahel_sim.scenario.parameters.population import PopulationParams
 
 __all__ = [
     "CALIBRATED",
+    "AccordParams",
     "ArmyParams",
     "BlockadeParams",
     "CombatParams",
     "ControlParams",
     "DiplomacyParams",
     "Frozen",
+    "HandoverParams",
     "InsurgencyParams",
     "Mechanisms",
     "PeacekeepingParams",
@@ -46,3 +49,5 @@ class Mechanisms(Frozen):
     control: ControlParams = ControlParams()
     diplomacy: DiplomacyParams = DiplomacyParams()
     blockades: BlockadeParams = BlockadeParams()
+    handover: HandoverParams = HandoverParams()
+    accords: AccordParams = AccordParams()
