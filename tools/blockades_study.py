@@ -6,9 +6,14 @@ area (the key towns Timbuktu and Ber; the scenario's Timbuktu bases fall in Ber'
 and in which a blockade in Mali starts, each with its 95 % Wilson interval; and the mean town-weeks
 of blockade in Mali (docs/ODD.md, "Blockades").
 
+With ``--strengths``, instead: Malian town-weeks of blockade in the world of pattern 6
+(``test_peacekeepers_make_blockades_rarer``, no mission) for armed groups of 1,000, 3,000 and 6,000
+fighters over seeds 1-8.
+
 Usage (from the repository root)::
 
     PYTHONPATH=src python tools/blockades_study.py --seeds 20 [--jobs 2] [--out blockades.json]
+    PYTHONPATH=src python tools/blockades_study.py --strengths
 """
 
 from __future__ import annotations
@@ -48,6 +53,27 @@ def _one(job: tuple[str, int]) -> tuple[str, int, dict]:
     )
 
 
+def strengths() -> None:
+    """Print town-weeks of blockade in Mali by armed-group strength in pattern 6's world."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from worlds import MOPTI, faction, run, sahel_armies, scenario
+
+    for strength in (1000, 3000, 6000):
+        weeks = []
+        for seed in range(1, 9):
+            sc = scenario(
+                weeks=52,
+                states=sahel_armies(),
+                mechanisms={"insurgency": {"mobilisation_cap": 0.03}},
+                factions=[faction(strength=strength, at=MOPTI)],
+            )
+            ts = run(sc, seed=seed).metrics.frame()
+            weeks.append(float(ts.loc[ts["area"] == "ML", "blockaded_towns"].sum()))
+        print(f"{strength} fighters: mean {statistics.fmean(weeks):.1f} town-weeks, per seed {weeks}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the study and print the table."""
     from sahel_sim.analysis.posts import wilson_interval
@@ -56,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", type=Path)
+    ap.add_argument("--strengths", action="store_true", help="town-weeks by armed-group strength (pattern 6)")
     args = ap.parse_args(argv)
+    if args.strengths:
+        strengths()
+        return 0
     jobs = [(name, seed) for name in SCENARIOS for seed in range(1, args.seeds + 1)]
     with ProcessPoolExecutor(args.jobs) as pool:
         results = list(pool.map(_one, jobs))

@@ -1,11 +1,11 @@
 """Blockades of garrison towns: the state of every key town and the rule over arrays.
 
-Rule (docs/ODD.md, "Blockades"): a town held by an active army or partner post is blockaded by the
+Rule (docs/ODD.md, "Blockades"): a town held by an active national army post is blockaded by the
 faction that controls at least ``start_share`` of the land cells in the ring around it (the square
 window of ``ring_radius_km``, the town's own cell left out; control of the ring stands for control of
 the roads in). The blockade holds while the garrison stays and the faction keeps at least
 ``lift_share`` of the ring (hysteresis); it is lifted by force when the faction's share falls below
-that, or when the garrison leaves (its post is abandoned or its partner force departs), or *by
+that, or when the garrison leaves (its post is abandoned), or *by
 agreement* when an accord in force binds the faction to the town's state (:mod:`sahel_sim.model.accords`);
 a bound faction starts no blockade there. While it holds, the town's units receive only
 ``resupply_share`` of their usual reinforcement, a share of its people leave each week and the state
@@ -124,7 +124,7 @@ def decide(
     Args:
         by: Per town, last week's blockading faction or -1.
         shares: ``[town, faction]`` ring shares (:func:`ring_shares`).
-        held: Per town, whether an army or partner garrison holds it.
+        held: Per town, whether a national army garrison holds it.
         start_share: Share of the ring that starts a blockade.
         lift_share: Share below which a blockade is lifted.
         bound: ``[town, faction]``, whether an accord in force binds the faction to the town's state

@@ -27,7 +27,7 @@ def run(model: SahelModel) -> None:
     n_factions = len(model.config.factions)
     radius = max(1, F.km_to_cells(p.ring_radius_km, model.resolution))
     shares = ring_shares(model.control, model.land, state.towns, radius, n_factions)
-    garrisons = {u.xy for u in model.units() if u.active}
+    garrisons = {u.xy for u in model.units() if u.active and not u.is_partner}  # national posts only
     held = np.array([xy in garrisons for xy in state.towns], dtype=bool)
     bound = _bound_by_accords(model, state.towns, n_factions)
     state.by, changes = decide(state.by, shares, held, p.start_share, min(p.lift_share, p.start_share), bound)

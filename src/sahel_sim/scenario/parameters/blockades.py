@@ -45,7 +45,7 @@ class BlockadeParams(Frozen):
         0.0,
         1.0,
         "share of the usual reinforcement",
-        "assumption (blockaded garrisons such as Timbuktu's and Djibo's were supplied by air)",
+        "assumption (a blockade cuts most road supply, not all)",
         "Share of its usual weekly reinforcement a garrison in a blockaded town still receives.",
     )
     flight_share: float = param(
