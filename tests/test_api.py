@@ -121,12 +121,13 @@ def test_sweep_returns_its_tables_and_keeps_no_folder(tmp_path, monkeypatch, bas
 
 SHORT = """\
 extends: {base}
+start: 2023-03-01
 end: 2023-09-30
 """
 
 
 def test_compare_pairs_seeds_and_keeps_no_folder(tmp_path, monkeypatch, baseline_path):
-    # the baseline family cut to September 2023 (the mission's plans differ from late June 2023)
+    # the baseline family cut to March-September 2023 (the mission's plans differ from late June 2023)
     family = tmp_path / "family"
     family.mkdir()
     for name in ("baseline", "baseline_no_withdrawal"):

@@ -89,7 +89,14 @@ def stop_part_way(proc: subprocess.Popen, out: Path, sig: int) -> dict[int, int]
     return family
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize(
+    "sig",
+    [
+        pytest.param(signal.SIGTERM, id="SIGTERM"),
+        # the same path through another signal: a real sweep process each, so only in the full suite
+        pytest.param(signal.SIGHUP, id="SIGHUP", marks=pytest.mark.slow),
+    ],
+)
 def test_signal_stops_the_sweep_leaves_no_process_and_resumes_to_identical_tables(spec_file, reference, tmp_path, sig):
     out = tmp_path / "sweep"
     proc = start_sweep(spec_file, out, "--workers", "2")
@@ -112,6 +119,7 @@ def test_signal_stops_the_sweep_leaves_no_process_and_resumes_to_identical_table
     assert {k: v for k, v in ((p.name, p.read_bytes()) for p in SweepStore(out).parts("runs")) if k in kept} == kept
 
 
+@pytest.mark.slow  # a real sweep process killed part-way (several seconds); the signal test above stays fast
 def test_sigkill_leaves_no_process_and_resume_cleans_the_stale_session(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     proc = start_sweep(spec_file, out, "--workers", "2")
@@ -152,6 +160,7 @@ def test_second_writer_is_refused_with_the_holders_pid(spec_file, reference, tmp
     assert_same(reference, out)
 
 
+@pytest.mark.slow  # two real sweep processes; the lock's refusal is tested in-process above
 def test_second_writer_process_is_refused_while_the_first_runs(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     first = start_sweep(spec_file, out, "--workers", "1")

@@ -185,6 +185,7 @@ def _long_task(run_id: str, weeks: int = 100) -> Task:
     return Task(run_id, scenario, 1)
 
 
+@pytest.mark.slow  # kills a worker of a fresh process pool (seconds of pool start-up)
 def test_a_worker_death_is_charged_to_its_own_run_only():
     executor = ProcessExecutor(2)
     try:
@@ -204,6 +205,7 @@ def test_a_worker_death_is_charged_to_its_own_run_only():
         executor.close(cancel=True)
 
 
+@pytest.mark.slow  # kills a worker of a fresh process pool (seconds of pool start-up)
 def test_submit_to_a_pool_broken_by_a_death_replaces_it():
     """The race of issue 19: the pool breaks between two submits; the second submit must not raise."""
     executor = ProcessExecutor(2)
