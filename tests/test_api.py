@@ -67,7 +67,7 @@ def test_until_overrides_and_a_path_are_accepted(baseline_path):
     assert r.seed == 4 and r.overrides == ["peacekeepers.withdrawal=null", "seed=4"]
 
 
-def test_out_and_save_write_a_results_folder(tmp_path):
+def test_out_and_save_write_a_results_folder(tmp_path, fast_plots):  # plots themselves: test_plots.py
     r = ss.run("baseline", weeks=2, out=tmp_path / "a", overrides={"peacekeepers.withdrawal": None})
     assert r.folder.parent == tmp_path / "a" and (r.folder / "timeseries.parquet").is_file()
     manifest = json.loads((r.folder / "manifest.json").read_text())
