@@ -52,10 +52,12 @@ from __future__ import annotations
 from sahel_sim.analysis.hindcast.evaluate import (
     HindcastResult,
     ProgressCallback,
+    frames_by_area,
     hindcast,
     run_seeds,
     run_seeds_by_area,
     summarise,
+    yearly_by_area,
 )
 from sahel_sim.analysis.hindcast.outputs import COMPARISON_FILE, FILES, comparison_table, plot, write_hindcast
 from sahel_sim.analysis.hindcast.series import (
@@ -94,6 +96,7 @@ __all__ = [
     "comparison_table",
     "covered_years",
     "crps_ensemble",
+    "frames_by_area",
     "hindcast",
     "naive_forecasts",
     "observed",
@@ -106,5 +109,6 @@ __all__ = [
     "summarise",
     "verdict",
     "write_hindcast",
+    "yearly_by_area",
     "yearly_deaths",
 ]

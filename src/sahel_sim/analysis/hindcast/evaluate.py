@@ -128,10 +128,7 @@ def run_seeds_by_area(
                 outcome = executor.result(handle)
                 if not outcome.ok:
                     raise RuntimeError(f"the run with seed {seeds[i]} failed:\n{outcome.error}")
-                out[i] = {
-                    area: {int(y): float(v) for y, v in yearly_deaths(outcome.timeseries, area).items()}
-                    for area in areas
-                }
+                out[i] = yearly_by_area(outcome.timeseries, areas)
                 done += 1
                 if progress:
                     progress(done, total)
@@ -139,6 +136,39 @@ def run_seeds_by_area(
     finally:
         executor.close(cancel=not finished)
     return out
+
+
+def yearly_by_area(timeseries: pd.DataFrame, areas: tuple[str, ...]) -> dict[str, dict[int, float]]:
+    """A run's deaths per calendar year of each area (:func:`~.series.yearly_deaths` of ``fatalities_total``).
+
+    Args:
+        timeseries: The run's weekly table.
+        areas: The area codes.
+
+    Returns:
+        Per area, deaths per year.
+
+    """
+    return {area: {int(y): float(v) for y, v in yearly_deaths(timeseries, area).items()} for area in areas}
+
+
+def frames_by_area(
+    runs: list[dict[str, dict[int, float]]], seeds: list[int], areas: tuple[str, ...], years: list[int]
+) -> dict[str, pd.DataFrame]:
+    """Tables of deaths/year per area: one row per seed (indexed by seed), one column per year.
+
+    Args:
+        runs: Per seed (in the order of ``seeds``), the output of :func:`yearly_by_area`.
+        seeds: The seeds.
+        areas: The areas to tabulate.
+        years: The years (a year a run lacks is NaN).
+
+    Returns:
+        Per area, the table.
+
+    """
+    index = pd.Index(seeds, name="seed")
+    return {a: pd.DataFrame([{y: run[a].get(y, math.nan) for y in years} for run in runs], index=index) for a in areas}
 
 
 def _stats(sim: np.ndarray, obs: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None) -> dict:
@@ -254,12 +284,7 @@ def hindcast(
     countries = observed_by_country()
     areas = tuple(dict.fromkeys([area, *countries.columns]))
     runs = run_seeds_by_area(scenario, seed_list, areas, workers, progress)
-    by_country = {
-        a: pd.DataFrame(
-            [{y: run[a].get(y, math.nan) for y in compare} for run in runs], index=pd.Index(seed_list, name="seed")
-        )
-        for a in areas
-    }
+    by_country = frames_by_area(runs, seed_list, areas, compare)
     simulated = by_country[area]
     table, main, others = summarise(simulated, compare)
     skill = skill_table({a: by_country[a] for a in countries.columns}, countries, compare, CALIBRATION_YEARS)
