@@ -248,5 +248,8 @@ def format_comparison(result: HindcastResult, label: str | None) -> list[str]:
             f"{_num(r.crps_log10_other, 3, 7)} {_num(r.coverage_90_base, 2, 8)} {_num(r.coverage_90_other, 2, 6)} "
             f"{f'{r.seeds_base_better} of {r.seeds}':>20} {_num(r.mean_seed_difference, 3, 9)}"
         )
-    lines.append("(per seed: each seed's own mean |log10 error| of the split; mean B-A > 0: A fits better on average)")
+    lines.append(
+        "(per seed: each seed's own mean |log10 error| of the split, ties counting for neither; "
+        "mean B-A > 0: A fits better on average)"
+    )
     return lines

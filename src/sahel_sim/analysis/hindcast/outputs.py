@@ -219,6 +219,7 @@ def write_hindcast(
             "skill_definitions": SKILL_DEFINITIONS,
             "naive_forecasts": _naive(result),
             "comparison": None if other is None else _comparison(other, paired, comparison_source, comparison_label),
+            "simulated_by_country": _by_country(result),
             "workers": workers,
             "wall_seconds": round(result.wall_seconds, 3),
             "provenance": provenance(),
@@ -250,6 +251,14 @@ SKILL_DEFINITIONS = {
 }
 
 
+def _by_country(result: HindcastResult) -> dict:
+    """Deaths/year per country, seed and year (rounded to 0.001), for every country scored."""
+    return {
+        country: {str(seed): {str(y): round(float(v), 3) for y, v in row.items()} for seed, row in table.iterrows()}
+        for country, table in result.by_country.items()
+    }
+
+
 def _records(table: pd.DataFrame) -> list[dict]:
     """Rows of a table as JSON-safe dicts (NaN as None)."""
     return [_finite_or_none(row) for row in table.to_dict(orient="records")]
@@ -278,9 +287,7 @@ def _comparison(other: HindcastResult, paired: pd.DataFrame | None, source: str 
         "seeds": other.seeds,
         "stats": _finite_or_none(other.stats),
         "paired": [] if paired is None else _records(paired),
-        "simulated_by_seed": {
-            str(seed): {str(y): round(float(v), 3) for y, v in row.items()} for seed, row in other.simulated.iterrows()
-        },
+        "simulated_by_country": _by_country(other),
     }
 
 
