@@ -56,8 +56,16 @@ NAIVE = FORECASTS[1:]
 #: The time splits.
 SPLITS = ("in_sample", "out_of_sample")
 #: The statistics of a skill row (see the module docstring).
-STATS = ("n_years", "first_year", "last_year", "mean_abs_log10_error", "mean_log10_bias", "spearman_rho")
-STATS += ("coverage_90", "crps_log10")
+STATS = (
+    "n_years",
+    "first_year",
+    "last_year",
+    "mean_abs_log10_error",
+    "mean_log10_bias",
+    "spearman_rho",
+    "coverage_90",
+    "crps_log10",
+)
 
 
 def log10p1(x) -> np.ndarray:
