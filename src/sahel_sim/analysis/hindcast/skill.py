@@ -228,7 +228,7 @@ def skill_table(
 def verdict(table: pd.DataFrame, measure: str = "mean_abs_log10_error") -> list[str]:
     """One plain sentence per country with out-of-sample years: does the model beat each naive forecast?
 
-    "Beats" means a lower ``measure`` (ties do not beat); the CRPS is quoted beside it.
+    "Beats" means a lower ``measure``; values equal to three decimals "tie". The CRPS is quoted beside it.
 
     Args:
         table: A :func:`skill_table`.
@@ -249,7 +249,10 @@ def verdict(table: pd.DataFrame, measure: str = "mean_abs_log10_error") -> list[
             if not math.isfinite(other):
                 parts.append(f"cannot be compared with {name} (no value)")
                 continue
-            word = "beats" if model[measure] < other else "does NOT beat"
+            if round(float(model[measure]), 3) == round(float(other), 3):
+                word = "ties with"  # equal as printed: no claim either way
+            else:
+                word = "beats" if model[measure] < other else "does NOT beat"
             parts.append(f"{word} {name} ({other:.3f})")
         years = f"{int(model['first_year'])}-{int(model['last_year'])}"
         lines.append(
