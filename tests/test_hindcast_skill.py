@@ -178,3 +178,13 @@ def test_cli_prints_the_four_forecasts_side_by_side_and_the_comparison(cli, tmp_
     assert info["calibration_years"] == [2012, 2019]
     assert info["comparison"]["seeds"] == info["seeds"]
     assert info["naive_forecasts"]["ML"]["persistence"]["2013"] == 328.0
+
+
+def test_verdict_calls_values_equal_as_printed_a_tie():
+    rows = [
+        {"country": "ML", "split": "out_of_sample", "forecast": name, "first_year": 2020, "last_year": 2022,
+         "mean_abs_log10_error": err, "crps_log10": err}
+        for name, err in (("model", 0.2001), ("constant", 0.2004), ("persistence", 0.3), ("trend", 0.1))
+    ]  # fmt: skip
+    text = verdict(pd.DataFrame(rows))[0]
+    assert "ties with constant" in text and "beats persistence" in text and "does NOT beat trend" in text
