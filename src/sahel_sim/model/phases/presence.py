@@ -155,7 +155,8 @@ def protection_field(reach: np.ndarray, deterrence: np.ndarray, params: Peacekee
 
     """
     remaining = np.exp(-np.minimum(reach, params.protection_max_personnel) / params.protection_efold_personnel)
-    return np.clip(1.0 - remaining / (1.0 - deterrence), 0.0, 1.0)
+    undeterred = np.maximum(np.maximum(1.0 - deterrence, remaining), np.finfo(float).tiny)  # no 0/0 at extremes
+    return 1.0 - remaining / undeterred
 
 
 def peacekeeper_reach(model: SahelModel, host: np.ndarray | None = None) -> np.ndarray:

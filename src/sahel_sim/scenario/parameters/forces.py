@@ -62,12 +62,12 @@ class PeacekeepingParams(Frozen):
         "Rate of peacekeeper deaths from mines and IEDs on patrols and supply roads.",
     )
     hardened_target_factor: float = param(
-        0.25,
+        0.2,
         0.0,
         1.0,
         "multiplier",
-        "assumption from MINUSMA: 146 killed in hostile acts by Oct 2021 (UN) "
-        "against hundreds of attacks a year (245 mine/IED attacks in 2021)",
+        "calibrated to MINUSMA's peacekeepers killed in hostile acts (UN: 21 in 2017, 19 in 2021, 14 in 2022, "
+        "146 from July 2013 to October 2021), docs/CALIBRATION.md",
         "Lethality of an attack on peacekeepers (fortified camps, armoured convoys) relative to an attack on people.",
     )
     drawdown_weeks: int = param(
