@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 HISTORICAL = SCENARIO_DIR / "historical.yaml"
 COUNTERFACTUALS = ("minusma_stays.yaml", "withdrawal_gradual_2y.yaml", "withdrawal_delayed_2025.yaml")
-CAMP_CLOSURE = ("camp_handover", "camp_vacuum")
+CAMP_CLOSURE = ("camp_closed",)
 
 
 def camp_dates() -> dict[str, dt.date]:
