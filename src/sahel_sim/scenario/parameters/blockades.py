@@ -28,7 +28,7 @@ class BlockadeParams(Frozen):
         1.0,
         "share of ring land cells",
         "assumption (most of the ring, so most roads in; 0.5 blockaded Ouagadougou from 2016 in the "
-        "historical scenario, seed 1)",
+        "historical scenario, seed 1, on 03ac599's model)",
         "A faction that controls at least this share of the ring around a garrisoned town blockades it.",
     )
     lift_share: float = param(
