@@ -68,9 +68,10 @@ def test_changing_only_the_withdrawal_leaves_every_draw_before_the_branch_untouc
 
 def test_branch_date_is_computed_from_the_scenarios():
     ref = load_scenario(SCENARIO_DIR / "historical.yaml")
-    drain = dt.timedelta(weeks=ref.mechanisms.peacekeeping.drawdown_weeks)
+    m = ref.mechanisms
+    lead = dt.timedelta(weeks=max(m.peacekeeping.drawdown_weeks, m.handover.dispatch_lead_weeks))
     first_closing = min(ref.peacekeepers.withdrawal.closing_dates(ref.peacekeepers.camps).values())
-    assert branch_date(ref, load_scenario(SCENARIO_DIR / "minusma_stays.yaml")) == first_closing - drain
+    assert branch_date(ref, load_scenario(SCENARIO_DIR / "minusma_stays.yaml")) == first_closing - lead
     renamed = ref.model_copy(update={"name": "other", "seed": 5})
     assert branch_date(ref, renamed) == ref.end
     shorter = with_overrides(ref, [("end", dt.date(2020, 1, 1))])

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import SCENARIO_DIR
 
-START, END = "2023-03-01", "2023-09-30"  # branches on 2023-06-23: a short shared history and a short tail
+START, END = "2023-03-01", "2023-09-30"  # branches on 2023-06-09: a short shared history and a short tail
 
 
 @pytest.fixture
@@ -50,7 +50,7 @@ def test_compare_writes_every_output(cli, family, tmp_path, fast_plots):
     summary = (out / "summary.md").read_text()
     assert "## If stay" in summary and "Mali would have had" in summary
     spec = json.loads((out / "spec.json").read_text())
-    assert [s["branch"] for s in spec["scenarios"]] == [None, "2023-06-23", "2023-06-23"]
+    assert [s["branch"] for s in spec["scenarios"]] == [None, "2023-06-09", "2023-06-09"]
 
 
 def test_resume_runs_only_what_is_missing(cli, family, tmp_path, fast_plots):

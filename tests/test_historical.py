@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "scenarios"
 HISTORICAL = SCENARIO_DIR / "historical.yaml"
 COUNTERFACTUALS = ("minusma_stays.yaml", "withdrawal_gradual_2y.yaml", "withdrawal_delayed_2025.yaml")
-CAMP_CLOSURE = ("camp_handover", "camp_vacuum")
+CAMP_CLOSURE = ("camp_closed",)
 
 
 def camp_dates() -> dict[str, dt.date]:
@@ -76,11 +76,11 @@ def test_historical_closes_every_camp_in_the_week_of_its_real_date():
         assert date <= when[name] < date + dt.timedelta(days=7), (name, date, when[name])
 
 
-def test_short_hindcast_through_the_cli_writes_three_files_with_finite_stats(cli, tmp_path):
+def test_short_hindcast_through_the_cli_writes_four_files_with_finite_stats(cli, tmp_path):
     result = cli("hindcast", HISTORICAL, "--seeds", "3", "--until", "2014-12-31", "--out", tmp_path)
     assert result.status == 0, result.err
     folder = tmp_path / result.out.strip().splitlines()[-1].rsplit("/", 1)[-1]
-    assert sorted(p.name for p in folder.iterdir()) == ["hindcast.csv", "hindcast.json", "hindcast.png"]
+    assert sorted(p.name for p in folder.iterdir()) == ["hindcast.csv", "hindcast.json", "hindcast.png", "skill.csv"]
     info = json.loads((folder / "hindcast.json").read_text(encoding="utf-8"))
     assert info["years"] == [2012, 2013, 2014] and len(info["seeds"]) == 3
     assert info["target_measure"] == "ucdp_all_organised_violence_deaths"

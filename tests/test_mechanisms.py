@@ -279,7 +279,7 @@ def _camp_world(camp_at: dict, close: dt.date, army: bool = True):
     return scenario(weeks=16, peacekeepers=mission(camps, withdrawal=withdrawal), states=[mali_army()] if army else [])
 
 
-def test_camp_drains_before_closing_and_is_handed_to_a_nearby_army_unit():
+def test_camp_drains_before_closing_and_is_handed_to_the_garrison_in_its_town():
     close = dt.date(2020, 3, 1)
     model = SahelModel(_camp_world(GAO, close), seed=1)
     camp = next(c for c in model.camps() if c.name == "C")
@@ -292,16 +292,17 @@ def test_camp_drains_before_closing_and_is_handed_to_a_nearby_army_unit():
     assert min(before) > max(draining) > 0
     assert camp.status is CampStatus.CLOSED and camp.strength == 0
     events = model.log.to_frame()
-    assert (events["kind"] == "camp_handover").sum() == 1
-    unit = model.nearest_army_unit(camp.xy, "ML", 1.0)
-    assert unit is not None and unit.xy == camp.xy
+    handovers = events[events["kind"] == "camp_handover"]
+    assert handovers["detail"].str.startswith("army: handed to the garrison of").tolist() == [True]
+    assert model.sites[0].holder == "state" and model.sites[0].garrison.active
 
 
 def test_camp_far_from_any_army_unit_leaves_a_vacuum_and_sends_a_convoy():
-    model = run(_camp_world(TESSALIT, dt.date(2020, 3, 1)), seed=1)
-    kinds = model.log.to_frame()["kind"].tolist()
-    assert "camp_vacuum" in kinds and "camp_handover" not in kinds
-    assert "convoy_arrived" in kinds
+    model = run(_camp_world(TESSALIT, dt.date(2020, 3, 1), army=False), seed=1)
+    events = model.log.to_frame()
+    handovers = events.loc[events["kind"] == "camp_handover", "detail"].tolist()
+    assert [h.split(":")[0] for h in handovers] == ["vacuum"]
+    assert "convoy_arrived" in events["kind"].tolist()
 
 
 def test_no_peacekeepers_remain_at_a_closed_camp():
@@ -465,3 +466,25 @@ def test_lost_peacekeepers_stop_counting_once_the_loss_is_old():
     peak = max(loss)
     assert peak > 0.2 * model.params.diplomacy.weight_mission_loss
     assert loss[-1] < 0.05 * peak
+
+
+def test_displaced_return_only_after_the_area_has_stayed_calm():
+    """Violence in an empty cell next to the displaced (so nobody flees) holds their return back."""
+
+    def displaced(weeks: int, violence: float) -> list[float]:
+        model = SahelModel(scenario(weeks=weeks), seed=1)
+        x, y = model.geo.cell_of(BAMAKO["lat"], BAMAKO["lon"])
+        model.idp[x, y] = 1000.0
+        model.population[x + 1, y] = 0.0
+        model.violence[x + 1, y] = violence
+        out = []
+        while model.running:
+            model.step()
+            out.append(float(model.idp[x, y]))
+        return out
+
+    assert displaced(4, 0.0)[-1] < 1000.0
+    held = displaced(60, 5000.0)
+    calm_weeks = SahelModel(scenario()).params.population.return_calm_weeks
+    assert held[: calm_weeks + 1] == [1000.0] * (calm_weeks + 1)
+    assert held[-1] < 1000.0

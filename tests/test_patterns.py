@@ -156,3 +156,44 @@ def test_posts_with_more_violence_nearby_close_more_often():
     far = sum("far" in c for c in closed)
     assert near > far
     assert near >= len(SEEDS) // 2
+
+
+NORTHERN_CAMPS = {
+    "Tessalit": (20.2, 1.0),
+    "Aguelhok": (19.47, 0.86),
+    "Kidal": (18.44, 1.41),
+    "Menaka": (15.92, 2.4),
+    "Ber": (16.83, -2.53),
+    "Ansongo": (15.66, 0.5),
+}
+
+
+def _handed_to_the_army(spacing_weeks: int, seed: int) -> int:
+    """Northern camps the army takes at their closure when they close ``spacing_weeks`` apart from week 10."""
+    first = dt.date(2020, 1, 1) + dt.timedelta(weeks=10)
+    names = sorted(NORTHERN_CAMPS)
+    camps = [{"name": n, "lat": lat, "lon": lon} for n, (lat, lon) in NORTHERN_CAMPS.items()]
+    camps.append({"name": "Hub", **BAMAKO})
+    dates = {n: first + dt.timedelta(weeks=spacing_weeks * i) for i, n in enumerate(names)}
+    dates["Hub"] = dt.date(2022, 6, 1)
+    sc = scenario(
+        weeks=80,
+        peacekeepers=mission(camps, withdrawal={"dates": dates}),
+        states=sahel_armies(personnel=37500),  # Mali's army in 2023-2024 (CIA World Factbook 2024)
+        factions=[faction("F", 1500, KIDAL), faction("G", 800, GAO)],
+        mechanisms=SELF_SUSTAINING,
+    )
+    model = run(sc, seed=seed)
+    return sum(site.outcome == "army" for site in model.sites)
+
+
+def test_a_slower_withdrawal_hands_more_of_the_vacated_camps_to_the_army():
+    """Pace matters through the army's limited columns: closing six northern camps eight weeks apart
+    lets a column reach each before it closes, where closing them in one week leaves those without a
+    garrison in town to whoever is near, or to nobody, until a column comes. Compared over seeds on
+    the same world; it could fail if columns were too few, too slow or too rarely available under
+    either pace (the model's sites are also retaken later; this test is about the handover itself)."""
+    fast = np.array([_handed_to_the_army(0, s) for s in SEEDS])
+    slow = np.array([_handed_to_the_army(8, s) for s in SEEDS])
+    assert slow.mean() > fast.mean() + 1, (fast, slow)
+    assert (slow >= fast).mean() >= 0.75, (fast, slow)

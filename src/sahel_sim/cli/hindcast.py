@@ -4,9 +4,13 @@
 scenario (default ``scenarios/historical.yaml``) over N seeds, compares Mali's yearly deaths with
 the observed series (:mod:`sahel_sim.analysis.hindcast`) and writes a new folder
 ``DIR/<scenario>_hindcast_<N>seeds_<hash>/`` (never overwriting; written under a hidden name and
-renamed when complete) with ``hindcast.csv``, ``hindcast.json`` and ``hindcast.png``; it prints the
-statistics and, last, the folder. Exit status: 2 for a bad scenario or option (one line, nothing
-written), 1 if the folder cannot be written.
+renamed when complete) with ``hindcast.csv``, ``hindcast.json``, ``hindcast.png`` and ``skill.csv``;
+it prints Mali's statistics, the skill table (the model beside a constant, persistence and a trend
+fitted on 2012-2019, per country, in and out of sample; :mod:`sahel_sim.analysis.hindcast.skill`)
+and, last, the folder. ``--compare-set PATH=VALUE`` (e.g. ``peacekeepers=null``: MINUSMA never
+deploys) and/or ``--compare-with FILE`` run a second scenario with the same seeds and print its fit
+beside the first (the mechanism identification check; ``comparison.csv``). Exit status: 2 for a
+bad scenario or option (one line, nothing written), 1 if the folder cannot be written.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ if TYPE_CHECKING:
 DEFAULT_SCENARIO = "scenarios/historical.yaml"
 EXAMPLE = (
     "example: python -m sahel_sim hindcast scenarios/historical.yaml --seeds 20 --workers 2 "
-    "--until 2022-12-31 --out results/"
+    "--until 2022-12-31 --out results/ --compare-set peacekeepers=null"
 )
 
 
@@ -65,6 +69,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH=VALUE",
         help="override a scenario field by dotted path (repeatable)",
     )
+    hc.add_argument(
+        "--compare-with",
+        metavar="FILE",
+        help="also run this scenario with the same seeds (and --until) and print its fit beside the first",
+    )
+    hc.add_argument(
+        "--compare-set",
+        action="append",
+        default=[],
+        metavar="PATH=VALUE",
+        help="override for the compared scenario (repeatable); without --compare-with it is the first "
+        "scenario with its --set, e.g. --compare-set peacekeepers=null for a world without MINUSMA",
+    )
     hc.add_argument("--quiet", action="store_true", help="print only the folder")
     hc.set_defaults(func=cmd_hindcast)
 
@@ -80,6 +97,20 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         raise ScenarioError("--years", None, None, f"first year {args.years[0]} is after last {args.years[1]}")
     args.scenario = find_scenario(args.scenario)
     scenario = load_for_run(args.scenario, args.set, args.until)
+    other, other_source, label = None, None, None
+    if args.compare_with or args.compare_set:
+        other_source = find_scenario(args.compare_with) if args.compare_with else args.scenario
+        other_sets = args.compare_set if args.compare_with else [*args.set, *args.compare_set]
+        other = load_for_run(other_source, other_sets, args.until)
+        if (other.start, other.end) != (scenario.start, scenario.end):
+            raise ScenarioError(
+                "--compare-with",
+                None,
+                None,
+                f"runs {other.start} to {other.end}, the first scenario {scenario.start} to {scenario.end}; "
+                "both must cover the same dates",
+            )
+        label = other.name + (f" ({', '.join(args.compare_set)})" if args.compare_set else "")
     blocked = blocking_file(Path(args.out))
     if blocked is not None:
         print(f"error: cannot write results under {args.out}: {blocked} is a file, not a folder", file=sys.stderr)
@@ -96,14 +127,29 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         )
     with reporter(f"hindcast {scenario.name}", "seeds", args, total=args.seeds) as progress:
         result = hindcast(scenario, args.seeds, tuple(args.years), workers=args.workers, progress=progress.runs)
+    if other is not None:
+        with reporter(f"hindcast {label}", "seeds", args, total=args.seeds) as progress:
+            result.comparison = hindcast(
+                other, result.seeds, tuple(args.years), workers=args.workers, progress=progress.runs
+            )
     try:
-        folder = write_hindcast(result, Path(args.out), source=args.scenario, workers=args.workers)
+        folder = write_hindcast(
+            result,
+            Path(args.out),
+            source=args.scenario,
+            workers=args.workers,
+            comparison_source=other_source,
+            comparison_label=label,
+        )
     except OSError as exc:
         print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     if not args.quiet:
-        for line in format_stats(result):
+        for line in [*format_stats(result), "", *format_skill(result)]:
             print(line)
+        if result.comparison is not None:
+            for line in ["", *format_comparison(result, label)]:
+                print(line)
     print(folder)
     return 0
 
@@ -131,5 +177,79 @@ def format_stats(result: HindcastResult) -> list[str]:
         f"mean_abs_log10_error {s['mean_abs_log10_error']:.3f}  "
         f"mean_log10_bias {s['mean_log10_bias']:+.3f}  coverage_90 {s['coverage_90']:.2f}  "
         f"({s['n_years']} years)"
+    )
+    return lines
+
+
+def _num(value, digits: int = 3, width: int = 11) -> str:
+    """A statistic right-aligned in ``width``; '-' when undefined (None, NaN, pandas' NA)."""
+    import math
+
+    import pandas as pd
+
+    if value is None or pd.isna(value) or not math.isfinite(float(value)):
+        return f"{'-':>{width}}"
+    return f"{float(value):>{width}.{digits}f}"
+
+
+#: Rows of the printed skill table: (label, column, decimals).
+SKILL_ROWS = (
+    ("years scored", "n_years", 0),
+    ("|log10 error|", "mean_abs_log10_error", 3),
+    ("log10 bias", "mean_log10_bias", 3),
+    ("CRPS (log10)", "crps_log10", 3),
+    ("Spearman rho", "spearman_rho", 2),
+    ("coverage 90%", "coverage_90", 2),
+)
+
+
+def format_skill(result: HindcastResult) -> list[str]:
+    """The skill table, the four forecasts side by side per country and split, then the verdict."""
+    from sahel_sim.analysis.hindcast import FORECASTS, verdict
+
+    table = result.skill
+    if table is None or table.empty:
+        return ["skill: no observed year to score"]
+    first, last = result.calibration_years
+    lines = [
+        f"skill per country (log10(deaths + 1) scale; naive forecasts fitted on {first}-{last} only; "
+        f"in sample {first}-{last}, out of sample after {last})",
+        f"{'country':<8} {'split':<14} {'years':<10} {'statistic':<14}" + "".join(f"{f:>12}" for f in FORECASTS),
+    ]
+    for (country, split), rows in table.groupby(["country", "split"], sort=False):
+        by = rows.set_index("forecast")
+        model = by.loc["model"]
+        head = f"{country:<8} {split:<14} {f'{model.first_year}-{model.last_year}':<10} "
+        for i, (name, col, digits) in enumerate(SKILL_ROWS):
+            lead = head if i == 0 else " " * len(head)
+            lines.append(lead + f"{name:<14}" + "".join(" " + _num(by.at[f, col], digits) for f in FORECASTS))
+    lines.append("(persistence in sample: previous year's value, so the first year is not scored; '-': undefined)")
+    lines.extend(verdict(table) or ["No out-of-sample year was compared (run to the end of 2022 for Mali 2020-2022)."])
+    return lines
+
+
+def format_comparison(result: HindcastResult, label: str | None) -> list[str]:
+    """The identification check: the model's fit under both scenarios, same seeds, side by side."""
+    from sahel_sim.analysis.hindcast import comparison_table
+
+    paired = comparison_table(result)
+    if paired is None or paired.empty:
+        return []
+    base = result.scenario.name
+    lines = [
+        f"identification check: {base} (A) against {label} (B), the same {len(result.seeds)} seeds",
+        f"{'country':<8} {'split':<14} {'n':>3} {'|log10 err| A':>14} {'B':>7} {'CRPS A':>8} {'B':>7} "
+        f"{'cov90 A':>8} {'B':>6} {'seeds A fits better':>20} {'mean B-A':>9}",
+    ]
+    for r in paired.itertuples():
+        lines.append(
+            f"{r.country:<8} {r.split:<14} {r.n_years:>3} {_num(r.mean_abs_log10_error_base, 3, 14)} "
+            f"{_num(r.mean_abs_log10_error_other, 3, 7)} {_num(r.crps_log10_base, 3, 8)} "
+            f"{_num(r.crps_log10_other, 3, 7)} {_num(r.coverage_90_base, 2, 8)} {_num(r.coverage_90_other, 2, 6)} "
+            f"{f'{r.seeds_base_better} of {r.seeds}':>20} {_num(r.mean_seed_difference, 3, 9)}"
+        )
+    lines.append(
+        "(per seed: each seed's own mean |log10 error| of the split, ties counting for neither; "
+        "mean B-A > 0: A fits better on average)"
     )
     return lines

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
+from sahel_sim.model.phases.handover import sites_of
 from sahel_sim.scenario.loading import scenario_to_data
 from sahel_sim.scenario.schema import Scenario
 
@@ -53,12 +54,14 @@ def branch_date(reference: Scenario, other: Scenario) -> dt.date | None:
 
 
 def _first_camp_change(reference: Scenario, other: Scenario) -> dt.date | None:
-    """The first date a camp may start draining under either plan, if the two plans differ.
+    """The first date a camp may start draining, or a column set out for it, under either plan.
 
     A camp is at full presence until ``drawdown_weeks`` before its closing date
-    (:meth:`sahel_sim.model.agents.peacekeepers.PeacekeepingCamp.presence_factor`), and its
-    closing date is read by no rule before then; a closing camp picks its convoy's destination
-    from the other camps' closing dates, so the branch comes before the first closing of either.
+    (:meth:`sahel_sim.model.agents.peacekeepers.PeacekeepingCamp.presence_factor`), and the army
+    sends no column to it until ``handover.dispatch_lead_weeks`` before that date
+    (:mod:`sahel_sim.model.phases.handover`); its closing date is read by no rule before then. A
+    closing camp picks its convoy's destination from the other camps' closing dates, so the branch
+    comes before the first closing of either.
     """
     force = reference.peacekeepers
     if force is None:
@@ -68,8 +71,9 @@ def _first_camp_change(reference: Scenario, other: Scenario) -> dt.date | None:
     if closing[0] == closing[1]:
         return None
     dates = [d for c in closing for d in c.values()]
-    drain = dt.timedelta(weeks=reference.mechanisms.peacekeeping.drawdown_weeks)
-    return max(reference.start, min(dates) - drain)
+    mechanisms = reference.mechanisms
+    lead = dt.timedelta(weeks=max(mechanisms.peacekeeping.drawdown_weeks, mechanisms.handover.dispatch_lead_weeks))
+    return max(reference.start, min(dates) - lead)
 
 
 def continue_as(model: SahelModel, scenario: Scenario) -> None:
@@ -87,4 +91,5 @@ def continue_as(model: SahelModel, scenario: Scenario) -> None:
         closing = force.withdrawal.closing_dates(force.camps)
     for camp in model.camps():
         camp.closes = closing.get(camp.name)
+    model.sites = sites_of(model)  # no site has been acted on before the branch date
     model.running = scenario.start + dt.timedelta(weeks=model.week_index) < scenario.end

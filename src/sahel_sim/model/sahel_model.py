@@ -10,9 +10,12 @@ One step is one calendar week. The phases run in the order declared once in
 3. **insurgents**: bands recruit and desert, split or dissolve, move, attack, and rivals clash;
 4. **forces**: army and partner units engage bands; remote posts are abandoned or reoccupied;
 5. **peacekeepers**: mine and IED losses; convoys move;
-6. **population**: violence memory, legitimacy, displacement and return, control shares;
-7. **posts**: diplomatic posts perceive threat and decide;
-8. **metrics**: the week's row of every stability metric is computed from the state.
+6. **handover**: closing camps' sites go to the army, an armed group or nobody; army columns move
+   and fight for sites;
+7. **accords**: peace accords come into force on their dates and may collapse;
+8. **population**: violence memory, legitimacy, displacement and return, control shares;
+9. **posts**: diplomatic posts perceive threat and decide;
+10. **metrics**: the week's row of every stability metric is computed from the state.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from mesa.discrete_space import OrthogonalMooreGrid
 
 from sahel_sim.model import fields as F
 from sahel_sim.model import world
+from sahel_sim.model.accords import accords_of
 from sahel_sim.model.agents import (
     ArmyUnit,
     CampStatus,
@@ -40,6 +44,7 @@ from sahel_sim.model.events import Event, EventLog
 from sahel_sim.model.geography import load_geography
 from sahel_sim.model.metrics import MetricsRecorder
 from sahel_sim.model.phases import PHASES
+from sahel_sim.model.phases.handover import sites_of
 from sahel_sim.model.phases.insurgents import allowed_cells
 from sahel_sim.model.phases.presence import Presence
 from sahel_sim.model.phases.schedule import ScheduleState
@@ -93,6 +98,10 @@ class SahelModel(mesa.Model):
         world.build_partners(self)
         world.build_camps(self)
         world.build_posts(self)
+        #: The closing camps' sites and who holds them (:mod:`sahel_sim.model.phases.handover`).
+        self.sites = sites_of(self)
+        #: The scenario's peace accords during the run (:mod:`sahel_sim.model.accords`).
+        self.accords = accords_of(self)
         self.schedule_state = ScheduleState.for_scenario(scenario)
         #: Seconds spent in each phase, summed over the weeks, when set to a dict (the benchmark does).
         self.phase_seconds: dict[str, float] | None = None
@@ -118,6 +127,8 @@ class SahelModel(mesa.Model):
         self.abuse = self._layer("abuse")  # local legitimacy lost to abusive forces
         self.idp = self._layer("displaced_internal")  # people displaced within their country
         self.refugees = self._layer("displaced_abroad")  # people displaced across a border
+        #: Weeks the area within flight reach has stayed calm (displaced people return after enough).
+        self.calm_weeks = self._layer("calm_weeks", float(self.params.population.return_calm_weeks))
         self.state_share = self._layer("control_state", np.where(self.land, 1.0, 0.0))
         self.faction_share = [self._layer(f"control_{i}") for i in range(len(self.config.factions))]
         self.civilian_deaths_total = 0.0

@@ -22,6 +22,7 @@ PURPOSES = {
     "peacekeepers": 4,  # mine and IED losses
     "population": 5,  # the population phase (no draws at present)
     "posts": 6,  # diplomatic posts: each post's tolerance at set-up
+    "handover": 7,  # contests for vacated camps and the collapse of accords
 }
 
 
@@ -35,6 +36,7 @@ class Streams:
     peacekeepers: np.random.Generator
     population: np.random.Generator
     posts: np.random.Generator
+    handover: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> Streams:

@@ -126,12 +126,44 @@ def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: p
         for d, t, r in zip(closures["date"], closures["target"], closures["detail"], strict=True)
     ]
     out["posts"] = post_timelines(scenario, events)
-    camps = events[events["kind"].isin(["camp_handover", "camp_vacuum"])]
-    out["camp_closures"] = [
-        {"date": d.date().isoformat(), "camp": t, "outcome": k.removeprefix("camp_")}
-        for d, t, k in zip(camps["date"], camps["target"], camps["kind"], strict=True)
-    ]
+    out.update(handover_summary(events))
     return out
+
+
+def handover_summary(events: pd.DataFrame) -> dict:
+    """The closing camps' handovers, later changes of their sites' holders, and the accords' fates.
+
+    Args:
+        events: A run's event log.
+
+    Returns:
+        ``camp_closures`` (date, camp, outcome, holder, detail per camp), ``site_holders`` (each site's
+        holder at the end: "state", an armed group, or "nobody") and ``accords`` (name, signed and
+        collapse dates, reason).
+
+    """
+    rows = events[events["kind"].isin(["camp_handover", "site_control"])]
+    closures, holders = [], {}
+    for d, kind, actor, site, detail in zip(
+        rows["date"], rows["kind"], rows["actor"], rows["target"], rows["detail"], strict=True
+    ):
+        holder = "state" if actor.endswith(" army") else actor
+        holders[site] = holder
+        if kind == "camp_handover":
+            outcome, _, why = detail.partition(": ")
+            day = d.date().isoformat()
+            closures.append({"date": day, "camp": site, "outcome": outcome, "holder": holder, "detail": why})
+    accords: dict[str, dict] = {}
+    for d, kind, name, detail in zip(events["date"], events["kind"], events["target"], events["detail"], strict=True):
+        if kind == "accord_signed":
+            accords[name] = {"signed": d.date().isoformat(), "collapsed": None, "reason": ""}
+        elif kind == "accord_collapse":
+            accords[name].update(collapsed=d.date().isoformat(), reason=detail)
+    return {
+        "camp_closures": closures,
+        "site_holders": holders,
+        "accords": [{"name": n, **a} for n, a in accords.items()],
+    }
 
 
 def post_timelines(scenario: Scenario, events: pd.DataFrame) -> dict[str, list[dict]]:

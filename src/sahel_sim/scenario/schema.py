@@ -12,6 +12,7 @@ from typing import Literal, cast
 
 from pydantic import Field, model_validator
 
+from sahel_sim.scenario.accord import Accord
 from sahel_sim.scenario.parameters import Frozen, Mechanisms, param
 from sahel_sim.scenario.value_types import (
     LAT_RANGE,
@@ -32,7 +33,7 @@ from sahel_sim.scenario.value_types import (
     slug,
 )
 
-__all__ = ["LAT_RANGE", "LON_RANGE", "MAX_FACTIONS", "FieldError", "Scenario", "slug"]
+__all__ = ["Accord", "LAT_RANGE", "LON_RANGE", "MAX_FACTIONS", "FieldError", "Scenario", "slug"]
 
 
 class StrengthPoint(Frozen):
@@ -346,6 +347,7 @@ class Scenario(Frozen):
     posts: PostsConfig = PostsConfig()
     shocks: tuple[LegitimacyShock, ...] = ()
     hostility: tuple[HostilityAct, ...] = ()
+    accords: tuple[Accord, ...] = ()
     mechanisms: Mechanisms = Mechanisms()
 
     @model_validator(mode="after")
@@ -362,6 +364,11 @@ class Scenario(Frozen):
             for rival in faction.rivals:
                 if rival not in names or rival == faction.name:
                     raise FieldError(f"factions.{i}.rivals", f"unknown rival faction {rival!r}")
+        _check_unique([a.name for a in self.accords], "accords")
+        for i, accord in enumerate(self.accords):
+            for j, party in enumerate(accord.factions):
+                if party not in names:
+                    raise FieldError(f"accords.{i}.factions.{j}", f"unknown faction {party!r}")
         return self
 
     def _check_posts(self) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from sahel_sim.analysis.compare import handovers
 from sahel_sim.analysis.compare.plan import SEED_KEY, Arm, ComparePlan
 from sahel_sim.analysis.compare.worker import FamilyTask, RunResult, run_family
 from sahel_sim.analysis.sweep.engine import IN_FLIGHT_PER_WORKER, MAX_ATTEMPTS, Progress, ProgressCallback
@@ -105,6 +106,7 @@ def _check_store(plan: ComparePlan, folder: Path, resume: bool) -> SweepStore:
 def _prepare(plan: ComparePlan, store: SweepStore) -> None:
     store.create()
     (store.folder / "closures").mkdir(exist_ok=True)
+    (store.folder / handovers.FOLDER).mkdir(exist_ok=True)
     for arm in plan.arms:
         store.write_point(arm.point_id, dump_scenario(arm.scenario))
     old = store.read_json("spec.json")["seeds"] if store.exists() else 0
@@ -262,6 +264,11 @@ def _record(
         closures.insert(0, "run_id", outcome.run_id)
         table = pa.Table.from_pandas(closures, preserve_index=False, schema=_CLOSURES)
         atomic_write_table(store.folder / "closures" / f"{outcome.run_id}.parquet", table)
+    if result.milestones is not None:
+        changes = result.milestones.copy()
+        changes.insert(0, "run_id", outcome.run_id)
+        table = pa.Table.from_pandas(changes, preserve_index=False, schema=_MILESTONES)
+        atomic_write_table(store.folder / handovers.FOLDER / f"{outcome.run_id}.parquet", table)
     row = {
         "run_id": outcome.run_id,
         "status": "ok" if outcome.ok else "failed",
@@ -282,3 +289,12 @@ def _record(
 
 
 _CLOSURES = pa.schema([("run_id", pa.string()), ("post", pa.string()), ("date", pa.timestamp("ns"))])
+_MILESTONES = pa.schema(
+    [
+        ("run_id", pa.string()),
+        ("kind", pa.string()),
+        ("name", pa.string()),
+        ("date", pa.timestamp("ns")),
+        ("value", pa.string()),
+    ]
+)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sahel_sim.analysis.compare import plots, tables
+from sahel_sim.analysis.compare import handovers, plots, tables
 from sahel_sim.analysis.compare.plan import ComparePlan
 from sahel_sim.analysis.compare.summary import write_summary
 from sahel_sim.analysis.sweep.store import SweepStore, atomic_write_bytes
 
 
 def write_outputs(plan: ComparePlan, folder: Path | str) -> list[Path]:
-    """Write effects.csv, per_seed.parquet, posts.csv, failures.csv, plots/ and summary.md.
+    """Write effects.csv, per_seed.parquet, posts.csv, sites.csv, accords.csv, failures.csv, plots/, summary.md.
 
     Args:
         plan: The comparison.
@@ -31,6 +31,8 @@ def write_outputs(plan: ComparePlan, folder: Path | str) -> list[Path]:
     window = tables.window_label(plan.window)
     effects = tables.effects(plan, per_seed)
     posts = tables.posts(plan, store)
+    sites = handovers.sites(plan, store)
+    accords = handovers.accords(plan, store)
     failures = tables.failures(plan, folder)
     written = []
 
@@ -42,6 +44,8 @@ def write_outputs(plan: ComparePlan, folder: Path | str) -> list[Path]:
     written.append(folder / "per_seed.parquet")
     csv(effects, "effects.csv")
     csv(posts, "posts.csv")
+    csv(sites, "sites.csv")
+    csv(accords, "accords.csv")
     csv(failures, "failures.csv")
     figures = folder / "plots"
     figures.mkdir(exist_ok=True)
@@ -60,6 +64,6 @@ def write_outputs(plan: ComparePlan, folder: Path | str) -> list[Path]:
         path = figures / "posts.png"
         plots.posts_chart(posts, f"Diplomatic posts closing within {window}", path)
         written.append(path)
-    write_summary(plan, effects, posts, failures, folder / "summary.md")
+    write_summary(plan, effects, posts, failures, folder / "summary.md", handovers.sentences(plan, sites, accords))
     written.append(folder / "summary.md")
     return written

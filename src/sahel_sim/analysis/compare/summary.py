@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -71,7 +72,12 @@ def sentence(row: pd.Series, area: str, window: str, noun: str, kind: str, unit:
 
 
 def write_summary(
-    plan: ComparePlan, effects: pd.DataFrame, posts: pd.DataFrame, failures: pd.DataFrame, path: Path
+    plan: ComparePlan,
+    effects: pd.DataFrame,
+    posts: pd.DataFrame,
+    failures: pd.DataFrame,
+    path: Path,
+    handovers: Sequence[str] = (),
 ) -> None:
     """Write ``summary.md`` from the tables (every number comes from them).
 
@@ -81,6 +87,7 @@ def write_summary(
         posts: The posts table.
         failures: Failed runs (scenario, replicate, seed, error).
         path: The Markdown file.
+        handovers: Sentences on the vacated camps' holders and the accords (from :mod:`.handovers`).
     """
     window = window_label(plan.window)
     ref = plan.reference
@@ -112,6 +119,8 @@ def write_summary(
                     f"(reference: {row.probability - row.difference:.2f}; paired difference {row.difference:+.2f} "
                     f"[{row.ci_low:+.2f}, {row.ci_high:+.2f}])."
                 )
+    if handovers:
+        lines += ["", "## Vacated camps and accords", "", *handovers]
     if not failures.empty:
         lines += ["", "## Failed runs", ""]
         lines += [f"- {r.scenario}, seed {r.seed} (replicate {r.replicate}): {r.error}" for r in failures.itertuples()]

@@ -9,6 +9,7 @@ from typing import cast
 
 import pandas as pd
 
+from sahel_sim.analysis.compare.handovers import milestones
 from sahel_sim.analysis.sweep.tables import final_metrics
 from sahel_sim.analysis.sweep.worker import Outcome, code_hash
 from sahel_sim.model.events import Event
@@ -47,6 +48,7 @@ class RunResult:
     outcome: Outcome
     closures: pd.DataFrame | None
     branched_on: dt.date | None = None
+    milestones: pd.DataFrame | None = None
 
 
 def post_closures(events: Iterable[Event]) -> pd.DataFrame:
@@ -68,8 +70,9 @@ def post_closures(events: Iterable[Event]) -> pd.DataFrame:
 
 
 def _extract(model: SahelModel, scenario: Scenario, seed: int, wall_seconds: float) -> tuple:
-    """What a comparison keeps of a finished run: weekly table, wall time and post closures."""
-    return model.metrics.frame(), wall_seconds, post_closures(model.log.events)
+    """What a comparison keeps of a finished run: weekly table, wall time, post closures, milestones."""
+    events = model.log.events
+    return model.metrics.frame(), wall_seconds, post_closures(events), milestones(events)
 
 
 def run_family(task: FamilyTask) -> list[RunResult]:
@@ -88,7 +91,7 @@ def run_family(task: FamilyTask) -> list[RunResult]:
             outcome = Outcome(member.key, False, 0.0, member.error, code_hash=code_hash())
             results.append(RunResult(outcome, None))
             continue
-        timeseries, wall, closures = cast(tuple, member.output)  # what _extract returns
+        timeseries, wall, closures, changes = cast(tuple, member.output)  # what _extract returns
         outcome = Outcome(member.key, True, wall, None, timeseries, final_metrics(timeseries), code_hash())
-        results.append(RunResult(outcome, closures, member.branched_on))
+        results.append(RunResult(outcome, closures, member.branched_on, changes))
     return results

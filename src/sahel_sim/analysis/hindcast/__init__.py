@@ -30,43 +30,85 @@ observed target (``obs``):
 - ``mean_log10_bias``: the same without the absolute value (positive: the model kills too many);
 - ``coverage_90``: share of years whose observed value lies in the 5-95% band over seeds.
 
+Skill (issue 16): the same runs also give the yearly deaths of Burkina Faso, Niger, Mauritania and
+Chad, compared with ``region_violence_2012_2019.csv`` (the same UCDP-based measure, 2012-2019). The
+skill table (:mod:`.skill`, written as ``skill.csv``) scores the model and three naive forecasts
+fitted on the calibration years 2012-2019 only (a constant, persistence, a log-linear trend) per
+country, in sample (2012-2019) and out of sample (Mali 2020-2022): mean |log10 error|, Spearman,
+90 % coverage and the CRPS, all on the log10(x + 1) scale. A second scenario run with the same seeds
+(e.g. a world without MINUSMA, ``--compare-set peacekeepers=null``) is scored beside it
+(:func:`.skill.paired_comparison`).
+
 Runs are independent and collected in seed order, so the result is the same for any number of
 worker processes.
 
 Modules: :mod:`.series` (the observed series, yearly sums, the compared years), :mod:`.evaluate`
-(running the seeds, the statistics) and :mod:`.outputs` (the figure and the hindcast folder).
+(running the seeds, the statistics), :mod:`.skill` (naive forecasts, CRPS, the skill table) and
+:mod:`.outputs` (the figure and the hindcast folder).
 """
 
 from __future__ import annotations
 
-from sahel_sim.analysis.hindcast.evaluate import HindcastResult, ProgressCallback, hindcast, run_seeds, summarise
-from sahel_sim.analysis.hindcast.outputs import FILES, plot, write_hindcast
+from sahel_sim.analysis.hindcast.evaluate import (
+    HindcastResult,
+    ProgressCallback,
+    frames_by_area,
+    hindcast,
+    run_seeds,
+    run_seeds_by_area,
+    summarise,
+    yearly_by_area,
+)
+from sahel_sim.analysis.hindcast.outputs import COMPARISON_FILE, FILES, comparison_table, plot, write_hindcast
 from sahel_sim.analysis.hindcast.series import (
     BAND,
+    CALIBRATION_YEARS,
     COMPARISON,
     LABELS,
     TARGET,
     compared_years,
     covered_years,
     observed,
+    observed_by_country,
     yearly_deaths,
+)
+from sahel_sim.analysis.hindcast.skill import (
+    FORECASTS,
+    crps_ensemble,
+    naive_forecasts,
+    paired_comparison,
+    skill_table,
+    verdict,
 )
 
 __all__ = [
     "BAND",
+    "CALIBRATION_YEARS",
     "COMPARISON",
+    "COMPARISON_FILE",
     "FILES",
+    "FORECASTS",
     "LABELS",
     "TARGET",
     "HindcastResult",
     "ProgressCallback",
     "compared_years",
+    "comparison_table",
     "covered_years",
+    "crps_ensemble",
+    "frames_by_area",
     "hindcast",
+    "naive_forecasts",
     "observed",
+    "observed_by_country",
+    "paired_comparison",
     "plot",
     "run_seeds",
+    "run_seeds_by_area",
+    "skill_table",
     "summarise",
+    "verdict",
     "write_hindcast",
+    "yearly_by_area",
     "yearly_deaths",
 ]

@@ -11,7 +11,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
-from sahel_sim.analysis.hindcast.series import BAND, COMPARISON, TARGET, compared_years, observed, yearly_deaths
+from sahel_sim.analysis.hindcast.series import (
+    BAND,
+    CALIBRATION_YEARS,
+    COMPARISON,
+    TARGET,
+    compared_years,
+    observed,
+    observed_by_country,
+    yearly_deaths,
+)
+from sahel_sim.analysis.hindcast.skill import skill_table
 from sahel_sim.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int], None]
@@ -32,6 +42,13 @@ class HindcastResult:
         stats: The statistics of the module docstring (floats; ``n_years`` an int).
         comparison_stats: The same statistics against each comparison measure, over the years it has.
         wall_seconds: Wall-clock time of all runs, seconds.
+        by_country: Deaths per year (columns) and seed (rows) of every country with an observed series
+            (:func:`~.series.observed_by_country`), deaths/year; ``area``'s is ``simulated``.
+        skill: The model against the naive forecasts per country and split
+            (:func:`~.skill.skill_table`); None if not computed.
+        calibration_years: The in-sample years (first, last), inclusive.
+        comparison: The same hindcast of another scenario with the same seeds (e.g. a world without
+            MINUSMA), or None.
 
     """
 
@@ -44,6 +61,10 @@ class HindcastResult:
     stats: dict
     comparison_stats: dict = field(default_factory=dict)
     wall_seconds: float = 0.0
+    by_country: dict[str, pd.DataFrame] = field(default_factory=dict)
+    skill: pd.DataFrame | None = None
+    calibration_years: tuple[int, int] = CALIBRATION_YEARS
+    comparison: HindcastResult | None = None
 
 
 def run_seeds(
@@ -65,11 +86,30 @@ def run_seeds(
         RuntimeError: If a run raised (with its traceback) or its worker process died.
 
     """
+    return [run[area] for run in run_seeds_by_area(scenario, seeds, (area,), workers, progress)]
+
+
+def run_seeds_by_area(
+    scenario: Scenario,
+    seeds: list[int],
+    areas: tuple[str, ...],
+    workers: int = 1,
+    progress: ProgressCallback | None = None,
+) -> list[dict[str, dict[int, float]]]:
+    """As :func:`run_seeds`, summing the deaths of several areas (each run once).
+
+    Returns:
+        For each seed, in the order of ``seeds``: per area, deaths per year.
+
+    Raises:
+        RuntimeError: If a run raised (with its traceback) or its worker process died.
+
+    """
     from sahel_sim.analysis.sweep.executors import make_executor
     from sahel_sim.analysis.sweep.worker import Task
 
     total = len(seeds)
-    out: list[dict[int, float]] = [{} for _ in seeds]
+    out: list[dict[str, dict[int, float]]] = [{} for _ in seeds]
     executor = make_executor(max(1, min(workers, total)))
     finished = False
     # Two runs in flight per worker process; one at a time in this process (it runs on submit).
@@ -88,7 +128,7 @@ def run_seeds(
                 outcome = executor.result(handle)
                 if not outcome.ok:
                     raise RuntimeError(f"the run with seed {seeds[i]} failed:\n{outcome.error}")
-                out[i] = {int(y): float(v) for y, v in yearly_deaths(outcome.timeseries, area).items()}
+                out[i] = yearly_by_area(outcome.timeseries, areas)
                 done += 1
                 if progress:
                     progress(done, total)
@@ -96,6 +136,39 @@ def run_seeds(
     finally:
         executor.close(cancel=not finished)
     return out
+
+
+def yearly_by_area(timeseries: pd.DataFrame, areas: tuple[str, ...]) -> dict[str, dict[int, float]]:
+    """A run's deaths per calendar year of each area (:func:`~.series.yearly_deaths` of ``fatalities_total``).
+
+    Args:
+        timeseries: The run's weekly table.
+        areas: The area codes.
+
+    Returns:
+        Per area, deaths per year.
+
+    """
+    return {area: {int(y): float(v) for y, v in yearly_deaths(timeseries, area).items()} for area in areas}
+
+
+def frames_by_area(
+    runs: list[dict[str, dict[int, float]]], seeds: list[int], areas: tuple[str, ...], years: list[int]
+) -> dict[str, pd.DataFrame]:
+    """Tables of deaths/year per area: one row per seed (indexed by seed), one column per year.
+
+    Args:
+        runs: Per seed (in the order of ``seeds``), the output of :func:`yearly_by_area`.
+        seeds: The seeds.
+        areas: The areas to tabulate.
+        years: The years (a year a run lacks is NaN).
+
+    Returns:
+        Per area, the table.
+
+    """
+    index = pd.Index(seeds, name="seed")
+    return {a: pd.DataFrame([{y: run[a].get(y, math.nan) for y in years} for run in runs], index=index) for a in areas}
 
 
 def _stats(sim: np.ndarray, obs: np.ndarray, low: np.ndarray | None = None, high: np.ndarray | None = None) -> dict:
@@ -208,11 +281,23 @@ def hindcast(
         raise ValueError("at least one seed is needed")
     compare = compared_years(scenario, years)
     started = time.perf_counter()
-    runs = run_seeds(scenario, seed_list, area, workers, progress)
-    simulated = pd.DataFrame(
-        [{y: run.get(y, math.nan) for y in compare} for run in runs], index=pd.Index(seed_list, name="seed")
-    )
+    countries = observed_by_country()
+    areas = tuple(dict.fromkeys([area, *countries.columns]))
+    runs = run_seeds_by_area(scenario, seed_list, areas, workers, progress)
+    by_country = frames_by_area(runs, seed_list, areas, compare)
+    simulated = by_country[area]
     table, main, others = summarise(simulated, compare)
+    skill = skill_table({a: by_country[a] for a in countries.columns}, countries, compare, CALIBRATION_YEARS)
     return HindcastResult(
-        scenario, seed_list, compare, area, simulated, table, main, others, time.perf_counter() - started
+        scenario,
+        seed_list,
+        compare,
+        area,
+        simulated,
+        table,
+        main,
+        others,
+        time.perf_counter() - started,
+        by_country=by_country,
+        skill=skill,
     )

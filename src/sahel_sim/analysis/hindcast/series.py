@@ -23,6 +23,13 @@ LABELS = {
 }
 #: Lower and upper quantiles of the band over seeds (a 90% band).
 BAND = (0.05, 0.95)
+#: Calibration (in-sample) years, inclusive: the years parameters may be chosen on (issue 16). Later
+#: observed years (Mali 2020-2022) are out of sample, only ever reported.
+CALIBRATION_YEARS = (2012, 2019)
+#: Mali's area code; its series is :data:`TARGET` of ``mali_violence_2012_2022.csv``.
+MALI = "ML"
+#: The other countries' series: the same UCDP-based measure, 2012-2019 only.
+REGION_FILE = "region_violence_2012_2019.csv"
 
 
 def observed() -> pd.DataFrame:
@@ -32,10 +39,32 @@ def observed() -> pd.DataFrame:
         The table indexed by ``year`` (missing values as NaN).
 
     """
-    path = files("sahel_sim") / "data" / "reference" / "mali_violence_2012_2022.csv"
-    with path.open("r", encoding="utf-8") as handle:
-        table = pd.read_csv(handle)
-    return table.set_index("year")
+    return _reference("mali_violence_2012_2022.csv").set_index("year")
+
+
+def _reference(name: str) -> pd.DataFrame:
+    """Read a packaged reference CSV (``sahel_sim/data/reference/NAME``)."""
+    with (files("sahel_sim") / "data" / "reference" / name).open("r", encoding="utf-8") as handle:
+        return pd.read_csv(handle)
+
+
+def observed_by_country() -> pd.DataFrame:
+    """Observed yearly deaths (:data:`TARGET`) of every country with a packaged series.
+
+    Mali's comes from ``mali_violence_2012_2022.csv``; Burkina Faso's, Niger's, Mauritania's and
+    Chad's from ``region_violence_2012_2019.csv`` (2012-2019 only).
+
+    Returns:
+        Deaths/year, indexed by ``year``, one column per country code (Mali first, then the regional
+        file's order); NaN where a country has no value for the year.
+
+    """
+    region = _reference(REGION_FILE)
+    wide = region.pivot(index="year", columns="country", values=TARGET)
+    order = [MALI] + [c for c in dict.fromkeys(region["country"]) if c != MALI]
+    wide = pd.concat([observed()[TARGET].rename(MALI), wide], axis=1)
+    wide.index.name = "year"
+    return wide[order].sort_index().astype(float)
 
 
 def covered_years(scenario: Scenario) -> list[int]:

@@ -167,8 +167,3 @@ class ArmyUnit(OnGrid, CellAgent):
             self.active = True
             self.cell = self.home
             self.record("post_reoccupied", self.actor, self.post_name)
-
-    def take_over(self, cell) -> None:
-        """Move into a cell handed over by a closing peacekeeping camp."""
-        self.cell = cell
-        self.home = cell

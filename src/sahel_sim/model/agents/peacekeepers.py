@@ -4,8 +4,8 @@ Rules (docs/ODD.md, "Peacekeepers"): the mission's strength on a date is shared 
 weight; a camp protects civilians within a radius (Hultman et al. 2013; Fjelde et al. 2019) and
 deters attacks; patrols and supply runs take mine and IED casualties in proportion to nearby
 insurgent presence. Under a withdrawal plan a camp drains over the weeks before its closing date, its
-last personnel leave by convoy (exposed while moving), and the site passes to a nearby army unit or
-is left as a vacuum.
+last personnel leave by convoy (exposed while moving); who takes the site is decided by the handover
+phase (:mod:`sahel_sim.model.phases.handover`).
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
             self.strength = allocation * factor
 
     def _close(self) -> None:
-        """Close the camp: send the last personnel by convoy, then hand over or leave a vacuum."""
+        """Close the camp and send its last personnel by convoy (the handover phase decides who takes the site)."""
         params = self.model.params.peacekeeping
         leaving = self.strength * params.convoy_share
         destination = self.model.convoy_destination(self)
@@ -95,17 +95,7 @@ class PeacekeepingCamp(OnGrid, FixedAgent):
             Convoy(self.model, self, destination, leaving)
         self.strength = 0.0
         self.status = CampStatus.CLOSED
-        unit = self.model.nearest_army_unit(self.xy, self.model.pk_host, params.handover_radius_km)
-        if unit is not None:
-            unit.take_over(self.cell)
-            self.record(
-                "camp_handover",
-                self.model.pk_name,
-                self.name,
-                detail=f"handed to {unit.force} unit from {unit.post_name}",
-            )
-        else:
-            self.record("camp_vacuum", self.model.pk_name, self.name, detail="no army unit within handover radius")
+        self.record("camp_closed", self.model.pk_name, self.name)
 
     def ied_casualties(self, insurgent_presence: float) -> None:
         """Mine and IED losses on this camp's patrols and supply roads this week.

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sahel_sim.model.phases import (
+    accords,
     forces,
+    handover,
     insurgents,
     metrics,
     peacekeepers,
@@ -47,6 +49,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("insurgents", insurgents.run),
     Phase("forces", forces.run),
     Phase("peacekeepers", peacekeepers.run),
+    Phase("handover", handover.run),
+    Phase("accords", accords.run),
     Phase("population", population.run),
     Phase("posts", posts.run),
     Phase("metrics", metrics.run),

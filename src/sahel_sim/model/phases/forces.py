@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model import fields as F
+from sahel_sim.model.accords import bound_factions
 from sahel_sim.model.agents.base import positions, strengths
 from sahel_sim.model.spatial import group_bounds, pairs_within
 
@@ -24,8 +25,10 @@ def run(model: SahelModel) -> None:
     r = F.km_to_cells(p.operating_radius_km, model.resolution)
     units = [u for u in model.units() if u.active and u.strength >= 1]
     bands = model.bands()
-    if bands and units:
-        _engage(model, units, bands, r)
+    bound = bound_factions(model)
+    targets = [b for b in bands if not bound[b.faction_index]] if bound.any() else bands
+    if targets and units:
+        _engage(model, units, targets, r)
     fighters = np.zeros(model.land.shape)
     np.add.at(fighters, positions(bands), strengths(bands))
     fighters_op = F.window_sum(fighters, r)

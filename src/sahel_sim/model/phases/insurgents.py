@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from sahel_sim.model import fields as F
+from sahel_sim.model.accords import bound_factions
 from sahel_sim.model.agents import CampStatus
 from sahel_sim.model.agents.base import positions, strengths
 from sahel_sim.model.agents.insurgents import (
@@ -208,6 +209,8 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         available[:, c] = np.diff(bounds) > 0
         near[kind] = (bounds.tolist(), cols.tolist())
     fa = fi[attackers]
+    # Parties to an accord in force attack no soldiers, peacekeepers or convoys (docs/ODD.md, "Peace accords").
+    available[bound_factions(model)[fa], 0:3] = False  # columns: army, peacekeepers, convoy, diplomatic
     kinds = target_kinds(
         model.streams.insurgents,
         np.array([f.civilian_targeting for f in factions])[fa],

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model import fields as F
+from sahel_sim.model.phases.handover import held_fighters
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
@@ -65,11 +66,21 @@ def _countries_with_flow(country: np.ndarray, outflow: np.ndarray) -> list[int]:
 
 
 def _settle(model: SahelModel) -> None:
-    """A share of displaced people return or settle each week where it is calm."""
-    rate = model.params.population.return_rate
-    calm = np.exp(-model.violence_per_100k() / model.params.population.flight_violence_scale)
+    """A share of displaced people return or settle each week where it is calm and has stayed calm.
+
+    The area people fled from is not tracked, so the area within flight reach of where they are
+    stands for it: it must have stayed below ``return_calm_violence`` for ``return_calm_weeks``.
+    """
+    p = model.params.population
+    radius = F.km_to_cells(p.flight_radius_km, model.resolution)
+    area_violence = F.window_sum(model.violence, radius) / p.violence_memory_weeks
+    area_people = np.maximum(F.window_sum(model.population, radius), 1.0)
+    calm_week = area_violence / area_people * 1e5 < p.return_calm_violence
+    model.calm_weeks[...] = np.where(calm_week, model.calm_weeks + 1.0, 0.0)
+    settled = model.calm_weeks >= p.return_calm_weeks
+    calm = np.exp(-model.violence_per_100k() / p.flight_violence_scale)
     for field in (model.idp, model.refugees):
-        field *= 1.0 - rate * calm
+        field *= np.where(settled, 1.0 - p.return_rate * calm, 1.0)
     total_abroad = model.refugees.sum()
     held = model.refugees_from.sum()
     if held > 0:
@@ -84,7 +95,11 @@ def _control(model: SahelModel) -> None:
     admin = model.capacity[model.geo.country] * (NOMINAL_STATE_PRESENCE + c.state_admin_presence * model.settled)
     forces = pres.state_op + model.params.peacekeeping.state_support * pres.peacekeepers_reach
     state = np.where(model.land, admin + c.force_presence_per_1000 * forces / 1000.0, 0.0)
-    factions = [c.fighter_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in pres.fighters]
+    fighters = pres.fighters
+    held = held_fighters(model)  # armed holders of vacated camps keep a presence there
+    if held is not None:
+        fighters = fighters + held
+    factions = [c.fighter_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in fighters]
     total = state + sum(factions, np.zeros_like(state))
     safe = total > 0
     # Where nobody has any presence, the land is nominally the state's, so shares still sum to one.

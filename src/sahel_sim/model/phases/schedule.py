@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sahel_sim.model import world
+from sahel_sim.model.accords import in_party_area, sign
 from sahel_sim.scenario.schema import Scenario, StrengthPoint
 
 if TYPE_CHECKING:
@@ -57,6 +58,7 @@ def strength_at(points: tuple[StrengthPoint, ...], date: dt.date) -> float:
 def run(model: SahelModel) -> None:
     """Apply every change dated on or before the current week, in a fixed order."""
     _shocks(model)
+    sign(model)
     _factions(model)
     _partners(model)
     _army(model)
@@ -118,7 +120,8 @@ def _army(model: SahelModel) -> None:
         weight_active = sum(u.weight for u in units if u.active)
         if fighters_op is not None:
             for unit in units:
-                if not unit.active:
+                # An accord in force freezes positions: no return to posts in its parties' area.
+                if not unit.active and in_party_area(model, unit.home.coordinate, country) is None:
                     share = unit.weight / (weight_active + unit.weight)
                     unit.check_reoccupy(total * share, float(fighters_op[unit.home.coordinate]))
             weight_active = sum(u.weight for u in units if u.active)

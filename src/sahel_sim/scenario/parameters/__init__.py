@@ -14,15 +14,18 @@ from sahel_sim.scenario.parameters.base import CALIBRATED, Frozen, bounds, iter_
 from sahel_sim.scenario.parameters.conflict import CombatParams, InsurgencyParams
 from sahel_sim.scenario.parameters.forces import ArmyParams, PeacekeepingParams
 from sahel_sim.scenario.parameters.governance import ControlParams, DiplomacyParams
+from sahel_sim.scenario.parameters.handover import AccordParams, HandoverParams
 from sahel_sim.scenario.parameters.population import PopulationParams
 
 __all__ = [
     "CALIBRATED",
+    "AccordParams",
     "ArmyParams",
     "CombatParams",
     "ControlParams",
     "DiplomacyParams",
     "Frozen",
+    "HandoverParams",
     "InsurgencyParams",
     "Mechanisms",
     "PeacekeepingParams",
@@ -43,3 +46,5 @@ class Mechanisms(Frozen):
     army: ArmyParams = ArmyParams()
     control: ControlParams = ControlParams()
     diplomacy: DiplomacyParams = DiplomacyParams()
+    handover: HandoverParams = HandoverParams()
+    accords: AccordParams = AccordParams()

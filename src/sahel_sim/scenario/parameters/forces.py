@@ -81,14 +81,6 @@ class PeacekeepingParams(Frozen):
         "assumption (several closures brought forward under attack)",
         "How much more exposed to attack a moving convoy is than a camp.",
     )
-    handover_radius_km: float = param(
-        60.0,
-        0.0,
-        500.0,
-        "km",
-        "assumption",
-        "A closing camp is handed to an army unit within this distance; otherwise it leaves a vacuum.",
-    )
     state_support: float = param(
         0.5,
         0.0,

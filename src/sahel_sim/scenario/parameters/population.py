@@ -91,6 +91,22 @@ class PopulationParams(Frozen):
         "assumption",
         "Share of displaced people who return or settle each calm week.",
     )
+    return_calm_weeks: int = param(
+        13,
+        0,
+        260,
+        "weeks",
+        "assumption (a season without violence before people go home)",
+        "Weeks the area within flight reach must stay calm before any displaced person there returns.",
+    )
+    return_calm_violence: float = param(
+        0.2,
+        0.0,
+        100.0,
+        "fatalities per 100,000 people per week",
+        "assumption (a tenth of flight_violence_scale)",
+        "Recent violence in the area within flight reach below which a week counts as calm.",
+    )
     legitimacy_recovery: float = param(
         0.002,
         0.0,
