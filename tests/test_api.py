@@ -67,7 +67,7 @@ def test_until_overrides_and_a_path_are_accepted(baseline_path):
     assert r.seed == 4 and r.overrides == ["peacekeepers.withdrawal=null", "seed=4"]
 
 
-def test_out_and_save_write_a_results_folder(tmp_path):
+def test_out_and_save_write_a_results_folder(tmp_path, fast_plots):  # plots themselves: test_plots.py
     r = ss.run("baseline", weeks=2, out=tmp_path / "a", overrides={"peacekeepers.withdrawal": None})
     assert r.folder.parent == tmp_path / "a" and (r.folder / "timeseries.parquet").is_file()
     manifest = json.loads((r.folder / "manifest.json").read_text())
@@ -121,12 +121,13 @@ def test_sweep_returns_its_tables_and_keeps_no_folder(tmp_path, monkeypatch, bas
 
 SHORT = """\
 extends: {base}
+start: 2023-03-01
 end: 2023-09-30
 """
 
 
 def test_compare_pairs_seeds_and_keeps_no_folder(tmp_path, monkeypatch, baseline_path):
-    # the baseline family cut to September 2023 (the mission's plans differ from late June 2023)
+    # the baseline family cut to March-September 2023 (the mission's plans differ from late June 2023)
     family = tmp_path / "family"
     family.mkdir()
     for name in ("baseline", "baseline_no_withdrawal"):

@@ -15,20 +15,36 @@ from sahel_sim.runs.runner import simulate
 from sahel_sim.scenario.loading import load_scenario, with_overrides
 
 SEED = 77
-#: The historical family, cut after the withdrawal (the shared history 2012-2023 is simulated whole).
-END = [("end", dt.date(2024, 2, 29))]
+#: The historical family, cut after the withdrawal (February 2024).
+END = dt.date(2024, 2, 29)
 
 
-def historical(name: str):
-    return with_overrides(load_scenario(SCENARIO_DIR / f"{name}.yaml"), END)
+def historical(name: str, start: dt.date | None):
+    changes = [("end", END)] + ([("start", start)] if start else [])
+    return with_overrides(load_scenario(SCENARIO_DIR / f"{name}.yaml"), changes)
 
 
-@pytest.fixture(scope="module")
-def family():
+@pytest.fixture(
+    scope="module",
+    params=[
+        # the fast loop: a shared history of 2022-2023 (Wagner, Barkhane's end, the closing plans)
+        pytest.param(dt.date(2022, 1, 1), id="from-2022"),
+        # the full suite also simulates the whole shared history 2012-2023 (five 12-year runs)
+        pytest.param(None, id="from-2012", marks=pytest.mark.slow),
+    ],
+)
+def family(request):
     names = ["historical", "minusma_stays", "withdrawal_gradual_2y"]
-    scenarios = {n: historical(n) for n in names}
+    scenarios = {n: historical(n, request.param) for n in names}
     members = simulate_family(scenarios["historical"], SEED, [(n, scenarios[n]) for n in names[1:]], "historical")
-    return scenarios, {m.key: m for m in members}
+    fresh: dict = {}  # fresh runs by name, each simulated once for all the tests of this history
+
+    def run_fresh(name: str):
+        if name not in fresh:
+            fresh[name] = simulate(scenarios[name], SEED)
+        return fresh[name]
+
+    return scenarios, {m.key: m for m in members}, run_fresh
 
 
 def files(output, folder) -> dict[str, bytes]:
@@ -39,26 +55,26 @@ def files(output, folder) -> dict[str, bytes]:
 
 @pytest.mark.parametrize("name", ["minusma_stays", "withdrawal_gradual_2y"])
 def test_a_branched_run_is_byte_identical_to_a_fresh_run(family, name, tmp_path):
-    scenarios, members = family
+    _, members, run_fresh = family
     member = members[name]
     assert member.error is None and member.branched_on is not None
     assert dt.date(2023, 6, 1) < member.branched_on < dt.date(2023, 7, 1)
-    fresh = simulate(scenarios[name], SEED)
+    fresh = run_fresh(name)
     assert files(member.output, tmp_path / "branched") == files(fresh, tmp_path / "fresh")
 
 
 def test_the_reference_run_of_a_family_is_a_normal_run(family, tmp_path):
-    scenarios, members = family
-    fresh = simulate(scenarios["historical"], SEED)
+    _, members, run_fresh = family
+    fresh = run_fresh("historical")
     assert files(members["historical"].output, tmp_path / "a") == files(fresh, tmp_path / "b")
 
 
 def test_changing_only_the_withdrawal_leaves_every_draw_before_the_branch_untouched(family):
     """Fresh runs of the reference and a counterfactual agree on every event before the branch date."""
-    scenarios, members = family
+    scenarios, members, run_fresh = family
     date = branch_date(scenarios["historical"], scenarios["minusma_stays"])
     ref = members["historical"].output.events
-    alt = simulate(scenarios["minusma_stays"], SEED).events
+    alt = run_fresh("minusma_stays").events
     before = pd.Timestamp(date)
     assert ref[ref["date"] < before].reset_index(drop=True).equals(alt[alt["date"] < before].reset_index(drop=True))
     assert (

@@ -53,6 +53,7 @@ def test_compare_writes_every_output(cli, family, tmp_path, fast_plots):
     assert [s["branch"] for s in spec["scenarios"]] == [None, "2023-06-09", "2023-06-09"]
 
 
+@pytest.mark.slow  # three compares of 9 runs; resume is also tested in the fast loop by test_api.py
 def test_resume_runs_only_what_is_missing(cli, family, tmp_path, fast_plots):
     out = tmp_path / "cmp"
     assert compare(cli, family, out, "--seeds", "2").status == 0
@@ -67,6 +68,7 @@ def test_resume_runs_only_what_is_missing(cli, family, tmp_path, fast_plots):
     assert pd.read_csv(out / "effects.csv")["n"].eq(3).all()
 
 
+@pytest.mark.slow  # a 9-run compare; test_compare_writes_every_output keeps compare in the fast loop
 def test_an_alternative_failing_on_one_seed_is_reported_and_the_rest_stand(
     cli, family, tmp_path, fast_plots, monkeypatch
 ):

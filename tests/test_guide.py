@@ -36,6 +36,7 @@ def test_skip_marker_and_languages():
     assert [(lang, skipped) for lang, _, _, skipped in check_guide.blocks(text)] == [("bash", True), ("python", False)]
 
 
+@pytest.mark.slow  # every block of the guide end to end (minutes of CPU); the rewrite rules are tested above
 @pytest.mark.skipif(not check_guide.GUIDE.is_file(), reason="no docs/GUIDE.md")
 def test_every_command_of_the_guide_runs(tmp_path):
     proc = subprocess.run(

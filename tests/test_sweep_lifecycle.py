@@ -40,6 +40,8 @@ replicates: 8
 seed: 5
 """
 TOTAL = 16
+#: The same 16 runs cut to two weeks, for tests that need no reference tables (a tenth of the work).
+SHORT = [("end", "2022-01-15")]
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux /proc to find processes")
 
 
@@ -89,7 +91,14 @@ def stop_part_way(proc: subprocess.Popen, out: Path, sig: int) -> dict[int, int]
     return family
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+@pytest.mark.parametrize(
+    "sig",
+    [
+        pytest.param(signal.SIGTERM, id="SIGTERM"),
+        # the same path through another signal: a real sweep process each, so only in the full suite
+        pytest.param(signal.SIGHUP, id="SIGHUP", marks=pytest.mark.slow),
+    ],
+)
 def test_signal_stops_the_sweep_leaves_no_process_and_resumes_to_identical_tables(spec_file, reference, tmp_path, sig):
     out = tmp_path / "sweep"
     proc = start_sweep(spec_file, out, "--workers", "2")
@@ -112,6 +121,7 @@ def test_signal_stops_the_sweep_leaves_no_process_and_resumes_to_identical_table
     assert {k: v for k, v in ((p.name, p.read_bytes()) for p in SweepStore(out).parts("runs")) if k in kept} == kept
 
 
+@pytest.mark.slow  # a real sweep process killed part-way (several seconds); the signal test above stays fast
 def test_sigkill_leaves_no_process_and_resume_cleans_the_stale_session(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     proc = start_sweep(spec_file, out, "--workers", "2")
@@ -152,6 +162,7 @@ def test_second_writer_is_refused_with_the_holders_pid(spec_file, reference, tmp
     assert_same(reference, out)
 
 
+@pytest.mark.slow  # two real sweep processes; the lock's refusal is tested in-process above
 def test_second_writer_process_is_refused_while_the_first_runs(spec_file, reference, tmp_path):
     out = tmp_path / "sweep"
     first = start_sweep(spec_file, out, "--workers", "1")
@@ -248,7 +259,7 @@ def test_run_timeout_records_the_run_as_failed_with_its_reason(spec_file, tmp_pa
 
     monkeypatch.setattr(worker, "simulate", slow_once)
     out = tmp_path / "sweep"
-    counts = run_sweep(spec_file, out, serial=True, run_timeout=2.0)
+    counts = run_sweep(spec_file, out, overrides=SHORT, serial=True, run_timeout=2.0)
     assert (counts.done, counts.failed) == (TOTAL - 1, 1)
     runs = pd.read_parquet(out / "runs")
     failed = runs[runs["status"] == "failed"]
@@ -281,7 +292,7 @@ def test_a_run_whose_results_cannot_be_written_is_recorded_as_failed(spec_file, 
 
     monkeypatch.setattr(store.SweepStore, "write_run", refuse_one)
     out = tmp_path / "sweep"
-    counts = run_sweep(spec_file, out, serial=True)
+    counts = run_sweep(spec_file, out, overrides=SHORT, serial=True)
     assert (counts.done, counts.failed) == (TOTAL - 1, 1)
     runs = pd.read_parquet(out / "runs").set_index("run_id")
     assert runs.loc[victims[0], "status"] == "failed"

@@ -67,7 +67,8 @@ def test_grid_report(tmp_path, capsys):
     assert main(["report", str(tmp_path)]) == 2
 
 
-@pytest.mark.parametrize("design", ["sobol", "morris"])
+# Morris in the fast loop; Sobol (the same ordering code through another design) in the full suite.
+@pytest.mark.parametrize("design", [pytest.param("sobol", marks=pytest.mark.slow), "morris"])
 def test_sensitivity_uses_design_order(tmp_path, design):
     folder = sweep(tmp_path, SAMPLED.replace("DESIGN", design))
     assert main(["report", str(folder), "--area", "ALL", "--metric", "mean_stability_index"]) == 0

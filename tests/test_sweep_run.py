@@ -86,6 +86,9 @@ def test_tables_are_whole_and_complete(reference):
     assert len(list((reference / "points").glob("*.yaml"))) == 4
 
 
+# A 24-run sweep on a process pool; the fast loop still checks process runs against serial tables in
+# test_sweep_lifecycle.py (a 2-worker sweep stopped by SIGTERM and resumed on 2 workers).
+@pytest.mark.slow
 def test_processes_give_identical_tables(spec_file, reference, tmp_path):
     run_sweep(spec_file, tmp_path / "sweep", workers=2)
     assert_same(reference, tmp_path / "sweep")
@@ -185,6 +188,7 @@ def _long_task(run_id: str, weeks: int = 100) -> Task:
     return Task(run_id, scenario, 1)
 
 
+@pytest.mark.slow  # kills a worker of a fresh process pool (seconds of pool start-up)
 def test_a_worker_death_is_charged_to_its_own_run_only():
     executor = ProcessExecutor(2)
     try:
@@ -204,6 +208,7 @@ def test_a_worker_death_is_charged_to_its_own_run_only():
         executor.close(cancel=True)
 
 
+@pytest.mark.slow  # kills a worker of a fresh process pool (seconds of pool start-up)
 def test_submit_to_a_pool_broken_by_a_death_replaces_it():
     """The race of issue 19: the pool breaks between two submits; the second submit must not raise."""
     executor = ProcessExecutor(2)
@@ -265,6 +270,9 @@ def test_kill_between_files_is_repaired(spec_file, reference, tmp_path):
     assert not list(out.rglob(".*.tmp"))
 
 
+# Three sweeps of 24 runs; a failed run's record is also checked in the fast loop by
+# test_sweep_lifecycle.py (a run timing out, a run whose results cannot be written).
+@pytest.mark.slow
 def test_failed_run_is_recorded_and_sweep_goes_on(spec_file, reference, tmp_path, monkeypatch):
     real = worker.simulate
     bad = tables(reference)["runs"].iloc[3]

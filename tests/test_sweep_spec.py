@@ -46,6 +46,22 @@ def test_shipped_names():
     assert {p.name for p in SHIPPED} >= {"withdrawal_timing.yaml", "peacekeeper_strength.yaml", "sensitivity.yaml"}
 
 
+def test_sensitivity_ranges_bracket_the_defaults_they_vary():
+    """A sensitivity range that excludes the base scenario's value says nothing about the model as run."""
+    import yaml
+
+    from sahel_sim.scenario.loading import load_scenario
+
+    path = ROOT / "scenarios" / "sweeps" / "sensitivity.yaml"
+    spec = yaml.safe_load(path.read_text(encoding="utf-8"))
+    base = load_scenario(path.parent / spec["base"]).model_dump()
+    for dotted, bounds in spec["vary"].items():
+        value = base
+        for part in dotted.split("."):
+            value = value[part]
+        assert bounds["low"] <= value <= bounds["high"], (dotted, bounds, value)
+
+
 def test_withdrawal_timing_sweeps_dates():
     plan = load_plan(ROOT / "scenarios" / "sweeps" / "withdrawal_timing.yaml")
     starts = {p.values["peacekeepers.withdrawal.start"] for p in plan.points}

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 
 import pytest
 
-pytest.importorskip("solara", reason="the viz extra (solara) is not installed")
+# find_spec, not importorskip: importing solara here would cost every collecting worker its import
+if importlib.util.find_spec("solara") is None:
+    pytest.skip("the viz extra (solara) is not installed", allow_module_level=True)
 
 from sahel_sim.cli.viz import solara_command, viz_environment  # noqa: E402
 

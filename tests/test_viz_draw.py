@@ -5,13 +5,16 @@ Speed is measured by ``python -m sahel_sim bench`` (section ``viz``), not here.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-pytest.importorskip("solara", reason="the viz extra (solara) is not installed")
+# find_spec, not importorskip: importing solara here would cost every collecting worker its import
+if importlib.util.find_spec("solara") is None:
+    pytest.skip("the viz extra (solara) is not installed", allow_module_level=True)
 
 from PIL import Image  # noqa: E402
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import math
 import os
 from pathlib import Path
 
 import pytest
 
-pytest.importorskip("solara", reason="the viz extra (solara) is not installed")
+# find_spec, not importorskip: importing solara here would cost every collecting worker its import
+if importlib.util.find_spec("solara") is None:
+    pytest.skip("the viz extra (solara) is not installed", allow_module_level=True)
 
 from sahel_sim.model.sahel_model import SahelModel  # noqa: E402
 from sahel_sim.scenario.loading import ScenarioError, load_scenario, scenario_hash, with_overrides  # noqa: E402

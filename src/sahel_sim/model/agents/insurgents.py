@@ -67,7 +67,12 @@ def net_recruitment(
 
 
 def attack_probability(attack_rate: float, aggression, deterrence) -> np.ndarray:
-    """Chance that a band attacks this week: min(1, attack_rate x aggression) x (1 - deterrence)."""
+    """Chance that a band attacks this week: min(1, attack_rate x aggression) x (1 - deterrence).
+
+    Deterrence is the peacekeepers' at the band's cell; it is the only way they lower the attacks on
+    themselves (the choice of target and the deaths of an attack on them do not depend on it), so
+    it is weaker than their protection of civilians (docs/ODD.md, "Attacks").
+    """
     return np.minimum(1.0, attack_rate * np.asarray(aggression)) * (1.0 - np.asarray(deterrence))
 
 
@@ -105,24 +110,22 @@ def target_kinds(
     civilian_targeting,
     international_targeting,
     convoy_exposure: float,
-    protection,
-    deterrence,
     available,
 ) -> np.ndarray:
     """The kind of target each attacking band strikes, as an index into :data:`TARGET_KINDS`.
 
-    Weights: civilians civilian_targeting x (1 - protection); army (1 - civilian_targeting);
-    peacekeepers international_targeting x (1 - deterrence); convoys international_targeting x
-    convoy_exposure; diplomatic posts international_targeting x 0.25. A kind with nobody in reach
-    weighs nothing.
+    Weights: civilians civilian_targeting; army (1 - civilian_targeting); peacekeepers
+    international_targeting; convoys international_targeting x convoy_exposure; diplomatic posts
+    international_targeting x 0.25. A kind with nobody in reach weighs nothing. Peacekeepers do not
+    enter the choice: their deterrence has already lowered the chance of attacking at all and their
+    protection lowers the deaths of an attack on civilians, and counting them again here would take
+    their effect beyond its sourced ceiling.
 
     Args:
         rng: The model's random generator.
         civilian_targeting: Each band's faction's civilian targeting (0-1).
         international_targeting: Each band's faction's international targeting (0-1).
         convoy_exposure: ``peacekeeping.convoy_exposure``.
-        protection: Peacekeeper protection at each band's cell (0-1).
-        deterrence: Peacekeeper deterrence at each band's cell (0-1).
         available: Shape (bands, 4): army, peacekeepers, convoy, diplomatic post within reach.
 
     Returns:
@@ -134,9 +137,9 @@ def target_kinds(
     there = np.asarray(available, dtype=bool)
     weights = np.column_stack(
         [
-            civ * (1.0 - np.asarray(protection)),
+            civ,
             (1.0 - civ) * there[:, 0],
-            intl * (1.0 - np.asarray(deterrence)) * there[:, 1],
+            intl * there[:, 1],
             intl * convoy_exposure * there[:, 2],
             intl * 0.25 * there[:, 3],
         ]
@@ -203,19 +206,18 @@ class InsurgentBand(OnGrid, CellAgent):
     def strike_armed(self, kind: str, candidates: list) -> None:
         """Attack one of ``candidates`` (army units, camps, convoys or posts, by ``kind``), chosen at random.
 
-        Deaths ~ Poisson(lethality x sqrt(strength)), times hardened_target_factor x (1 - deterrence at
-        the target) for peacekeepers (and convoy_exposure for convoys); the attackers lose
-        :data:`ATTACKER_SHARE` of them.
+        Deaths ~ Poisson(lethality x sqrt(strength)), times hardened_target_factor for peacekeepers
+        (fortified camps, armoured convoys; and convoy_exposure for convoys); the attackers lose
+        :data:`ATTACKER_SHARE` of them. Deterrence acts before, on the chance of attacking.
         """
         model = self.model
         rng = model.streams.insurgents
         target = candidates[int(rng.integers(len(candidates)))]
         expected = model.params.insurgency.lethality * math.sqrt(max(self.strength, 0.0))
         if kind in ("peacekeepers", "convoy"):
-            at_target = float(model.presence.deterrence[target.xy])
             hardened = model.params.peacekeeping.hardened_target_factor
             exposure = model.params.peacekeeping.convoy_exposure
-            expected *= hardened * (1 - at_target) * (exposure if kind == "convoy" else 1.0)
+            expected *= hardened * (exposure if kind == "convoy" else 1.0)
         deaths = int(rng.poisson(expected))
         own = int(rng.binomial(deaths, ATTACKER_SHARE))
         hit = min(deaths - own, int(target.strength)) if kind != "diplomatic" else deaths - own

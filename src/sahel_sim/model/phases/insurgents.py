@@ -185,7 +185,6 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     ins = model.params.insurgency
     factions = model.config.factions
     deterrence = model.presence.deterrence[xs, ys]
-    protection = model.presence.protection[xs, ys]
     aggression = np.array([f.aggression for f in factions])[fi]
     strength = strengths(bands)
     chance = attack_probability(ins.attack_rate, aggression, deterrence)
@@ -216,8 +215,6 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         np.array([f.civilian_targeting for f in factions])[fa],
         np.array([f.international_targeting for f in factions])[fa],
         model.params.peacekeeping.convoy_exposure,
-        protection[attackers],
-        deterrence[attackers],
         available,
     )
     on_civilians = attackers[kinds == 0]

@@ -4,6 +4,11 @@ Force and fighter fields are built from the agents' positions; from them come Ep
 and the willing share of the population, and the peacekeepers' protection of civilians and
 deterrence of attacks. Later phases of the week read the result, :class:`Presence`, as
 ``model.presence``.
+
+Peacekeepers act only in their mission's host country (``peacekeepers.host``): their reach, and so
+their protection, deterrence, weight in state presence and share of the arrest risk, is zero in every
+other country, however close a camp stands to the border. Effects across a border pass only through
+mechanisms (bands deterred in the host country move, people flee across borders), never directly.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from sahel_sim.model.agents.insurgents import faction_indices
 if TYPE_CHECKING:
     from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
     from sahel_sim.model.sahel_model import SahelModel
+    from sahel_sim.scenario.parameters.forces import PeacekeepingParams
 
 
 @dataclass
@@ -76,14 +82,16 @@ def run(model: SahelModel) -> None:
     band_count = np.zeros((w, h))
     np.add.at(band_count, (bx, by), 1.0)
     all_fighters = fighters.sum(axis=0)
-    reach = peacekeeper_reach(model)
+    host = host_mask(model)
+    reach = peacekeeper_reach(model, host)
     fighters_vision = F.window_sum(all_fighters, r_vision)
-    state_vision = F.window_sum(forces + pk, r_vision)
+    state_vision = F.window_sum(forces, r_vision) + F.window_sum(pk, r_vision) * host
     risk = F.arrest_risk(state_vision, fighters_vision, p.population.arrest_constant)
     legit = np.clip(model.legitimacy[model.geo.country] - model.abuse, 0.0, 1.0)
     exposure = 1.0 - np.exp(-model.violence_per_100k() / p.population.flight_violence_scale)
     hardship = p.population.hardship + p.population.hardship_violence_gain * exposure
     grievance = hardship * (1.0 - legit)
+    deterrence = deterrence_field(reach, p.peacekeeping)
     model.presence = Presence(
         forces=forces,
         peacekeepers=pk,
@@ -93,8 +101,8 @@ def run(model: SahelModel) -> None:
         fighters_op=F.window_sum(all_fighters, r_op),
         fighters_vision=fighters_vision,
         bands_vision=F.window_sum(band_count, r_vision),
-        protection=1.0 - np.exp(-reach / p.peacekeeping.protection_efold_personnel),
-        deterrence=1.0 - np.exp(-reach / p.peacekeeping.deterrence_efold_personnel),
+        protection=protection_field(reach, deterrence, p.peacekeeping),
+        deterrence=deterrence,
         risk=risk,
         grievance=grievance,
         willing=F.willing_share(grievance, risk, p.population.activation_threshold),
@@ -108,11 +116,59 @@ def _personnel_field(shape: tuple[int, int], agents: list) -> np.ndarray:
     return field
 
 
-def peacekeeper_reach(model: SahelModel) -> np.ndarray:
-    """Peacekeepers whose patrols reach each cell (personnel).
+def host_mask(model: SahelModel) -> np.ndarray:
+    """1.0 on the land cells of the mission's host country, 0.0 elsewhere (all zero without a mission)."""
+    if not model.pk_host:
+        return np.zeros(model.land.shape)
+    return model.geo.mask(model.pk_host).astype(float)
+
+
+def deterrence_field(reach: np.ndarray, params: PeacekeepingParams) -> np.ndarray:
+    """Share of armed groups' attacks deterred by the peacekeepers in reach (0-1).
+
+    1 - exp(-min(reach, deterrence_max_personnel) / deterrence_efold_personnel): Hultman et al.
+    (2014)'s dose-response of battle deaths on troops, applied to the peacekeepers within reach and
+    not extrapolated beyond their largest deployment, so it never exceeds 1 - 6/22 at the defaults.
+
+    Args:
+        reach: Peacekeepers whose patrols reach each cell (personnel).
+        params: ``mechanisms.peacekeeping``.
+
+    """
+    dose = np.minimum(reach, params.deterrence_max_personnel)
+    return 1.0 - np.exp(-dose / params.deterrence_efold_personnel)
+
+
+def protection_field(reach: np.ndarray, deterrence: np.ndarray, params: PeacekeepingParams) -> np.ndarray:
+    """Share of an attack's civilian deaths averted by the peacekeepers in reach (0-1).
+
+    Rebel killing of civilians near peacekeepers is the undeterred attacks times the deaths each
+    attack causes: (1 - deterrence) x (1 - protection). That product is set to Hultman et al.
+    (2013)'s dose-response, exp(-min(reach, protection_max_personnel) / protection_efold_personnel),
+    so protection = 1 - that / (1 - deterrence), at least 0: deterrence and protection together
+    never avert more than the source's largest effect (1 - 2/106 at the defaults).
+
+    Args:
+        reach: Peacekeepers whose patrols reach each cell (personnel).
+        deterrence: :func:`deterrence_field` of the same reach.
+        params: ``mechanisms.peacekeeping``.
+
+    """
+    remaining = np.exp(-np.minimum(reach, params.protection_max_personnel) / params.protection_efold_personnel)
+    undeterred = np.maximum(np.maximum(1.0 - deterrence, remaining), np.finfo(float).tiny)  # no 0/0 at extremes
+    return 1.0 - remaining / undeterred
+
+
+def peacekeeper_reach(model: SahelModel, host: np.ndarray | None = None) -> np.ndarray:
+    """Peacekeepers whose patrols reach each cell of the host country (personnel).
 
     A camp or convoy of S personnel patrols within protection_radius_km x sqrt(S / 1000), at most
-    three times that radius: the area a contingent covers grows with its size (assumption).
+    three times that radius: the area a contingent covers grows with its size (assumption). Cells
+    outside the host country get none (the mission did not operate there).
+
+    Args:
+        model: The model.
+        host: :func:`host_mask`, if already computed.
     """
     p = model.params.peacekeeping
     by_radius: dict[int, np.ndarray] = {}
@@ -127,4 +183,4 @@ def peacekeeper_reach(model: SahelModel) -> np.ndarray:
     total = np.zeros(model.land.shape)
     for r, field in sorted(by_radius.items()):
         total += F.window_sum(field, r)
-    return total
+    return total * (host_mask(model) if host is None else host)

@@ -17,20 +17,41 @@ class PeacekeepingParams(Frozen):
         "Patrol radius of a camp of 1,000 personnel; it grows with the square root of strength, up to 3x.",
     )
     protection_efold_personnel: float = param(
-        1500.0,
-        50.0,
-        20000.0,
-        "personnel",
-        "derived from Hultman, Kathman & Shannon 2013 dose-response",
-        "Local strength at which rebel violence against civilians falls to 37% of its unprotected level.",
-    )
-    deterrence_efold_personnel: float = param(
-        500.0,
+        2015.0,
         50.0,
         50000.0,
         "personnel",
-        "assumption (Hultman et al. 2014: troops reduce battle deaths)",
-        "Local strength at which attacks on peacekeepers and their area fall to 37%.",
+        "derived from Hultman, Kathman & Shannon 2013: 106 civilian deaths a month with no troops, "
+        "fewer than 2 with 8,000; 8,000 / ln(106 / 2)",
+        "Peacekeepers within reach at which rebel killing of civilians (attacks deterred and deaths per "
+        "attack averted together) falls to 37% of its unprotected level.",
+    )
+    protection_max_personnel: float = param(
+        8000.0,
+        0.0,
+        100000.0,
+        "personnel",
+        "Hultman, Kathman & Shannon 2013: their largest reported deployment, 8,000 troops",
+        "Peacekeepers within reach beyond which civilians are protected no further (ceiling: 1 - 2/106 = 98.1% "
+        "of rebel killing of civilians averted).",
+    )
+    deterrence_efold_personnel: float = param(
+        7696.0,
+        50.0,
+        50000.0,
+        "personnel",
+        "derived from Hultman, Kathman & Shannon 2014: battle deaths 22 a month with no troops, 6 with "
+        "10,000; 10,000 / ln(22 / 6)",
+        "Peacekeepers within reach at which armed groups' attacks (on anyone, peacekeepers included) fall "
+        "to 37% of their undeterred rate.",
+    )
+    deterrence_max_personnel: float = param(
+        10000.0,
+        0.0,
+        100000.0,
+        "personnel",
+        "Hultman, Kathman & Shannon 2014: their largest reported deployment, 10,000 troops",
+        "Peacekeepers within reach beyond which attacks are deterred no further (ceiling: 1 - 6/22 = 72.7%).",
     )
     ied_rate: float = param(
         0.004,
@@ -41,12 +62,12 @@ class PeacekeepingParams(Frozen):
         "Rate of peacekeeper deaths from mines and IEDs on patrols and supply roads.",
     )
     hardened_target_factor: float = param(
-        0.25,
+        0.2,
         0.0,
         1.0,
         "multiplier",
-        "assumption from MINUSMA: 146 killed in hostile acts by Oct 2021 (UN) "
-        "against hundreds of attacks a year (245 mine/IED attacks in 2021)",
+        "calibrated to MINUSMA's peacekeepers killed in hostile acts (UN: 21 in 2017, 19 in 2021, 14 in 2022, "
+        "146 from July 2013 to October 2021), docs/CALIBRATION.md",
         "Lethality of an attack on peacekeepers (fortified camps, armoured convoys) relative to an attack on people.",
     )
     drawdown_weeks: int = param(
