@@ -140,6 +140,45 @@ def test_bands_move_to_the_best_cell_within_reach():
     assert (int(tx[0]), int(ty[0])) == (x + 2, y)
 
 
+def test_armed_groups_cannot_recruit_in_or_enter_a_garrisoned_town():
+    # Bamako's garrison holds its cell: bands keep out and its people leave the pool; when the garrison
+    # goes, they return
+    sc = scenario(states=[mali_army()], factions=[faction(strength=300)])
+    model = SahelModel(sc, seed=3)
+    model.step()
+    bamako = model.geo.cell_of(BAMAKO["lat"], BAMAKO["lon"])
+    garrison = next(u for u in model.units() if u.xy == bamako)
+    assert garrison.active and garrison.strength >= 1
+    held = insurgents.held_cells(model)
+    assert held[bamako] and not held.all()
+    pools = insurgents.recruitment_pools(model)
+    pool_held = pools[0][bamako]
+    score = insurgents.movement_score(model, 0, pools[0])
+    assert score[bamako] == -np.inf and np.isfinite(score[~held & model.land]).any()  # bands keep out
+    for unit in model.units():
+        unit.active = False
+    assert not insurgents.held_cells(model).any()
+    pool_free = insurgents.recruitment_pools(model)[0][bamako]
+    assert 0 < pool_held < pool_free
+    r = F.km_to_cells(model.params.population.vision_km, model.resolution)
+    people = model.population * model.presence.willing
+    cap = model.params.insurgency.mobilisation_cap
+    assert pool_free - pool_held == pytest.approx(cap * F.window_sum(np.where(held, people, 0.0), r)[bamako])
+
+
+def test_partner_forces_hold_no_people():
+    partner = {
+        "name": "P",
+        "arrive": dt.date(2019, 1, 1),
+        "strength": [{"date": dt.date(2019, 1, 1), "personnel": 1000}],
+        "bases": [GAO],
+    }
+    model = SahelModel(scenario(partners=[partner], factions=[faction(strength=300)]), seed=1)
+    model.step()
+    assert any(u.active and u.strength >= 1 for u in model.units())
+    assert not insurgents.held_cells(model).any()
+
+
 def test_bands_move_away_from_superior_force():
     model, band = _model_with_band()
     x, y = band.xy

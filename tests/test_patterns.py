@@ -135,7 +135,9 @@ def _closed_posts(model) -> set[str]:
 def test_posts_with_more_violence_nearby_close_more_often():
     """Two posts with identical parameters (no tolerance draw): one in Bamako with an armed group
     starting 200 km away at Segou, one in Nouakchott, 1,100 km from it. Over seeds, the post with
-    the violence nearby closes more often."""
+    the violence nearby closes more often. Mali has no army here: its garrisons would hold the towns
+    around Bamako (docs/ODD.md, "Garrisoned towns are held") and keep the group's violence away from
+    the capital, which is not what this test is about."""
     segou = {"lat": 13.45, "lon": -6.26}
     nouakchott = {"lat": 18.08, "lon": -15.98}
     posts = [
@@ -144,7 +146,7 @@ def test_posts_with_more_violence_nearby_close_more_often():
     ]
     sc = scenario(
         weeks=104,
-        states=sahel_armies(personnel=4000),
+        states=[army for army in sahel_armies(personnel=4000) if army["country"] != "ML"],
         posts=posts,
         factions=[faction(strength=4000, at=segou)],
         mechanisms={"diplomacy": {"tolerance_spread": 0.0}},

@@ -50,8 +50,8 @@ def net_recruitment(
         params: ``mechanisms.insurgency``.
         recruitment: The faction's recruitment multiplier.
         own_share: The faction's share of presence in the band's cell (0-1).
-        pool: Unmobilised capacity within reach: mobilisation_cap x willing people not under state
-            control, less the fighters already there (people).
+        pool: Unmobilised capacity within reach: mobilisation_cap x willing people outside the cells
+            the state's garrisons hold, less the fighters already there (people).
         competitors: Bands (of any faction) sharing the same pool; fewer than 1 counts as 1.
         strength: Fighters now.
 

@@ -37,23 +37,12 @@ def run(model: SahelModel) -> None:
     if not bands:
         return
     p = model.params
-    r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
-    willing_people = model.population * model.presence.willing
-    pools = np.stack(
-        [
-            np.maximum(
-                p.insurgency.mobilisation_cap
-                * F.window_sum(np.where(model.faction_cells[f], willing_people, 0.0), r_vision)
-                - model.presence.fighters_vision,
-                0.0,
-            )
-            for f in range(len(model.config.factions))
-        ]
-    )
+    held = held_cells(model)
+    pools = recruitment_pools(model, held)
     _recruit(model, bands, pools)
 
     bands = model.bands()
-    scores = np.stack([movement_score(model, f, pools[f]) for f in range(len(model.config.factions))])
+    scores = np.stack([movement_score(model, f, pools[f], held) for f in range(len(model.config.factions))])
     xs, ys = positions(bands)
     fi = faction_indices(bands)
     tx, ty = best_cells(
@@ -69,6 +58,49 @@ def run(model: SahelModel) -> None:
     for band in model.bands():
         if band.strength < p.insurgency.band_min_strength:
             band.remove()
+
+
+def held_cells(model: SahelModel) -> np.ndarray:
+    """Cells the state holds: within ``army.garrison_hold_km`` of an active national garrison.
+
+    A garrison of at least one soldier holds its own cell (and the cells within ``garrison_hold_km``,
+    a square window of :func:`fields.km_to_cells` cells): armed groups neither recruit its people
+    nor move into it (they may still strike targets there from outside). Partner forces and
+    peacekeepers hold none (they do not administer). Abandoned posts hold nothing until reoccupied.
+
+    Returns:
+        Boolean array over the grid.
+    """
+    units = [u for u in model.units() if u.active and not u.is_partner and u.strength >= 1]
+    garrisons = np.zeros(model.land.shape)
+    if units:
+        np.add.at(garrisons, positions(units), 1.0)
+    r = F.km_to_cells(model.params.army.garrison_hold_km, model.resolution)
+    return F.window_sum(garrisons, r) > 0
+
+
+def recruitment_pools(model: SahelModel, held: np.ndarray | None = None) -> np.ndarray:
+    """Unmobilised capacity within vision per faction and cell (people), shape (factions, width, height).
+
+    pool = mobilisation_cap x willing people within ``vision_km`` in the faction's countries and
+    outside the cells the state holds (``held``; default :func:`held_cells`), less the fighters
+    already within vision.
+    """
+    p = model.params
+    r_vision = F.km_to_cells(p.population.vision_km, model.resolution)
+    held = held_cells(model) if held is None else held
+    willing_people = np.where(held, 0.0, model.population * model.presence.willing)
+    return np.stack(
+        [
+            np.maximum(
+                p.insurgency.mobilisation_cap
+                * F.window_sum(np.where(model.faction_cells[f], willing_people, 0.0), r_vision)
+                - model.presence.fighters_vision,
+                0.0,
+            )
+            for f in range(len(model.config.factions))
+        ]
+    )
 
 
 def _recruit(model: SahelModel, bands: list, pools: np.ndarray) -> None:
@@ -101,18 +133,22 @@ def allowed_cells(model: SahelModel, faction_index: int) -> np.ndarray:
     return np.isin(model.geo.country, [codes.index(c) for c in faction.countries if c in codes])
 
 
-def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> np.ndarray:
+def movement_score(
+    model: SahelModel, faction_index: int, pool: np.ndarray, held: np.ndarray | None = None
+) -> np.ndarray:
     """Where a faction's bands want to be: recruits and own presence, away from superior force.
 
     score = log(1 + pool) + own share - fear_of_force * log(1 + force / (own fighters + 1)), where
     force counts army and partner personnel within operating radius plus peacekeepers weighted by
-    ``state_support``; -inf outside the faction's countries. Separatist factions stay within reach of their start areas.
+    ``state_support``; -inf outside the faction's countries and in the cells the state holds.
+    Separatist factions stay within reach of their start areas.
 
     Args:
         model: The model.
         faction_index: Which faction.
         pool: Unmobilised capacity within vision per cell (the opportunity a band sees; it shrinks
             where fighters already are, so bands spread out).
+        held: Cells the state holds (default :func:`held_cells`); bands do not move into them.
 
     Returns:
         Score per cell.
@@ -127,7 +163,8 @@ def movement_score(model: SahelModel, faction_index: int, pool: np.ndarray) -> n
     score = (
         np.log1p(pool) + model.faction_share[faction_index] - p.insurgency.fear_of_force * np.log1p(force / (own + 1.0))
     )
-    score = np.where(model.faction_cells[faction_index], score, -np.inf)
+    held = held_cells(model) if held is None else held
+    score = np.where(model.faction_cells[faction_index] & ~held, score, -np.inf)
     if faction.ideology == "separatist":
         home = np.zeros_like(score, dtype=bool)
         r_home = F.km_to_cells(p.insurgency.reach_km * 2, model.resolution)

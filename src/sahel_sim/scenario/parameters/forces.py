@@ -123,6 +123,15 @@ class ArmyParams(Frozen):
         "assumption",
         "Towns at least this large get an army garrison (capitals always do).",
     )
+    garrison_hold_km: float = param(
+        25.0,
+        0.0,
+        500.0,
+        "km",
+        "assumption (state forces hold the towns they garrison; armed groups recruit in the countryside)",
+        "People within this distance of an active national garrison (at least the garrison's own map cell) "
+        "cannot be recruited by armed groups.",
+    )
     overstretch_ratio: float = param(
         0.8,
         0.0,
