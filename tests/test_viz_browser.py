@@ -262,8 +262,8 @@ def test_reset_with_nothing_changed_replays_exactly(browser, server):
     expected = expected_headline(load_scenario(SCENARIOS / "baseline.yaml"), weeks)
     tab = Tab(browser, server.url)
     try:
-        assert tab.text(".sahel-lever-recruit_rate").startswith("Recruit rate: 0.01322 ")
-        assert tab.text(".sahel-lever-attack_rate").startswith("Attack rate: 0.5891 ")
+        assert tab.text(".sahel-lever-recruit_rate").startswith("Recruit rate: 0.01787 ")
+        assert tab.text(".sahel-lever-attack_rate").startswith("Attack rate: 0.6865 ")
         for week in range(1, weeks + 1):
             tab.step(week)
         first = tab.headline()
@@ -308,7 +308,7 @@ def test_levers_apply_on_reset_and_a_bad_value_is_shown_beside_its_control(brows
         tab.choose("Scenario file", "baseline.yaml")  # back: the baseline's own values, not the typed ones
         tab.page.locator(".sahel-lever-withdrawal_start", has_text="Withdrawal start: 77 weeks").wait_for()
         assert tab.text(".sahel-lever-army_accuracy").startswith("ML army accuracy: 0.45")
-        assert tab.text(".sahel-lever-recruit_rate").startswith("Recruit rate: 0.01322 ")
+        assert tab.text(".sahel-lever-recruit_rate").startswith("Recruit rate: 0.01787 ")
     finally:
         tab.close()
 

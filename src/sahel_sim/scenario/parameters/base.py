@@ -7,8 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Source of the defaults chosen by ``python -m sahel_sim calibrate scenarios/calibration/mali_2012_2022.yaml``.
-CALIBRATED = "calibrated to Mali's deaths 2012-2022 (docs/CALIBRATION.md)"
+#: Source of the defaults chosen by ``python -m sahel_sim calibrate scenarios/calibration/mali_2012_2019.yaml``.
+CALIBRATED = "calibrated to Mali's deaths 2012-2019, 2020-2022 kept out of sample (docs/CALIBRATION.md)"
 
 
 class Frozen(BaseModel):

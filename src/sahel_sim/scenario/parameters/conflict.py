@@ -9,7 +9,7 @@ class InsurgencyParams(Frozen):
     """Armed bands: recruitment, desertion, movement, attacks and splitting."""
 
     mobilisation_cap: float = param(
-        0.003313,
+        0.003415,
         0.0,
         0.2,
         "share of willing people",
@@ -17,7 +17,7 @@ class InsurgencyParams(Frozen):
         "Largest share of the willing people within reach who can be under arms at once (carrying capacity).",
     )
     recruit_rate: float = param(
-        0.01322,
+        0.01787,
         0.0,
         0.5,
         "share of the unmobilised capacity per week",
@@ -46,7 +46,7 @@ class InsurgencyParams(Frozen):
         "Weight of local force superiority against a band when it chooses where to move.",
     )
     attack_rate: float = param(
-        0.5891,
+        0.6865,
         0.0,
         1.0,
         "attacks per band per week",
@@ -54,7 +54,7 @@ class InsurgencyParams(Frozen):
         "Chance that a band attacks something in a given week, before deterrence.",
     )
     lethality: float = param(
-        0.1039,
+        0.05254,
         0.0,
         10.0,
         "fatalities per sqrt(fighter) per attack",
@@ -95,7 +95,7 @@ class CombatParams(Frozen):
         "Operations a unit mounts per week against bands in range, per 1,000 personnel (at least one unit's worth).",
     )
     insurgent_loss: float = param(
-        0.004707,
+        0.008369,
         0.0,
         1.0,
         "share of band per engagement at effectiveness 1",
@@ -103,7 +103,7 @@ class CombatParams(Frozen):
         "Share of a band killed in an engagement by a unit of effectiveness 1 and equal size.",
     )
     force_loss: float = param(
-        0.005658,
+        0.0008803,
         0.0,
         0.5,
         "share of unit per engagement",
