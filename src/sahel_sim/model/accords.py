@@ -87,14 +87,7 @@ def sign(model: SahelModel) -> None:
         if accord.in_force or accord.collapsed_on is not None or accord.spec.signed > model.date:
             continue
         accord.in_force = True
-        first = model.config.factions[accord.parties[0]].start_areas[0]
-        model.record_event(
-            "accord_signed",
-            ", ".join(accord.spec.factions),
-            accord.spec.name,
-            model.geo.cell_of(first.lat, first.lon),
-            detail=accord.spec.label,
-        )
+        _log(model, accord, "accord_signed", accord.spec.label)
 
 
 def collapse(model: SahelModel, accord: AccordState, reason: str) -> None:
@@ -102,11 +95,12 @@ def collapse(model: SahelModel, accord: AccordState, reason: str) -> None:
     accord.in_force = False
     accord.collapsed_on = model.date
     accord.reason = reason
+    _log(model, accord, "accord_collapse", reason)
+
+
+def _log(model: SahelModel, accord: AccordState, kind: str, detail: str) -> None:
+    """Record an accord's event at its first party's first start area."""
     first = model.config.factions[accord.parties[0]].start_areas[0]
     model.record_event(
-        "accord_collapse",
-        ", ".join(accord.spec.factions),
-        accord.spec.name,
-        model.geo.cell_of(first.lat, first.lon),
-        detail=reason,
+        kind, ", ".join(accord.spec.factions), accord.spec.name, model.geo.cell_of(first.lat, first.lon), detail=detail
     )

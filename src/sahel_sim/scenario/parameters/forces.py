@@ -62,7 +62,7 @@ class PeacekeepingParams(Frozen):
         "Rate of peacekeeper deaths from mines and IEDs on patrols and supply roads.",
     )
     hardened_target_factor: float = param(
-        0.2,
+        1.0,
         0.0,
         1.0,
         "multiplier",
