@@ -6,8 +6,8 @@ area (the key towns Timbuktu and Ber; the scenario's Timbuktu bases fall in Ber'
 and in which a blockade in Mali starts, each with its 95 % Wilson interval; and the mean town-weeks
 of blockade in Mali (docs/ODD.md, "Blockades").
 
-With ``--strengths``, instead: Malian town-weeks of blockade in the world of pattern 6
-(``test_peacekeepers_make_blockades_rarer``, no mission) for armed groups of 1,000, 3,000 and 6,000
+With ``--strengths``, instead: Malian town-weeks of blockade in the tiny world pattern 6 once used
+(one group at Mopti, no mission) for armed groups of 1,000, 3,000 and 6,000
 fighters over seeds 1-8.
 
 Usage (from the repository root)::
@@ -54,7 +54,7 @@ def _one(job: tuple[str, int]) -> tuple[str, int, dict]:
 
 
 def strengths() -> None:
-    """Print town-weeks of blockade in Mali by armed-group strength in pattern 6's world."""
+    """Print town-weeks of blockade in Mali by armed-group strength in the tiny world pattern 6 once used."""
     import sys
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--strengths", action="store_true", help="town-weeks by armed-group strength (pattern 6)")
+    ap.add_argument("--strengths", action="store_true", help="town-weeks by armed-group strength (the tiny world pattern 6 once used)")
     args = ap.parse_args(argv)
     if args.strengths:
         strengths()
