@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=20)
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--strengths", action="store_true", help="town-weeks by armed-group strength (the tiny world pattern 6 once used)")
+    ap.add_argument("--strengths", action="store_true", help="town-weeks by group strength (old tiny world)")
     args = ap.parse_args(argv)
     if args.strengths:
         strengths()
