@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sahel_sim.model.phases.handover import holder_of
 from sahel_sim.model.sahel_model import SahelModel
 from sahel_sim.runs.output import RunOutput
 from sahel_sim.runs.results import write_results
@@ -148,7 +149,7 @@ def handover_summary(events: pd.DataFrame) -> dict:
     for d, kind, actor, site, detail in zip(
         rows["date"], rows["kind"], rows["actor"], rows["target"], rows["detail"], strict=True
     ):
-        holder = "state" if actor.endswith(" army") else actor
+        holder = holder_of(actor)
         holders[site] = holder
         if kind == "camp_handover":
             outcome, _, why = detail.partition(": ")

@@ -17,6 +17,7 @@ from sahel_sim.analysis.compare import stats
 from sahel_sim.analysis.compare.plan import ComparePlan
 from sahel_sim.analysis.sweep.store import SweepStore
 from sahel_sim.model.events import Event
+from sahel_sim.model.phases.handover import holder_of
 
 FOLDER = "milestones"
 
@@ -24,13 +25,14 @@ FOLDER = "milestones"
 def milestones(events: Iterable[Event]) -> pd.DataFrame:
     """A run's changes of site holder (``kind`` "holder", ``value`` the new holder) and accord collapses.
 
-    Holders are ``state``, an armed group's name or ``nobody``; this is the only place that reads how
-    handovers and collapses are logged (``camp_handover``, ``site_control``, ``accord_collapse``).
+    Holders are ``state``, an armed group's name or ``nobody``, read back by
+    :func:`~sahel_sim.model.phases.handover.holder_of` from the ``camp_handover`` and ``site_control``
+    events; collapses are the ``accord_collapse`` events.
     """
     rows = []
     for e in events:
         if e.kind in ("camp_handover", "site_control"):
-            rows.append(("holder", e.target, e.date, "state" if e.actor.endswith(" army") else e.actor))
+            rows.append(("holder", e.target, e.date, holder_of(e.actor)))
         elif e.kind == "accord_collapse":
             rows.append(("accord_collapse", e.target, e.date, e.detail))
     frame = pd.DataFrame(rows, columns=["kind", "name", "date", "value"])

@@ -139,11 +139,21 @@ def _garrison_near(model: SahelModel, site: Site) -> ArmyUnit | None:
     return model.nearest_army_unit(site.xy, site.country, model.params.handover.garrison_radius_km)
 
 
+def holder_actor(holder: str | None, country: str) -> str:
+    """The event log's actor for a site's holder: ``"<country> army"``, the faction's name, or ``"nobody"``."""
+    return f"{country} army" if holder == STATE else (holder or "nobody")
+
+
+def holder_of(actor: str) -> str:
+    """A site's holder read back from a ``camp_handover`` or ``site_control`` event's actor (:func:`holder_actor`)."""
+    return STATE if actor.endswith(" army") else actor
+
+
 def _decide(model: SahelModel, site: Site, outcome: str, holder: str | None, detail: str) -> None:
     """Record a change of holder: the handover's outcome the first time, a control change later."""
     old = site.holder
     site.holder = holder
-    actor = f"{site.country} army" if holder == STATE else (holder or "nobody")
+    actor = holder_actor(holder, site.country)
     if site.outcome is None:
         site.outcome = outcome
         model.record_event("camp_handover", actor, site.name, site.xy, detail=f"{outcome}: {detail}")
