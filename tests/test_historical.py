@@ -116,3 +116,21 @@ def test_yearly_deaths_share_a_week_between_years_by_its_days():
     )
     years = yearly_deaths(ts)
     assert years.to_dict() == {2012: 7.0 + 3.0, 2013: 4.0}
+
+
+def test_mali_army_series_counts_one_force_so_it_never_jumps():
+    """One definition (military and paramilitary) in every dated point: no step of more than 25 % a year.
+
+    Before issue 16 the 2020 point counted the army only and the 2022 point army, gendarmerie and
+    National Guard, so the series grew 18,000 -> 35,000 (39 % a year) in two years.
+    """
+    for path in (HISTORICAL, SCENARIO_DIR / "baseline.yaml"):
+        ml = next(s for s in load_scenario(path).states if s.country == "ML")
+        points = sorted((p.date, p.personnel) for p in ml.army_strength)
+        for (d0, n0), (d1, n1) in zip(points, points[1:], strict=False):
+            years = (d1 - d0).days / 365.25
+            assert (n1 / n0) ** (1 / years) < 1.25, (path.name, d0, n0, d1, n1)
+    hist = next(s for s in load_scenario(HISTORICAL).states if s.country == "ML")
+    base = next(s for s in load_scenario(SCENARIO_DIR / "baseline.yaml").states if s.country == "ML")
+    shared = {p.date: p.personnel for p in base.army_strength}
+    assert all(p.personnel == shared[p.date] for p in hist.army_strength if p.date in shared)

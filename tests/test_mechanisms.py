@@ -606,3 +606,39 @@ def test_displaced_return_only_after_the_area_has_stayed_calm():
     calm_weeks = SahelModel(scenario()).params.population.return_calm_weeks
     assert held[: calm_weeks + 1] == [1000.0] * (calm_weeks + 1)
     assert held[-1] < 1000.0
+
+
+def test_abandoned_post_is_retaken_when_partner_forces_near_outweigh_the_fighters():
+    """Issue 16: Serval and the army retook Gao in 2013; the army alone could not hold it comfortably."""
+    from sahel_sim.model.phases.schedule import _support
+
+    partner = {
+        "name": "P",
+        "arrive": dt.date(2020, 1, 1),
+        "strength": [{"date": dt.date(2020, 1, 1), "personnel": 4000}],
+        "bases": [GAO],
+        "effectiveness": 0.8,
+    }
+    sc = scenario(weeks=4, states=[mali_army(personnel=3000)], partners=[partner])
+    model = SahelModel(sc, seed=1)
+    model.step()
+    gao = next(u for u in model.units() if not u.is_partner and u.home.coordinate == u.xy and u.post_name == "Gao")
+    gao.active = False
+    support = _support(model, "ML", gao.home.coordinate)
+    base = next(u for u in model.units() if u.force == "P")
+    base.active = False
+    assert support - _support(model, "ML", gao.home.coordinate) == pytest.approx(base.strength * 0.8)
+    assert base.strength == pytest.approx(4000)  # the partner base counts, at its effectiveness
+    base.active = True
+    allocation, fighters = 1000.0, 1200.0  # holdable (>= 0.8 x fighters), not comfortably (< 3 x fighters)
+    gao.check_reoccupy(allocation, fighters, support=0.0)
+    assert not gao.active  # the army alone: no return
+    gao.check_reoccupy(allocation, 1e6, support=support)
+    assert not gao.active  # forces near weaker than the fighters: no contest
+    gao.check_reoccupy(allocation, fighters, support=1e7)  # P(retake) ~ 1
+    assert gao.active
+    retaken = [e for e in model.log.week if e.kind == "post_reoccupied" and e.target == "Gao"]
+    assert retaken and retaken[-1].detail.startswith("retaken: P ")
+    gao.active = False
+    gao.check_reoccupy(allocation, fighters, support=1e7)
+    assert not gao.active  # a second try waits handover.retry_weeks

@@ -23,6 +23,7 @@ PURPOSES = {
     "population": 5,  # the population phase (no draws at present)
     "posts": 6,  # diplomatic posts: each post's tolerance at set-up
     "handover": 7,  # contests for vacated camps and the collapse of accords
+    "garrisons": 8,  # contests to re-establish abandoned national posts
 }
 
 
@@ -37,6 +38,7 @@ class Streams:
     population: np.random.Generator
     posts: np.random.Generator
     handover: np.random.Generator
+    garrisons: np.random.Generator
 
     @classmethod
     def from_seed(cls, seed: int) -> Streams:

@@ -5,7 +5,8 @@ active posts by weight; partner forces hold bases between their arrival and depa
 week a unit may engage the strongest armed band within its operating radius: the band's losses grow
 with the unit's effectiveness, and civilians die in proportion to (1 - accuracy) (Bennett 2008),
 which raises local grievance. A remote national post that stays overstretched is abandoned; it is
-reoccupied when the army could hold it comfortably again.
+reoccupied when the army could hold it comfortably again, or retaken in a contest when the national
+and partner forces near it are stronger than the armed groups there.
 """
 
 from __future__ import annotations
@@ -21,6 +22,23 @@ if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
 
 REINFORCEMENT_RATE = 0.25  # share of the gap to its allocation a unit closes each week
+
+
+def contest_chance(force: float, fighters: float, decisiveness: float) -> float:
+    """Chance the state's side wins a contest: A^m / (A^m + G^m) (Hirshleifer 1989).
+
+    Args:
+        force: The state's effective strength A (personnel x effectiveness).
+        fighters: The armed groups' strength G (fighters).
+        decisiveness: The exponent m (``handover.decisiveness``).
+
+    Returns:
+        The probability, 0 when the state brings no force.
+
+    """
+    if force <= 0:
+        return 0.0
+    return force**decisiveness / (force**decisiveness + max(fighters, 0.0) ** decisiveness)
 
 
 class ArmyUnit(OnGrid, CellAgent):
@@ -70,6 +88,7 @@ class ArmyUnit(OnGrid, CellAgent):
         self.strength = 0.0
         self.deployed = False  # False until the unit first takes up its allocation (after set-up or a return)
         self.overstretched_weeks = 0
+        self.last_contest = -(10**6)  # week index of the last contest to retake the post
 
     @property
     def is_partner(self) -> bool:
@@ -155,17 +174,42 @@ class ArmyUnit(OnGrid, CellAgent):
             )
             self.strength = 0.0
 
-    def check_reoccupy(self, allocation: float, fighters_near: float) -> None:
-        """Reoccupy an abandoned post when its allocation could hold it comfortably.
+    def check_reoccupy(self, allocation: float, fighters_near: float, support: float = 0.0) -> None:
+        """Reoccupy an abandoned post when its allocation could hold it comfortably, or retake it in a contest.
+
+        The contest (docs/ODD.md, "Abandoned posts are retaken"): when the post's own allocation times
+        its effectiveness plus the effective strength of the national and partner units near it (A)
+        exceeds the fighters near it (G), and the allocation would not be overstretched there
+        (``army.overstretch_ratio``), the state tries to retake the post with probability
+        A^m / (A^m + G^m) (``handover.decisiveness``); after a try it waits ``handover.retry_weeks``.
 
         Args:
             allocation: Personnel the post would get if active.
             fighters_near: Fighters within the unit's operating radius.
+            support: Effective strength (personnel x effectiveness) of the active national and partner
+                units of the post's country within the operating radius.
 
         """
         if self.active or self.is_partner:
             return
-        if allocation >= self.model.params.army.reoccupy_ratio * max(fighters_near, 1.0):
-            self.active = True
-            self.cell = self.home
-            self.record("post_reoccupied", self.actor, self.post_name)
+        model = self.model
+        if allocation >= model.params.army.reoccupy_ratio * max(fighters_near, 1.0):
+            self._reoccupy("")
+            return
+        force = allocation * self.effectiveness + support
+        p = model.params.handover
+        holdable = allocation >= model.params.army.overstretch_ratio * fighters_near  # not overstretched on arrival
+        if support <= 0 or force <= fighters_near or not holdable:
+            return
+        if model.week_index - self.last_contest < p.retry_weeks:
+            return
+        self.last_contest = model.week_index
+        chance = contest_chance(force, fighters_near, p.decisiveness)
+        if model.streams.garrisons.random() < chance:
+            odds = f"{round(force)} effective personnel against {round(fighters_near)} fighters"
+            self._reoccupy(f"retaken: P {chance:.2f}, {odds}")
+
+    def _reoccupy(self, detail: str) -> None:
+        self.active = True
+        self.cell = self.home
+        self.record("post_reoccupied", self.actor, self.post_name, detail=detail)

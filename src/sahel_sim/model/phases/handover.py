@@ -21,6 +21,7 @@ import numpy as np
 from sahel_sim.model import fields as F
 from sahel_sim.model.accords import binding, collapse, in_party_area
 from sahel_sim.model.agents import ArmyUnit, CampStatus, PeacekeepingCamp
+from sahel_sim.model.agents.army import contest_chance
 from sahel_sim.model.agents.base import positions, strengths
 from sahel_sim.model.agents.column import ArmyColumn
 from sahel_sim.model.agents.insurgents import faction_indices
@@ -196,7 +197,7 @@ def _on_arrival(model: SahelModel, site: Site) -> None:
         collapse(model, accord, f"battle between the army and {name} over {site.name}")
     remaining = fighters_near(model, site.xy, p.contest_radius_km)[f]
     army = max(column.strength, 0.0) * column.effectiveness
-    chance = army**p.decisiveness / (army**p.decisiveness + remaining**p.decisiveness) if army > 0 else 0.0
+    chance = contest_chance(army, remaining, p.decisiveness)
     odds = f"P(army) {chance:.2f}: {round(column.strength)} soldiers against {round(remaining)} fighters"
     if model.streams.handover.random() < chance:
         _take(model, site, column, "contested", f"army won against {name} ({odds})")

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from sahel_sim.model import fields as F
 from sahel_sim.model import world
 from sahel_sim.model.accords import in_party_area, sign
 from sahel_sim.scenario.schema import Scenario, StrengthPoint
@@ -123,10 +124,26 @@ def _army(model: SahelModel) -> None:
                 # An accord in force freezes positions: no return to posts in its parties' area.
                 if not unit.active and in_party_area(model, unit.home.coordinate, country) is None:
                     share = unit.weight / (weight_active + unit.weight)
-                    unit.check_reoccupy(total * share, float(fighters_op[unit.home.coordinate]))
+                    xy = unit.home.coordinate
+                    unit.check_reoccupy(total * share, float(fighters_op[xy]), _support(model, country, xy))
             weight_active = sum(u.weight for u in units if u.active)
         for unit in units:
             unit.reinforce(total * unit.weight / weight_active if unit.active and weight_active else 0.0)
+
+
+def _support(model: SahelModel, country: str, xy: tuple[int, int]) -> float:
+    """Effective strength (personnel x effectiveness) of a country's active army and partner units near a cell.
+
+    "Near" is within the operating radius (``combat.operating_radius_km``, a square of cells as in
+    the forces phase); peacekeepers do not count (they do not retake towns for the state).
+    """
+    r = F.km_to_cells(model.params.combat.operating_radius_km, model.resolution)
+    x, y = xy
+    return sum(
+        max(u.strength, 0.0) * u.effectiveness
+        for u in model.units()
+        if u.active and u.country == country and max(abs(u.xy[0] - x), abs(u.xy[1] - y)) <= r
+    )
 
 
 def _peacekeepers(model: SahelModel) -> None:
