@@ -42,6 +42,7 @@ from sahel_sim.model.agents import (
 )
 from sahel_sim.model.agents.base import positions
 from sahel_sim.model.blockades import BlockadeState
+from sahel_sim.model.displaced_start import place_registered
 from sahel_sim.model.events import Event, EventLog
 from sahel_sim.model.geography import load_geography
 from sahel_sim.model.metrics import MetricsRecorder
@@ -107,6 +108,8 @@ class SahelModel(mesa.Model):
         self.schedule_state = ScheduleState.for_scenario(scenario)
         #: Seconds spent in each phase, summed over the weeks, when set to a dict (the benchmark does).
         self.phase_seconds: dict[str, float] | None = None
+        if scenario.initial_displacement == "registered":
+            place_registered(self)  # docs/ODD.md, "Initialisation"
         self.metrics = MetricsRecorder(self)
         self.running = True
 

@@ -348,6 +348,11 @@ class Scenario(Frozen):
     shocks: tuple[LegitimacyShock, ...] = ()
     hostility: tuple[HostilityAct, ...] = ()
     accords: tuple[Accord, ...] = ()
+    initial_displacement: Literal["none", "registered"] = Field(
+        "none",
+        description="'registered': start with each country's registered internally displaced people "
+        "(displacement_points.csv, latest point on or before the start), placed where the insecurity is",
+    )
     mechanisms: Mechanisms = Mechanisms()
 
     @model_validator(mode="after")

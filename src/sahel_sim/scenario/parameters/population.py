@@ -107,6 +107,16 @@ class PopulationParams(Frozen):
         "assumption (a tenth of flight_violence_scale)",
         "Recent violence in the area within flight reach below which a week counts as calm.",
     )
+    initial_displaced_km: float = param(
+        75.0,
+        10.0,
+        800.0,
+        "km",
+        "assumption, set so that Mali's placed stock is about three quarters in its centre and north, as "
+        "IOM DTM found in December 2020 (Mopti, Gao and Timbuktu regions 256,000 of 333,000; FACTS.md)",
+        "Distance scale of exp(-d / scale) from the armed groups' start areas that places a run's registered "
+        "displaced people at its start (with initial_displacement: registered).",
+    )
     legitimacy_recovery: float = param(
         0.002,
         0.0,
