@@ -20,7 +20,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sahel_sim.cli.common import add_workers_argument, blocking_file, check_workers, load_for_run, reporter
+from sahel_sim.cli.common import (
+    add_posterior_argument,
+    add_workers_argument,
+    blocking_file,
+    check_workers,
+    load_for_run,
+    load_posterior_option,
+    reporter,
+)
 from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError
 
@@ -83,6 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "scenario with its --set, e.g. --compare-set peacekeepers=null for a world without MINUSMA",
     )
     hc.add_argument("--quiet", action="store_true", help="print only the folder")
+    add_posterior_argument(hc)
     hc.set_defaults(func=cmd_hindcast)
 
 
@@ -97,6 +106,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         raise ScenarioError("--years", None, None, f"first year {args.years[0]} is after last {args.years[1]}")
     args.scenario = find_scenario(args.scenario)
     scenario = load_for_run(args.scenario, args.set, args.until)
+    posterior = load_posterior_option(args.posterior, scenario)
     other, other_source, label = None, None, None
     if args.compare_with or args.compare_set:
         other_source = find_scenario(args.compare_with) if args.compare_with else args.scenario
@@ -126,11 +136,18 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     with reporter(f"hindcast {scenario.name}", "seeds", args, total=args.seeds) as progress:
-        result = hindcast(scenario, args.seeds, tuple(args.years), workers=args.workers, progress=progress.runs)
+        result = hindcast(
+            scenario, args.seeds, tuple(args.years), workers=args.workers, progress=progress.runs, posterior=posterior
+        )
     if other is not None:
         with reporter(f"hindcast {label}", "seeds", args, total=args.seeds) as progress:
             result.comparison = hindcast(
-                other, result.seeds, tuple(args.years), workers=args.workers, progress=progress.runs
+                other,
+                result.seeds,
+                tuple(args.years),
+                workers=args.workers,
+                progress=progress.runs,
+                posterior=load_posterior_option(args.posterior, other),
             )
     try:
         folder = write_hindcast(

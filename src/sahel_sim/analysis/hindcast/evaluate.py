@@ -22,6 +22,7 @@ from sahel_sim.analysis.hindcast.series import (
     yearly_deaths,
 )
 from sahel_sim.analysis.hindcast.skill import skill_table
+from sahel_sim.scenario.posterior import Posterior
 from sahel_sim.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int], None]
@@ -65,6 +66,7 @@ class HindcastResult:
     skill: pd.DataFrame | None = None
     calibration_years: tuple[int, int] = CALIBRATION_YEARS
     comparison: HindcastResult | None = None
+    posterior: Posterior | None = None
 
 
 def run_seeds(
@@ -95,8 +97,11 @@ def run_seeds_by_area(
     areas: tuple[str, ...],
     workers: int = 1,
     progress: ProgressCallback | None = None,
+    posterior: Posterior | None = None,
 ) -> list[dict[str, dict[int, float]]]:
     """As :func:`run_seeds`, summing the deaths of several areas (each run once).
+
+    With ``posterior``, each seed runs the parameter set it draws (:mod:`sahel_sim.scenario.posterior`).
 
     Returns:
         For each seed, in the order of ``seeds``: per area, deaths per year.
@@ -120,7 +125,8 @@ def run_seeds_by_area(
     try:
         while True:
             for i, seed in itertools.islice(queue, max(0, limit - len(pending))):
-                pending[executor.submit(Task(f"seed{seed}", scenario, seed))] = i
+                drawn = posterior.apply(scenario, seed)[0] if posterior is not None else scenario
+                pending[executor.submit(Task(f"seed{seed}", drawn, seed))] = i
             if not pending:
                 break
             for handle in executor.wait(list(pending), 1.0):
@@ -254,6 +260,7 @@ def hindcast(
     workers: int = 1,
     area: str = "ML",
     progress: ProgressCallback | None = None,
+    posterior: Posterior | None = None,
 ) -> HindcastResult:
     """Run ``scenario`` over ``seeds`` and compare its yearly deaths with the observed series.
 
@@ -266,6 +273,7 @@ def hindcast(
             this process. The result does not depend on it.
         area: The area whose deaths are compared (the observed series is Mali's).
         progress: Called with (runs done, runs in all) after each run.
+        posterior: Draw each seed's parameters from this calibration posterior (``--posterior``).
 
     Returns:
         The :class:`HindcastResult`.
@@ -283,7 +291,7 @@ def hindcast(
     started = time.perf_counter()
     countries = observed_by_country()
     areas = tuple(dict.fromkeys([area, *countries.columns]))
-    runs = run_seeds_by_area(scenario, seed_list, areas, workers, progress)
+    runs = run_seeds_by_area(scenario, seed_list, areas, workers, progress, posterior)
     by_country = frames_by_area(runs, seed_list, areas, compare)
     simulated = by_country[area]
     table, main, others = summarise(simulated, compare)
@@ -300,4 +308,5 @@ def hindcast(
         time.perf_counter() - started,
         by_country=by_country,
         skill=skill,
+        posterior=posterior,
     )
