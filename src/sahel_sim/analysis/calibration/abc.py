@@ -41,8 +41,9 @@ import numpy as np
 import pandas as pd
 
 from sahel_sim.analysis.calibration.abc_file import AbcCalibration, load_abc
+from sahel_sim.analysis.hindcast.displacement import displaced_on, registered_points
 from sahel_sim.analysis.hindcast.evaluate import yearly_by_area
-from sahel_sim.analysis.hindcast.series import _reference, observed_by_country
+from sahel_sim.analysis.hindcast.series import observed_by_country
 from sahel_sim.scenario.loading import ScenarioError
 from sahel_sim.scenario.posterior import write_posterior
 
@@ -65,11 +66,9 @@ def observed_patterns(cal: AbcCalibration) -> dict[str, float]:
             value = deaths.at[year, country] if year in deaths.index else math.nan
             if not math.isnan(value):
                 stats[f"deaths:{country}:{year}"] = math.log10(1 + value)
-    points = _reference("displacement_points.csv")
-    for row in points.itertuples():
-        date = dt.date.fromisoformat(row.date)
-        if row.country in cal.spec.target.displacement and first <= date.year <= last:
-            stats[f"idp:{row.country}:{row.date}"] = math.log10(1 + row.internally_displaced)
+    for row in registered_points().itertuples():
+        if row.country in cal.spec.target.displacement and first <= row.date.year <= last:
+            stats[f"idp:{row.country}:{row.date.isoformat()}"] = math.log10(1 + row.internally_displaced)
     return stats
 
 
@@ -77,15 +76,13 @@ def simulated_patterns(timeseries: pd.DataFrame, keys: list[str]) -> dict[str, f
     """A run's summary statistics for the given keys (NaN where the run does not cover one)."""
     areas = tuple(sorted({k.split(":")[1] for k in keys}))
     yearly = yearly_by_area(timeseries, areas)
-    dates = pd.to_datetime(timeseries["date"]).dt.date
     stats = {}
     for key in keys:
         kind, area, when = key.split(":")
         if kind == "deaths":
             value = yearly[area].get(int(when), math.nan)
         else:
-            rows = timeseries[(timeseries["area"] == area) & (dates <= dt.date.fromisoformat(when))]
-            value = float(rows["displaced_internal"].iloc[-1]) if len(rows) else math.nan
+            value = displaced_on(timeseries, area, dt.date.fromisoformat(when))
         stats[key] = math.log10(1 + value) if value == value else math.nan
     return stats
 

@@ -6,11 +6,13 @@ import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from sahel_sim.analysis.hindcast.displacement import displaced_on, displacement_table, points_covered
 from sahel_sim.analysis.hindcast.series import (
     BAND,
     CALIBRATION_YEARS,
@@ -50,6 +52,9 @@ class HindcastResult:
         calibration_years: The in-sample years (first, last), inclusive.
         comparison: The same hindcast of another scenario with the same seeds (e.g. a world without
             MINUSMA), or None.
+        posterior: The posterior each seed drew its parameters from (``--posterior``), or None.
+        displacement: Registered internally displaced people against the model's, one row per
+            covered point (:func:`~.displacement.displacement_table`).
 
     """
 
@@ -67,6 +72,7 @@ class HindcastResult:
     calibration_years: tuple[int, int] = CALIBRATION_YEARS
     comparison: HindcastResult | None = None
     posterior: Posterior | None = None
+    displacement: pd.DataFrame | None = None
 
 
 def run_seeds(
@@ -110,11 +116,39 @@ def run_seeds_by_area(
         RuntimeError: If a run raised (with its traceback) or its worker process died.
 
     """
+    return run_seeds_reduced(scenario, seeds, lambda table: yearly_by_area(table, areas), workers, progress, posterior)
+
+
+def run_seeds_reduced(
+    scenario: Scenario,
+    seeds: list[int],
+    reduce: Callable[[pd.DataFrame], Any],
+    workers: int = 1,
+    progress: ProgressCallback | None = None,
+    posterior: Posterior | None = None,
+) -> list[Any]:
+    """Run the scenario once per seed and reduce each run's weekly table as it arrives.
+
+    Args:
+        scenario: The scenario.
+        seeds: The seeds.
+        reduce: Called in this process with each run's weekly table; its results are returned.
+        workers: Worker processes; 1 runs in this process.
+        progress: Called with (runs done, runs in all) after each run.
+        posterior: Draw each seed's parameter set from this posterior.
+
+    Returns:
+        ``reduce``'s result for each seed, in the order of ``seeds``.
+
+    Raises:
+        RuntimeError: If a run raised (with its traceback) or its worker process died.
+
+    """
     from sahel_sim.analysis.sweep.executors import make_executor
     from sahel_sim.analysis.sweep.worker import Task
 
     total = len(seeds)
-    out: list[dict[str, dict[int, float]]] = [{} for _ in seeds]
+    out: list[Any] = [None for _ in seeds]
     executor = make_executor(max(1, min(workers, total)))
     finished = False
     # Two runs in flight per worker process; one at a time in this process (it runs on submit).
@@ -134,7 +168,7 @@ def run_seeds_by_area(
                 outcome = executor.result(handle)
                 if not outcome.ok:
                     raise RuntimeError(f"the run with seed {seeds[i]} failed:\n{outcome.error}")
-                out[i] = yearly_by_area(outcome.timeseries, areas)
+                out[i] = reduce(outcome.timeseries)
                 done += 1
                 if progress:
                     progress(done, total)
@@ -291,7 +325,13 @@ def hindcast(
     started = time.perf_counter()
     countries = observed_by_country()
     areas = tuple(dict.fromkeys([area, *countries.columns]))
-    runs = run_seeds_by_area(scenario, seed_list, areas, workers, progress, posterior)
+    points = points_covered(scenario.start, scenario.end)
+
+    def reduce(table: pd.DataFrame) -> tuple[dict, dict]:
+        return yearly_by_area(table, areas), {(c, d): displaced_on(table, c, d) for c, d in points}
+
+    reduced = run_seeds_reduced(scenario, seed_list, reduce, workers, progress, posterior)
+    runs = [deaths for deaths, _ in reduced]
     by_country = frames_by_area(runs, seed_list, areas, compare)
     simulated = by_country[area]
     table, main, others = summarise(simulated, compare)
@@ -309,4 +349,5 @@ def hindcast(
         by_country=by_country,
         skill=skill,
         posterior=posterior,
+        displacement=displacement_table([idp for _, idp in reduced]),
     )
