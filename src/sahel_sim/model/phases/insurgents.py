@@ -236,12 +236,13 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
 def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi: np.ndarray) -> None:
     """Each band, with chance ``rival_clash_rate``, engages one rival band within reach, chosen at random.
 
+    Only rivalries in force this week count (:func:`rivalries`).
+
     A band fights the clash it starts plus those other bands start with it, so the number of clashes
     grows with the number of bands, not with the number of pairs of bands. ``xs``, ``ys`` and ``fi``
     are the bands' cells and faction indices.
     """
-    factions = model.config.factions
-    rival = np.array([[g.name in f.rivals or f.name in g.rivals for g in factions] for f in factions], dtype=bool)
+    rival = rivalries(model.config.factions, model.date)
     if not rival.any():
         return
     ins = model.params.insurgency
@@ -263,3 +264,16 @@ def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     for a, b in sorted(pairs):
         if bands[a].strength >= 1 and bands[b].strength >= 1:
             bands[a].clash(bands[b])
+
+
+def rivalries(factions, date) -> np.ndarray:
+    """Which factions fight which on ``date``: a symmetric boolean matrix over the scenario's factions.
+
+    Two factions are rivals when either names the other in ``rivals`` and that rivalry's ``from``
+    date (if any) is not after ``date``.
+    """
+
+    def fights(f, g) -> bool:
+        return any(r.name == g.name and r.active_on(date) for r in f.rivals)
+
+    return np.array([[fights(f, g) or fights(g, f) for g in factions] for f in factions], dtype=bool)
