@@ -30,7 +30,7 @@ find_python() {
 }
 
 # Every extra dev.sh installs, for every command (geography is left out: see docs/DEVELOPING.md).
-EXTRAS="viz,distributed,sensitivity,discovery,dev"
+EXTRAS="viz,distributed,sensitivity,discovery,calibration,dev"
 LOCK=requirements.lock
 
 setup() {

@@ -188,3 +188,23 @@ def test_verdict_calls_values_equal_as_printed_a_tie():
     ]  # fmt: skip
     text = verdict(pd.DataFrame(rows))[0]
     assert "ties with constant" in text and "beats persistence" in text and "does NOT beat trend" in text
+
+
+def test_displacement_is_read_on_the_last_week_before_each_registered_point():
+    import datetime as dt
+
+    from sahel_sim.analysis.hindcast.displacement import displaced_on, displacement_table
+
+    weeks = pd.to_datetime(["2016-01-01", "2016-01-08", "2016-01-15", "2016-01-22"])
+    table = pd.DataFrame(
+        {"date": list(weeks) * 2, "area": ["ML"] * 4 + ["BF"] * 4, "displaced_internal": [1, 2, 3, 4, 9, 9, 9, 9]}
+    )
+    assert displaced_on(table, "ML", dt.date(2016, 1, 15)) == 3  # the week starting on the date counts
+    assert displaced_on(table, "ML", dt.date(2016, 1, 14)) == 2
+    assert np.isnan(displaced_on(table, "ML", dt.date(2015, 12, 31)))
+    point = ("ML", dt.date(2016, 1, 15))  # registered 49,883 (IOM DTM)
+    rows = displacement_table([{point: 49_883 * 1.9}, {point: 49_883 * 2.1}, {point: 49_883 * 2.0}])
+    assert rows.loc[0, "ratio"] == pytest.approx(2.0) and rows.loc[0, "within_factor_2"]
+    assert rows.loc[0, "split"] == "in_sample"
+    rows = displacement_table([{point: 49_883 * 2.2}])
+    assert not rows.loc[0, "within_factor_2"]

@@ -12,6 +12,7 @@ results cannot be written.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,7 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="choose uncertain parameters by their error against Mali's yearly deaths 2012-2022 (a resumable sweep)",
         epilog=EXAMPLE,
     )
-    cal.add_argument("file", help="calibration YAML file: a sweep file plus a 'target' block")
+    cal.add_argument(
+        "file",
+        help="calibration YAML file: a sweep file plus a 'target' block, or an ABC file ('priors' and 'abc' blocks)",
+    )
     cal.add_argument("--out", help="calibration folder (default: results/calibration/<file name>)")
     add_workers_argument(cal)
     cal.add_argument(
@@ -48,6 +52,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     check_workers(args.workers)
     args.file = find_scenario(args.file)
     out = Path(args.out) if args.out else Path("results") / "calibration" / Path(args.file).stem
+    if _is_abc(args.file):
+        return _cmd_abc(args, out)
     started = time.monotonic()
     try:
         with reporter(f"calibrate {Path(args.file).stem}", "runs", args) as progress:
@@ -77,5 +83,41 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
             f"spearman_rho {b['spearman_rho']:.3f}  pearson_r {b['pearson_r']:.3f}  "
             f"mean_log10_bias {b['mean_log10_bias']:+.3f}"
         )
+    print(out)
+    return 0
+
+
+def _is_abc(file: str) -> bool:
+    """Whether the calibration file asks for ABC (``priors``/``abc``) rather than a sweep search."""
+    from sahel_sim.analysis.calibration.abc_file import is_abc_file
+    from sahel_sim.scenario.loading import read_yaml
+
+    data = read_yaml(Path(file)).data
+    return isinstance(data, dict) and is_abc_file(data)
+
+
+def _cmd_abc(args: argparse.Namespace, out: Path) -> int:
+    """ABC-SMC: run or continue the generations, write the posterior, print its summary."""
+    import pandas as pd
+
+    from sahel_sim.analysis.calibration.abc import calibrate_abc
+
+    started = time.monotonic()
+    workers = args.workers or os.cpu_count() or 1
+    try:
+        result = calibrate_abc(args.file, out, workers=workers, resume=args.resume, quiet=args.quiet)
+    except OSError as exc:
+        print(f"error: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        print(
+            f"ABC-SMC: {result['generations']} generations, {result['total_runs']} runs, final tolerance "
+            f"{result['final_epsilon']:.4f}, {result['posterior_sets']} weighted sets "
+            f"({time.monotonic() - started:.0f} s this session)"
+        )
+        print(pd.read_csv(out / "posterior_summary.csv").to_string(index=False))
+        print("pattern scores of the posterior's runs (mean |log10 error|; 5 %, 50 %, 95 %):")
+        for name, (low, mid, high) in result["pattern_scores_q05_q50_q95"].items():
+            print(f"  {name:14s} {low:.3f}  {mid:.3f}  {high:.3f}")
     print(out)
     return 0

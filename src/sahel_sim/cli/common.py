@@ -107,3 +107,29 @@ def sweep_callback(progress: ProgressReporter) -> Callable[[Any], None]:
         progress.update(counts.done + counts.failed, counts.total, failed=counts.failed, note=note)
 
     return call
+
+
+def add_posterior_argument(parser: argparse.ArgumentParser) -> None:
+    """Add ``--posterior FILE``: draw each replicate's parameters from a calibration's posterior."""
+    parser.add_argument(
+        "--posterior",
+        metavar="FILE",
+        help="posterior.parquet written by an ABC calibration: each replicate runs with one weighted "
+        "parameter set drawn by its seed (same seed, same set), so results carry parameter uncertainty",
+    )
+
+
+def load_posterior_option(path: str | None, scenario: Scenario | None = None):
+    """The ``--posterior`` file, checked against ``scenario`` if given (None without the option).
+
+    Raises:
+        ScenarioError: If the file is unusable or names a parameter the scenario does not have.
+    """
+    if path is None:
+        return None
+    from sahel_sim.scenario.posterior import load_posterior
+
+    posterior = load_posterior(path)
+    if scenario is not None:
+        posterior.check(scenario)
+    return posterior

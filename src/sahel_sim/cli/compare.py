@@ -10,7 +10,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from sahel_sim.cli.common import add_workers_argument, check_workers, sweep_callback
+from sahel_sim.cli.common import (
+    add_posterior_argument,
+    add_workers_argument,
+    check_workers,
+    load_posterior_option,
+    sweep_callback,
+)
 from sahel_sim.runs.progress import ProgressReporter
 
 EXAMPLE = (
@@ -47,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--no-branching", action="store_true", help="simulate every run from the start (same results, slower)"
     )
     cmp.add_argument("--quiet", action="store_true", help="no progress output")
+    add_posterior_argument(cmp)
     cmp.set_defaults(func=cmd_compare)
 
 
@@ -57,7 +64,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from sahel_sim.analysis.compare.report import write_outputs
 
     check_workers(args.workers)
-    plan = load_plan([args.reference, *args.alternatives], args.seeds, args.start, args.end, args.areas)
+    posterior = load_posterior_option(args.posterior)
+    plan = load_plan([args.reference, *args.alternatives], args.seeds, args.start, args.end, args.areas, posterior)
     out = Path(args.out) if args.out else Path("results") / "compare" / "_vs_".join(a.label for a in plan.arms)[:150]
     terminal = not args.quiet and sys.stderr.isatty()
     # a bar on a terminal; otherwise one line per finished scenario (scenario_done)

@@ -20,7 +20,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sahel_sim.cli.common import add_workers_argument, blocking_file, check_workers, load_for_run, reporter
+from sahel_sim.cli.common import (
+    add_posterior_argument,
+    add_workers_argument,
+    blocking_file,
+    check_workers,
+    load_for_run,
+    load_posterior_option,
+    reporter,
+)
 from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError
 
@@ -83,6 +91,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "scenario with its --set, e.g. --compare-set peacekeepers=null for a world without MINUSMA",
     )
     hc.add_argument("--quiet", action="store_true", help="print only the folder")
+    add_posterior_argument(hc)
     hc.set_defaults(func=cmd_hindcast)
 
 
@@ -97,6 +106,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         raise ScenarioError("--years", None, None, f"first year {args.years[0]} is after last {args.years[1]}")
     args.scenario = find_scenario(args.scenario)
     scenario = load_for_run(args.scenario, args.set, args.until)
+    posterior = load_posterior_option(args.posterior, scenario)
     other, other_source, label = None, None, None
     if args.compare_with or args.compare_set:
         other_source = find_scenario(args.compare_with) if args.compare_with else args.scenario
@@ -126,11 +136,18 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     with reporter(f"hindcast {scenario.name}", "seeds", args, total=args.seeds) as progress:
-        result = hindcast(scenario, args.seeds, tuple(args.years), workers=args.workers, progress=progress.runs)
+        result = hindcast(
+            scenario, args.seeds, tuple(args.years), workers=args.workers, progress=progress.runs, posterior=posterior
+        )
     if other is not None:
         with reporter(f"hindcast {label}", "seeds", args, total=args.seeds) as progress:
             result.comparison = hindcast(
-                other, result.seeds, tuple(args.years), workers=args.workers, progress=progress.runs
+                other,
+                result.seeds,
+                tuple(args.years),
+                workers=args.workers,
+                progress=progress.runs,
+                posterior=load_posterior_option(args.posterior, other),
             )
     try:
         folder = write_hindcast(
@@ -145,7 +162,7 @@ def cmd_hindcast(args: argparse.Namespace) -> int:
         print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     if not args.quiet:
-        for line in [*format_stats(result), "", *format_skill(result)]:
+        for line in [*format_stats(result), "", *format_skill(result), "", *format_displacement(result)]:
             print(line)
         if result.comparison is not None:
             for line in ["", *format_comparison(result, label)]:
@@ -225,6 +242,27 @@ def format_skill(result: HindcastResult) -> list[str]:
             lines.append(lead + f"{name:<14}" + "".join(" " + _num(by.at[f, col], digits) for f in FORECASTS))
     lines.append("(persistence in sample: previous year's value, so the first year is not scored; '-': undefined)")
     lines.extend(verdict(table) or ["No out-of-sample year was compared (run to the end of 2022 for Mali 2020-2022)."])
+    return lines
+
+
+def format_displacement(result: HindcastResult) -> list[str]:
+    """Registered internally displaced people against the model's median and 90 % band, per point."""
+    table = result.displacement
+    if table is None or table.empty:
+        return ["displacement: no registered point within the run"]
+    lines = [
+        "internally displaced: registered (IOM DTM Mali, CONASUR Burkina Faso) against the model's median "
+        "[5-95 %] over seeds",
+        f"{'country':<8} {'date':<11} {'split':<14} {'registered':>11} {'median':>11} {'5 %':>10} {'95 %':>10} ratio",
+    ]
+    for row in table.itertuples():
+        flag = "" if row.within_factor_2 else "  (outside a factor of 2)"
+        lines.append(
+            f"{row.country:<8} {row.date:<11} {row.split:<14} {row.registered:>11,.0f} {row.sim_median:>11,.0f} "
+            f"{row.sim_q05:>10,.0f} {row.sim_q95:>10,.0f} {row.ratio:.2f}{flag}"
+        )
+    within = int(table["within_factor_2"].sum())
+    lines.append(f"{within} of {len(table)} points within a factor of 2")
     return lines
 
 

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from sahel_sim import __version__
 from sahel_sim.cli import bench, calibrate, compare, discover, hindcast, sweep, viz
-from sahel_sim.cli.common import blocking_file, load_for_run, reporter
+from sahel_sim.cli.common import (
+    add_posterior_argument,
+    blocking_file,
+    load_for_run,
+    load_posterior_option,
+    reporter,
+)
 from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, load_scenario
 
@@ -66,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="check the model's invariants after every week; stop at the first broken one",
     )
+    add_posterior_argument(run)
     run.set_defaults(func=cmd_run)
 
     val = sub.add_parser("validate", help="check scenario files without running them", epilog=EXAMPLES["validate"])
@@ -124,6 +131,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sahel_sim.runs.runner import run_scenario
 
     scenario = load_for_run(args.scenario, args.set, args.until, args.weeks, args.seed)
+    posterior = load_posterior_option(args.posterior, scenario)
+    drawn = None
+    if posterior is not None:
+        scenario, draw = posterior.apply(scenario, scenario.seed)
+        drawn = {**posterior.describe(), "draw": draw, "values": posterior.parameters(draw)}
     blocked = blocking_file(Path(args.out))
     if blocked is not None:
         print(f"error: cannot write results under {args.out}: {blocked} is a file, not a folder", file=sys.stderr)
@@ -144,6 +156,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 source=find_scenario(args.scenario),
                 check=args.check,
                 overrides=[item.strip() for item in args.set],
+                posterior=drawn,
             )
     except OSError as exc:
         print(f"error: cannot write results under {args.out}: {exc.strerror or exc}", file=sys.stderr)

@@ -12,7 +12,14 @@ import argparse
 import sys
 from pathlib import Path
 
-from sahel_sim.cli.common import add_workers_argument, check_workers, reporter, sweep_callback
+from sahel_sim.cli.common import (
+    add_posterior_argument,
+    add_workers_argument,
+    check_workers,
+    load_posterior_option,
+    reporter,
+    sweep_callback,
+)
 from sahel_sim.scenario.catalog import find_scenario
 from sahel_sim.scenario.loading import ScenarioError, parse_override
 
@@ -57,6 +64,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     sw.add_argument("--check", action="store_true", help="validate every design point, print the plan, run nothing")
     sw.add_argument("--quiet", action="store_true", help="no progress bar or progress lines")
+    add_posterior_argument(sw)
     sw.set_defaults(func=cmd_sweep)
 
     rep = subparsers.add_parser(
@@ -96,9 +104,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     check_workers(args.workers)
     args.spec = find_scenario(args.spec)
     overrides = [parse_override(text) for text in args.set]
+    posterior = load_posterior_option(args.posterior)
     out = Path(args.out) if args.out else Path("results") / "sweeps" / Path(args.spec).stem
     if args.check:
-        plan = load_plan(args.spec, overrides)
+        plan = load_plan(args.spec, overrides, posterior)
         print(
             f"ok: {args.spec}: {plan.spec.design} design, {len(plan.points)} points x "
             f"{plan.spec.replicates} replicates = {plan.total_runs} runs; spec hash {plan.spec_hash[:12]}"
@@ -121,6 +130,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 progress=sweep_callback(progress),
                 run_timeout=args.run_timeout,
                 allow_code_change=args.allow_code_change,
+                posterior=posterior,
             )
     except Stopped as exc:
         print(f"interrupted: {exc}; finished runs are kept, continue with --resume", file=sys.stderr)

@@ -128,6 +128,7 @@ def write_results(
     overrides: Sequence[str] = (),
     label: str | None = None,
     design_point: Mapping[str, Any] | None = None,
+    posterior: Mapping[str, Any] | None = None,
 ) -> Path:
     """Write every results file of a run, atomically, under ``parent``.
 
@@ -140,6 +141,8 @@ def write_results(
         label: Short text for the folder's name (made safe and bounded by :func:`safe_label`).
         design_point: For a run of a sweep: the sweep, point, replicate and varied values, recorded
             in the manifest (its ``replicate`` replaces the seed in the folder's name).
+        posterior: For a run with ``--posterior``: the file, its hash, the drawn set's index and its
+            values, recorded in the manifest; the draw also labels the folder's name.
 
     Returns:
         Path of the finished folder.
@@ -150,6 +153,8 @@ def write_results(
     overrides = list(overrides)
     if label is None and overrides:
         label = overrides_label(overrides)
+    if posterior is not None:
+        label = "_".join(x for x in (label, f"posterior{posterior['draw']}") if x)
     replicate = design_point.get("replicate") if design_point else None
 
     def write(tmp: Path) -> None:
@@ -177,6 +182,8 @@ def write_results(
         )
         if design_point is not None:
             manifest["design_point"] = dict(design_point)
+        if posterior is not None:
+            manifest["posterior"] = dict(posterior)
         _write_json(tmp / "manifest.json", manifest)
 
     return publish_folder(parent, folder_name(output, label, replicate), write)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -238,6 +239,7 @@ def run_scenario(
     source: str | None = None,
     check: bool = False,
     overrides: Sequence[str] = (),
+    posterior: Mapping[str, Any] | None = None,
 ) -> Path:
     """Simulate and write one results folder under ``out`` (never overwriting; atomic).
 
@@ -250,10 +252,12 @@ def run_scenario(
         check: Check the model's invariants after every week (see :func:`simulate`).
         overrides: The ``--set`` overrides applied to the scenario (``path=value``), recorded in the
             manifest and written into the folder's name.
+        posterior: The posterior parameter set the scenario carries (``--posterior``), for the
+            manifest (see :func:`sahel_sim.runs.results.write_results`).
 
     Returns:
         The finished results folder.
 
     """
     output = simulate(scenario, seed, progress, check=check)
-    return write_results(output, Path(out), source=source, overrides=overrides)
+    return write_results(output, Path(out), source=source, overrides=overrides, posterior=posterior)

@@ -110,6 +110,9 @@ def _prepare(plan: ComparePlan, store: SweepStore) -> None:
     for arm in plan.arms:
         store.write_point(arm.point_id, dump_scenario(arm.scenario))
     old = store.read_json("spec.json")["seeds"] if store.exists() else 0
+    if plan.posterior is not None:
+        seeds = [plan.seed(r) for r in range(max(old, plan.seeds))]
+        plan.posterior.draws(seeds).to_csv(store.folder / "posterior_draws.csv", index=False)
     store.write_json(
         "spec.json",
         {
@@ -118,6 +121,7 @@ def _prepare(plan: ComparePlan, store: SweepStore) -> None:
             "root_seed": plan.root_seed,
             "seed_key": SEED_KEY,
             "seeds": max(old, plan.seeds),
+            "posterior": plan.posterior.describe() if plan.posterior is not None else None,
             "scenarios": [
                 {
                     "label": a.label,
@@ -239,9 +243,9 @@ def _task(plan: ComparePlan, replicate: int, todo: list[Arm], branching: bool) -
         run_id=f"seed{replicate}",
         replicate=replicate,
         seed=plan.seed(replicate),
-        reference=ref.scenario,
+        reference=plan.scenario(ref, replicate),
         reference_run=plan.run_id(ref, replicate) if want_ref else None,
-        variants=tuple((plan.run_id(a, replicate), a.scenario) for a in todo if a is not ref),
+        variants=tuple((plan.run_id(a, replicate), plan.scenario(a, replicate)) for a in todo if a is not ref),
         branching=branching,
     )
 

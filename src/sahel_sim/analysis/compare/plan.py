@@ -18,6 +18,7 @@ from sahel_sim.analysis.sweep.seeds import canonical_json, run_id, run_seed
 from sahel_sim.model.branching import branch_date
 from sahel_sim.model.metrics import ALL, AREAS
 from sahel_sim.scenario.loading import ScenarioError, load_scenario, parse_date, scenario_hash
+from sahel_sim.scenario.posterior import Posterior
 from sahel_sim.scenario.schema import Scenario
 
 #: Seed key of a comparison's runs inside the root seed's tree (one point: every scenario).
@@ -61,6 +62,8 @@ class ComparePlan:
         root_seed: Root of every run's seed (the reference's ``seed``).
         window: First and last date of the compared window.
         areas: Areas compared (``ALL`` and/or country codes).
+        posterior: With ``--posterior``: every scenario's run of a seed uses the parameter set that
+            seed draws (the same set in every scenario, so pairs differ only in the scenarios).
     """
 
     arms: list[Arm]
@@ -68,6 +71,13 @@ class ComparePlan:
     root_seed: int
     window: tuple[dt.date, dt.date]
     areas: list[str]
+    posterior: Posterior | None = None
+
+    def scenario(self, arm: Arm, replicate: int) -> Scenario:
+        """The scenario of ``arm``'s run ``replicate``: with its posterior draw, if any."""
+        if self.posterior is None:
+            return arm.scenario
+        return self.posterior.apply(arm.scenario, self.seed(replicate))[0]
 
     @property
     def reference(self) -> Arm:
@@ -96,6 +106,8 @@ class ComparePlan:
     def spec_hash(self) -> str:
         """Hash of what fixes every run (scenarios and root seed; ``seeds`` may grow on resume)."""
         content = {"scenarios": [a.scenario_hash for a in self.arms], "root_seed": self.root_seed}
+        if self.posterior is not None:  # without one, the hash of comparisons made before --posterior
+            content["posterior_sha256"] = self.posterior.sha256
         return hashlib.sha256(canonical_json(content).encode()).hexdigest()
 
 
@@ -105,6 +117,7 @@ def load_plan(
     start: str | None = None,
     end: str | None = None,
     areas: Sequence[str] | None = None,
+    posterior: Posterior | None = None,
 ) -> ComparePlan:
     """Load and check the scenarios of a comparison.
 
@@ -115,6 +128,7 @@ def load_plan(
             alternatives, i.e. the first date on which any of them may differ from the reference).
         end: Last date of the window (``--to``; default: the earliest end of the scenarios).
         areas: Areas to compare (default: ``ALL`` and every country area).
+        posterior: Draw each seed's parameters from this posterior (checked against every scenario).
 
     Returns:
         The plan.
@@ -169,4 +183,7 @@ def load_plan(
     unknown = [a for a in areas if a not in known]
     if unknown:
         raise ScenarioError("--areas", None, None, f"unknown area(s) {unknown}; choose from {known}")
-    return ComparePlan(arms, seeds, ref.seed, (window_start, window_end), areas)
+    if posterior is not None:
+        for arm in arms:
+            posterior.check(arm.scenario)
+    return ComparePlan(arms, seeds, ref.seed, (window_start, window_end), areas, posterior)

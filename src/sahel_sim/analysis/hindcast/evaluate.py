@@ -6,11 +6,13 @@ import itertools
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from sahel_sim.analysis.hindcast.displacement import displaced_on, displacement_table, points_covered
 from sahel_sim.analysis.hindcast.series import (
     BAND,
     CALIBRATION_YEARS,
@@ -22,6 +24,7 @@ from sahel_sim.analysis.hindcast.series import (
     yearly_deaths,
 )
 from sahel_sim.analysis.hindcast.skill import skill_table
+from sahel_sim.scenario.posterior import Posterior
 from sahel_sim.scenario.schema import Scenario
 
 ProgressCallback = Callable[[int, int], None]
@@ -49,6 +52,9 @@ class HindcastResult:
         calibration_years: The in-sample years (first, last), inclusive.
         comparison: The same hindcast of another scenario with the same seeds (e.g. a world without
             MINUSMA), or None.
+        posterior: The posterior each seed drew its parameters from (``--posterior``), or None.
+        displacement: Registered internally displaced people against the model's, one row per
+            covered point (:func:`~.displacement.displacement_table`).
 
     """
 
@@ -65,6 +71,8 @@ class HindcastResult:
     skill: pd.DataFrame | None = None
     calibration_years: tuple[int, int] = CALIBRATION_YEARS
     comparison: HindcastResult | None = None
+    posterior: Posterior | None = None
+    displacement: pd.DataFrame | None = None
 
 
 def run_seeds(
@@ -95,11 +103,42 @@ def run_seeds_by_area(
     areas: tuple[str, ...],
     workers: int = 1,
     progress: ProgressCallback | None = None,
+    posterior: Posterior | None = None,
 ) -> list[dict[str, dict[int, float]]]:
     """As :func:`run_seeds`, summing the deaths of several areas (each run once).
 
+    With ``posterior``, each seed runs the parameter set it draws (:mod:`sahel_sim.scenario.posterior`).
+
     Returns:
         For each seed, in the order of ``seeds``: per area, deaths per year.
+
+    Raises:
+        RuntimeError: If a run raised (with its traceback) or its worker process died.
+
+    """
+    return run_seeds_reduced(scenario, seeds, lambda table: yearly_by_area(table, areas), workers, progress, posterior)
+
+
+def run_seeds_reduced(
+    scenario: Scenario,
+    seeds: list[int],
+    reduce: Callable[[pd.DataFrame], Any],
+    workers: int = 1,
+    progress: ProgressCallback | None = None,
+    posterior: Posterior | None = None,
+) -> list[Any]:
+    """Run the scenario once per seed and reduce each run's weekly table as it arrives.
+
+    Args:
+        scenario: The scenario.
+        seeds: The seeds.
+        reduce: Called in this process with each run's weekly table; its results are returned.
+        workers: Worker processes; 1 runs in this process.
+        progress: Called with (runs done, runs in all) after each run.
+        posterior: Draw each seed's parameter set from this posterior.
+
+    Returns:
+        ``reduce``'s result for each seed, in the order of ``seeds``.
 
     Raises:
         RuntimeError: If a run raised (with its traceback) or its worker process died.
@@ -109,7 +148,7 @@ def run_seeds_by_area(
     from sahel_sim.analysis.sweep.worker import Task
 
     total = len(seeds)
-    out: list[dict[str, dict[int, float]]] = [{} for _ in seeds]
+    out: list[Any] = [None for _ in seeds]
     executor = make_executor(max(1, min(workers, total)))
     finished = False
     # Two runs in flight per worker process; one at a time in this process (it runs on submit).
@@ -120,7 +159,8 @@ def run_seeds_by_area(
     try:
         while True:
             for i, seed in itertools.islice(queue, max(0, limit - len(pending))):
-                pending[executor.submit(Task(f"seed{seed}", scenario, seed))] = i
+                drawn = posterior.apply(scenario, seed)[0] if posterior is not None else scenario
+                pending[executor.submit(Task(f"seed{seed}", drawn, seed))] = i
             if not pending:
                 break
             for handle in executor.wait(list(pending), 1.0):
@@ -128,7 +168,7 @@ def run_seeds_by_area(
                 outcome = executor.result(handle)
                 if not outcome.ok:
                     raise RuntimeError(f"the run with seed {seeds[i]} failed:\n{outcome.error}")
-                out[i] = yearly_by_area(outcome.timeseries, areas)
+                out[i] = reduce(outcome.timeseries)
                 done += 1
                 if progress:
                     progress(done, total)
@@ -254,6 +294,7 @@ def hindcast(
     workers: int = 1,
     area: str = "ML",
     progress: ProgressCallback | None = None,
+    posterior: Posterior | None = None,
 ) -> HindcastResult:
     """Run ``scenario`` over ``seeds`` and compare its yearly deaths with the observed series.
 
@@ -266,6 +307,7 @@ def hindcast(
             this process. The result does not depend on it.
         area: The area whose deaths are compared (the observed series is Mali's).
         progress: Called with (runs done, runs in all) after each run.
+        posterior: Draw each seed's parameters from this calibration posterior (``--posterior``).
 
     Returns:
         The :class:`HindcastResult`.
@@ -283,7 +325,13 @@ def hindcast(
     started = time.perf_counter()
     countries = observed_by_country()
     areas = tuple(dict.fromkeys([area, *countries.columns]))
-    runs = run_seeds_by_area(scenario, seed_list, areas, workers, progress)
+    points = points_covered(scenario.start, scenario.end)
+
+    def reduce(table: pd.DataFrame) -> tuple[dict, dict]:
+        return yearly_by_area(table, areas), {(c, d): displaced_on(table, c, d) for c, d in points}
+
+    reduced = run_seeds_reduced(scenario, seed_list, reduce, workers, progress, posterior)
+    runs = [deaths for deaths, _ in reduced]
     by_country = frames_by_area(runs, seed_list, areas, compare)
     simulated = by_country[area]
     table, main, others = summarise(simulated, compare)
@@ -300,4 +348,6 @@ def hindcast(
         time.perf_counter() - started,
         by_country=by_country,
         skill=skill,
+        posterior=posterior,
+        displacement=displacement_table([idp for _, idp in reduced]),
     )

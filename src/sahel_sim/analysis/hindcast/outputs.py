@@ -24,6 +24,10 @@ from sahel_sim.scenario.loading import scenario_hash
 FILES = ("hindcast.csv", "hindcast.json", "hindcast.png", "skill.csv")
 #: The extra file of a hindcast folder with a comparison scenario.
 COMPARISON_FILE = "comparison.csv"
+#: With ``--posterior``: the parameter set each seed drew (seed, draw, one column per parameter).
+POSTERIOR_DRAWS_FILE = "posterior_draws.csv"
+#: Registered internally displaced against the model's, per covered point (:mod:`.displacement`).
+DISPLACEMENT_FILE = "displacement.csv"
 
 
 def plot(result: HindcastResult, path: Path):
@@ -174,6 +178,8 @@ def write_hindcast(
     digest = scenario_hash(result.scenario)
     other = result.comparison
     name = f"{result.scenario.name}_hindcast_{len(result.seeds)}seeds_{digest[:8]}"
+    if result.posterior is not None:
+        name += f"_posterior{result.posterior.sha256[:8]}"
     if other is not None:
         name += f"_vs_{scenario_hash(other.scenario)[:8]}"
     skill = skill_rows(result, comparison_label)
@@ -184,6 +190,10 @@ def write_hindcast(
         skill.to_csv(tmp / "skill.csv", index=False, float_format="%.6g")
         if paired is not None:
             paired.to_csv(tmp / COMPARISON_FILE, index=False, float_format="%.6g")
+        if result.displacement is not None:
+            result.displacement.to_csv(tmp / DISPLACEMENT_FILE, index=False, float_format="%.6g")
+        if result.posterior is not None:
+            result.posterior.draws(result.seeds).to_csv(tmp / POSTERIOR_DRAWS_FILE, index=False)
         obs = observed()
         info = {
             "scenario": result.scenario.name,
@@ -198,6 +208,7 @@ def write_hindcast(
             "observed_sources": _sources(obs, result.years),
             "years": result.years,
             "seeds": result.seeds,
+            "posterior": None if result.posterior is None else result.posterior.describe(),
             "band_quantiles": list(BAND),
             "stats": _finite_or_none(result.stats),
             "comparison_stats": {k: _finite_or_none(v) for k, v in result.comparison_stats.items()},
@@ -220,10 +231,14 @@ def write_hindcast(
             "naive_forecasts": _naive(result),
             "comparison": None if other is None else _comparison(other, paired, comparison_source, comparison_label),
             "simulated_by_country": _by_country(result),
+            "displacement": [] if result.displacement is None else _records(result.displacement),
             "workers": workers,
             "wall_seconds": round(result.wall_seconds, 3),
             "provenance": provenance(),
-            "files": list(FILES) + ([COMPARISON_FILE] if paired is not None else []),
+            "files": list(FILES)
+            + ([COMPARISON_FILE] if paired is not None else [])
+            + ([POSTERIOR_DRAWS_FILE] if result.posterior is not None else [])
+            + ([DISPLACEMENT_FILE] if result.displacement is not None else []),
         }
         (tmp / "hindcast.json").write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
         plot(result, tmp / "hindcast.png")

@@ -34,6 +34,7 @@ from sahel_sim.analysis.sweep.tables import runs_schema
 from sahel_sim.analysis.sweep.worker import Outcome, Task, code_hash
 from sahel_sim.runs.provenance import provenance
 from sahel_sim.scenario.loading import ScenarioError, dump_scenario
+from sahel_sim.scenario.posterior import Posterior
 
 #: Tasks in flight per worker (bounds memory and keeps every worker busy).
 IN_FLIGHT_PER_WORKER = 2
@@ -77,6 +78,7 @@ def run_sweep(
     progress: ProgressCallback | None = None,
     run_timeout: float | None = None,
     allow_code_change: bool = False,
+    posterior: Posterior | None = None,
 ) -> Progress:
     """Validate a sweep file, then run every run not yet finished in the sweep folder ``out``.
 
@@ -97,6 +99,8 @@ def run_sweep(
         progress: Called whenever the counts change, and about once a second.
         run_timeout: Wall-clock limit of each run, seconds; a run over it is recorded as failed.
         allow_code_change: With ``resume``, accept runs made by another code version.
+        posterior: Draw each run's parameters from this posterior by the run's seed (``--posterior``);
+            the draws are written to ``posterior_draws.csv``.
 
     Returns:
         The final counts.
@@ -107,7 +111,7 @@ def run_sweep(
             runs were made by another code version (without ``allow_code_change``).
         Stopped: On SIGTERM or SIGHUP.
     """
-    plan = load_plan(spec_path, overrides)
+    plan = load_plan(spec_path, overrides, posterior)
     if run_timeout is not None and (run_timeout <= 0 or run_timeout != run_timeout):
         raise ScenarioError("--run-timeout", None, None, f"must be a positive number of seconds (got {run_timeout})")
     if run_timeout is not None and (scheduler is not None or dask_local):
@@ -297,7 +301,7 @@ def execute(
 
 
 def _task(plan: SweepPlan, run: RunSpec, timeout: float | None = None) -> Task:
-    return Task(run.run_id, plan.scenario(run.point), run.seed, timeout)
+    return Task(run.run_id, plan.run_scenario(run), run.seed, timeout)
 
 
 def _record(
@@ -354,8 +358,12 @@ def _write_spec(plan: SweepPlan, store: SweepStore) -> None:
             "reference_point": plan.reference.index if plan.reference is not None else None,
             "points": len(plan.points),
             "total_runs": plan.total_runs,
+            "posterior": plan.posterior.describe() if plan.posterior is not None else None,
         },
     )
+    if plan.posterior is not None:
+        seeds = sorted({run.seed for run in plan.runs()})
+        plan.posterior.draws(seeds).to_csv(store.folder / "posterior_draws.csv", index=False)
     (store.folder / "sweep.yaml").write_bytes(plan.spec_file.read_bytes())
     rows = []
     for point in plan.points:

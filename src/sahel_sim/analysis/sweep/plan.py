@@ -29,6 +29,7 @@ from sahel_sim.scenario.loading import (
     scenario_to_data,
     validate,
 )
+from sahel_sim.scenario.posterior import Posterior
 from sahel_sim.scenario.schema import Scenario
 from sahel_sim.scenario.yaml_source import is_missing
 
@@ -79,10 +80,16 @@ class SweepPlan:
     spec_hash: str
     _base_data: dict = field(repr=False, default_factory=dict)
     reference: Point | None = None
+    posterior: Posterior | None = None
 
     def scenario(self, point: Point) -> Scenario:
-        """The resolved scenario of a design point."""
+        """The resolved scenario of a design point (before any posterior draw)."""
         return _resolve(self._base_data, [*self.set_items, *point.values.items()])
+
+    def run_scenario(self, run: RunSpec) -> Scenario:
+        """The scenario a run simulates: its point's, with the parameter set its seed draws from the posterior."""
+        scenario = self.scenario(run.point)
+        return scenario if self.posterior is None else self.posterior.apply(scenario, run.seed)[0]
 
     def runs(self) -> Iterator[RunSpec]:
         """Every run, replicate by replicate (all points of replicate 0 first)."""
@@ -102,13 +109,17 @@ class SweepPlan:
         return len(self.points) * self.spec.replicates
 
 
-def load_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> SweepPlan:
+def load_plan(
+    path: str | Path, overrides: Sequence[tuple[str, Any]] = (), posterior: Posterior | None = None
+) -> SweepPlan:
     """Read a sweep file and validate every design point.
 
     Args:
         path: The sweep YAML file.
         overrides: Extra ``(dotted, value)`` overrides for every run (``--set`` on the command
             line), applied after the file's ``set``.
+        posterior: Draw every run's parameters from this calibration posterior (``--posterior``);
+            a parameter may not be both varied and in the posterior. Part of the spec hash.
 
     Returns:
         The plan.
@@ -151,7 +162,15 @@ def load_plan(path: str | Path, overrides: Sequence[tuple[str, Any]] = ()) -> Sw
         raw = tuple(float(x) for x in matrix[i]) if matrix is not None else ()
         points.append(Point(i, point_values, point_key(spec.design, i, point_values), scenario_hash(scenario), raw))
     reference = _reference(spec, points, doc, file)
-    return SweepPlan(spec, path, base, set_items, points, _spec_hash(spec, set_items, points), base_data, reference)
+    if posterior is not None:
+        both = sorted(set(spec.vary) & set(posterior.keys))
+        if both:
+            raise ScenarioError(
+                str(posterior.path), None, both[0], "is both varied by the sweep and drawn from the posterior"
+            )
+        posterior.check(resolve(values[0], "design point 0"))
+    spec_hash = _spec_hash(spec, set_items, points, posterior.sha256 if posterior is not None else None)
+    return SweepPlan(spec, path, base, set_items, points, spec_hash, base_data, reference, posterior)
 
 
 def _reference(spec: SweepSpec, points: list[Point], doc: Any, file: str) -> Point | None:
@@ -224,10 +243,13 @@ def _show(values: dict[str, Any]) -> str:
     return ", ".join(f"{k}={v}" for k, v in values.items())
 
 
-def _spec_hash(spec: SweepSpec, set_items: list[tuple[str, Any]], points: list[Point]) -> str:
+def _spec_hash(
+    spec: SweepSpec, set_items: list[tuple[str, Any]], points: list[Point], posterior_sha256: str | None = None
+) -> str:
     """Hash of everything that fixes what each run is; ``replicates`` may grow on resume.
 
-    The ``reference`` point only changes what ``report`` compares with, not the runs.
+    The ``reference`` point only changes what ``report`` compares with, not the runs. Without a
+    posterior the hash is what it was before ``--posterior`` existed (old sweeps still resume).
     """
     content = {
         "spec": spec.model_dump(mode="json", exclude={"replicates", "name", "description", "base", "reference"}),
@@ -235,4 +257,6 @@ def _spec_hash(spec: SweepSpec, set_items: list[tuple[str, Any]], points: list[P
         "points": [p.scenario_hash for p in points],
         "keys": [p.key for p in points],
     }
+    if posterior_sha256 is not None:
+        content["posterior_sha256"] = posterior_sha256
     return hashlib.sha256(canonical_json(content).encode()).hexdigest()
