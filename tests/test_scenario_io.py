@@ -211,7 +211,7 @@ def test_with_overrides_leaves_the_original_alone(baseline):
 
 def test_override_value_read_as_yaml(baseline_path):
     scenario = load_scenario(baseline_path, ["factions.JNIM.rivals=[IS Sahel, CSP]"])
-    assert scenario.factions[0].rivals == ("IS Sahel", "CSP")
+    assert [r.name for r in scenario.factions[0].rivals] == ["IS Sahel", "CSP"]
 
 
 # --- round trip ---------------------------------------------------------------------------------

@@ -208,7 +208,9 @@ class SahelModel(mesa.Model):
             self.abuse[sl] += self.params.population.abuse_legitimacy_loss * abuse * n / (people / 1e4)
         return n
 
-    def most_exposed_cells(self, xs: np.ndarray, ys: np.ndarray, reach_km: float) -> tuple[np.ndarray, np.ndarray]:
+    def most_exposed_cells(
+        self, xs: np.ndarray, ys: np.ndarray, reach_km: float, allowed: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """For each origin cell, the cell within reach with the most unprotected people.
 
         Unprotected people are population x (1 - protection); among equals the first in x-major
@@ -218,12 +220,16 @@ class SahelModel(mesa.Model):
             xs: x of the origins, cells.
             ys: y of the origins, cells.
             reach_km: Reach, km (a square window of :func:`fields.km_to_cells` cells).
+            allowed: Boolean grid of the cells that may be chosen (default: all); the origins
+                should be allowed cells, so that every window holds one.
 
         Returns:
             The chosen cells (x, y).
 
         """
         exposed = self.population * (1.0 - self.presence.protection)
+        if allowed is not None:
+            exposed = np.where(allowed, exposed, -1.0)
         return window_argmax(exposed, xs, ys, F.km_to_cells(reach_km, self.resolution))
 
     def density_factor(self, xy: tuple[int, int]) -> float:

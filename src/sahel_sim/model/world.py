@@ -116,7 +116,11 @@ def build_posts(model: SahelModel) -> None:
 
 
 def spawn_faction(model: SahelModel, faction: Faction, index: int) -> None:
-    """Place a faction's initial fighters in bands around its start areas."""
+    """Place a faction's initial fighters in bands around its start areas.
+
+    Each band lands in a random cell next to its start area (or on it), never in a cell its faction
+    may not enter; a start area outside the faction's countries keeps its bands on the area's cell.
+    """
     split = model.params.insurgency.band_split_strength
     shares = np.array([a.share for a in faction.start_areas], dtype=float)
     shares /= shares.sum()
@@ -128,6 +132,8 @@ def spawn_faction(model: SahelModel, faction: Faction, index: int) -> None:
             dx, dy = model.streams.schedule.integers(-1, 2, size=2)
             cx = int(np.clip(x + dx, 0, model.geo.width - 1))
             cy = int(np.clip(y + dy, 0, model.geo.height - 1))
+            if not model.faction_cells[index][cx, cy]:  # never placed outside its countries
+                cx, cy = x, y
             size = fighters // n_bands + (1 if i < fighters % n_bands else 0)  # whole fighters
             InsurgentBand(model, model.grid[(cx, cy)], faction, index, size)
     model.record_event(

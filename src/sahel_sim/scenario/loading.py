@@ -100,7 +100,7 @@ def _fields_at(loc: Path_) -> list[str]:
             return []
     model = _unwrap(model)
     if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
+        return [field.alias or name for name, field in model.model_fields.items()]
     return []
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal, cast
 
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_serializer, model_validator
 
 from sahel_sim.scenario.accord import Accord
 from sahel_sim.scenario.parameters import Frozen, Mechanisms, param
@@ -230,6 +230,32 @@ class StartArea(Frozen):
     share: float = Field(1.0, gt=0.0, le=1000.0, description="relative share of initial strength")
 
 
+class Rival(Frozen):
+    """A faction another fights, from a date on (default: whenever both exist).
+
+    In a scenario file a rival is a plain name (``IS Sahel``) or ``{name: IS Sahel, from: 2020-01-01}``;
+    a plain name is stored and written back as the plain name.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: Name
+    since: Date | None = Field(None, alias="from", description="date from which they fight (default: always)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, data):
+        return {"name": data} if isinstance(data, str) else data
+
+    @model_serializer(mode="plain")
+    def _to_plain(self):
+        return self.name if self.since is None else {"name": self.name, "from": self.since}
+
+    def active_on(self, date: dt.date) -> bool:
+        """Whether the rivalry holds on ``date``."""
+        return self.since is None or date >= self.since
+
+
 class Faction(Frozen):
     """An armed group: its aims, size, where it starts and how it behaves."""
 
@@ -238,7 +264,9 @@ class Faction(Frozen):
     founded: Date | None = Field(None, description="date it appears (default: scenario start)")
     initial_strength: Personnel
     start_areas: tuple[StartArea, ...] = Field(..., min_length=1)
-    rivals: tuple[Name, ...] = ()
+    rivals: tuple[Rival, ...] = Field(
+        (), description="factions it fights: a name, or {name, from: date} for a rivalry that starts on a date"
+    )
     countries: tuple[CountryCode, ...] = Field(
         ("ML", "BF", "NE", "MR", "TD"),
         min_length=1,
@@ -366,9 +394,9 @@ class Scenario(Frozen):
         self._check_posts()
         names = {f.name for f in self.factions}
         for i, faction in enumerate(self.factions):
-            for rival in faction.rivals:
-                if rival not in names or rival == faction.name:
-                    raise FieldError(f"factions.{i}.rivals", f"unknown rival faction {rival!r}")
+            for j, rival in enumerate(faction.rivals):
+                if rival.name not in names or rival.name == faction.name:
+                    raise FieldError(f"factions.{i}.rivals.{j}", f"unknown rival faction {rival.name!r}")
         _check_unique([a.name for a in self.accords], "accords")
         for i, accord in enumerate(self.accords):
             for j, party in enumerate(accord.factions):

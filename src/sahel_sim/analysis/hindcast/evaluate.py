@@ -54,7 +54,7 @@ class HindcastResult:
             MINUSMA), or None.
         posterior: The posterior each seed drew its parameters from (``--posterior``), or None.
         displacement: Registered internally displaced people against the model's, one row per
-            covered point (:func:`~.displacement.displacement_table`).
+            covered point (:func:`~.displacement.displacement_table`); None if the run covers none.
 
     """
 
@@ -349,5 +349,5 @@ def hindcast(
         by_country=by_country,
         skill=skill,
         posterior=posterior,
-        displacement=displacement_table([idp for _, idp in reduced]),
+        displacement=displacement_table([idp for _, idp in reduced]) if points else None,
     )

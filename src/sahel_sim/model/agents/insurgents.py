@@ -186,7 +186,11 @@ class InsurgentBand(OnGrid, CellAgent):
 
     # --- strength -------------------------------------------------------------------------
     def split_or_dissolve(self) -> None:
-        """Split a band that grew too large; remove one that has withered."""
+        """Split a band that grew too large; remove one that has withered.
+
+        The split-off half goes to a random neighbouring cell among those its faction may enter
+        (:func:`~sahel_sim.model.phases.insurgents.allowed_cells`), or stays if there is none.
+        """
         params = self.model.params.insurgency
         if self.strength < params.band_min_strength:
             self.remove()
@@ -194,7 +198,8 @@ class InsurgentBand(OnGrid, CellAgent):
         if self.strength > params.band_split_strength:
             half = math.floor(self.strength / 2)
             self.strength -= half
-            neighbours = list(self.cell.neighborhood)
+            allowed = self.model.faction_cells[self.faction_index]  # never splits out of its countries
+            neighbours = [c for c in self.cell.neighborhood if allowed[c.coordinate]]
             target = neighbours[self.model.streams.insurgents.integers(len(neighbours))] if neighbours else self.cell
             InsurgentBand(self.model, target, self.faction, self.faction_index, half)
 

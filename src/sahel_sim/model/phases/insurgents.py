@@ -127,10 +127,18 @@ def _recruit(model: SahelModel, bands: list, pools: np.ndarray) -> None:
 
 
 def allowed_cells(model: SahelModel, faction_index: int) -> np.ndarray:
-    """Cells of the countries a faction operates in (it moves and recruits only there)."""
+    """Cells of the countries a faction operates in: it moves, recruits, splits and strikes only there.
+
+    A faction operates in its ``countries``; a separatist faction only in those of them that hold
+    one of its start areas (its home country: separatists fight for a part of one state).
+    """
     codes = model.geo.country_codes
     faction = model.config.factions[faction_index]
-    return np.isin(model.geo.country, [codes.index(c) for c in faction.countries if c in codes])
+    countries = [codes.index(c) for c in faction.countries if c in codes]
+    if faction.ideology == "separatist":
+        home = {int(model.geo.country[model.geo.cell_of(a.lat, a.lon)]) for a in faction.start_areas}
+        countries = [c for c in countries if c in home]
+    return np.isin(model.geo.country, countries)
 
 
 def movement_score(
@@ -200,10 +208,14 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         "diplomatic": [p for p in model.posts() if p.is_open],
     }
     r = F.km_to_cells(ins.reach_km, model.resolution)
+    cells = np.stack(model.faction_cells)
     near: dict[str, tuple[list[int], list[int]]] = {}
     available = np.zeros((attackers.size, len(groups)), dtype=bool)
     for c, (kind, agents) in enumerate(groups.items()):
-        rows, cols = pairs_within(xs[attackers], ys[attackers], *positions(agents), r)
+        tx, ty = positions(agents)
+        rows, cols = pairs_within(xs[attackers], ys[attackers], tx, ty, r)
+        inside = cells[fi[attackers][rows], tx[cols], ty[cols]]  # targets in the attacker's own cells
+        rows, cols = rows[inside], cols[inside]
         bounds = group_bounds(rows, attackers.size)
         available[:, c] = np.diff(bounds) > 0
         near[kind] = (bounds.tolist(), cols.tolist())
@@ -218,7 +230,12 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
         available,
     )
     on_civilians = attackers[kinds == 0]
-    cx, cy = model.most_exposed_cells(xs[on_civilians], ys[on_civilians], ins.reach_km)
+    cx, cy = np.empty(on_civilians.size, dtype=np.intp), np.empty(on_civilians.size, dtype=np.intp)
+    for f in np.unique(fi[on_civilians]).tolist():  # each faction strikes only in its own cells
+        mine = fi[on_civilians] == f
+        cx[mine], cy[mine] = model.most_exposed_cells(
+            xs[on_civilians[mine]], ys[on_civilians[mine]], ins.reach_km, model.faction_cells[f]
+        )
     asked = civilian_deaths_asked(
         model.streams.insurgents, ins.lethality, strength[on_civilians], model.presence.protection[cx, cy]
     )
@@ -236,12 +253,13 @@ def _attacks(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
 def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi: np.ndarray) -> None:
     """Each band, with chance ``rival_clash_rate``, engages one rival band within reach, chosen at random.
 
+    Only rivalries in force this week count (:func:`rivalries`).
+
     A band fights the clash it starts plus those other bands start with it, so the number of clashes
     grows with the number of bands, not with the number of pairs of bands. ``xs``, ``ys`` and ``fi``
     are the bands' cells and faction indices.
     """
-    factions = model.config.factions
-    rival = np.array([[g.name in f.rivals or f.name in g.rivals for g in factions] for f in factions], dtype=bool)
+    rival = rivalries(model.config.factions, model.date)
     if not rival.any():
         return
     ins = model.params.insurgency
@@ -263,3 +281,16 @@ def _clashes(model: SahelModel, bands: list, xs: np.ndarray, ys: np.ndarray, fi:
     for a, b in sorted(pairs):
         if bands[a].strength >= 1 and bands[b].strength >= 1:
             bands[a].clash(bands[b])
+
+
+def rivalries(factions, date) -> np.ndarray:
+    """Which factions fight which on ``date``: a symmetric boolean matrix over the scenario's factions.
+
+    Two factions are rivals when either names the other in ``rivals`` and that rivalry's ``from``
+    date (if any) is not after ``date``.
+    """
+
+    def fights(f, g) -> bool:
+        return any(r.name == g.name and r.active_on(date) for r in f.rivals)
+
+    return np.array([[fights(f, g) or fights(g, f) for g in factions] for f in factions], dtype=bool)
