@@ -40,13 +40,33 @@ def run(model: SahelModel) -> None:
             band.remove()
 
 
+def _within_jurisdiction(
+    model: SahelModel, units: list, band_xy: tuple[np.ndarray, np.ndarray], unit_of: np.ndarray, band_of: np.ndarray
+) -> np.ndarray:
+    """Which (unit, band) pairs may fight: a national army only inside its own country.
+
+    National armies do not operate across borders (their cross-border pursuit was rare and is left
+    out); partner forces (Serval/Barkhane, Takuba, Wagner) may, as they did in the region.
+
+    Returns:
+        A boolean mask over the pairs.
+    """
+    codes = model.geo.country_codes
+    home = np.array([-1 if u.is_partner else codes.index(u.country) for u in units], dtype=np.int64)
+    band_country = model.geo.country[band_xy].astype(np.int64)
+    return (home[unit_of] < 0) | (home[unit_of] == band_country[band_of])
+
+
 def _engage(model: SahelModel, units: list, bands: list, radius: int) -> None:
     """Units with bands in range draw their operations at once, then engage in random order.
 
     At its turn a unit engages the strongest of the bands in range that still have a fighter.
     """
     rate = model.params.combat.engagement_rate
-    unit_of, in_range = pairs_within(*positions(units), *positions(bands), radius)
+    band_xy = positions(bands)
+    unit_of, in_range = pairs_within(*positions(units), *band_xy, radius)
+    keep = _within_jurisdiction(model, units, band_xy, unit_of, in_range)
+    unit_of, in_range = unit_of[keep], in_range[keep]
     strength = strengths(bands)
     in_reach = np.bincount(unit_of[strength[in_range] >= 1], minlength=len(units)) > 0
     personnel = strengths(units)
