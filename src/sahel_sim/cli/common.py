@@ -114,8 +114,9 @@ def add_posterior_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--posterior",
         metavar="FILE",
-        help="posterior.parquet written by an ABC calibration: each replicate runs with one weighted "
-        "parameter set drawn by its seed (same seed, same set), so results carry parameter uncertainty",
+        help="posterior.parquet written by an ABC calibration, or 'calibrated' for the shipped one: each "
+        "replicate runs with one weighted parameter set drawn by its seed (same seed, same set), so "
+        "results carry parameter uncertainty",
     )
 
 
@@ -127,9 +128,9 @@ def load_posterior_option(path: str | None, scenario: Scenario | None = None):
     """
     if path is None:
         return None
-    from sahel_sim.scenario.posterior import load_posterior
+    from sahel_sim.scenario.posterior import load_posterior, shipped_posterior
 
-    posterior = load_posterior(path)
+    posterior = load_posterior(shipped_posterior() if path == "calibrated" else path)
     if scenario is not None:
         posterior.check(scenario)
     return posterior

@@ -125,6 +125,13 @@ class Posterior:
         return {"file": str(self.path), "sha256": self.sha256, "sets": len(self), "parameters": list(self.keys)}
 
 
+def shipped_posterior() -> Path:
+    """The posterior shipped with the package (``--posterior calibrated``; docs/CALIBRATION.md)."""
+    from importlib.resources import files
+
+    return Path(str(files("sahel_sim") / "data" / "calibration" / "posterior.parquet"))
+
+
 def load_posterior(path: str | Path) -> Posterior:
     """Read and check a posterior file.
 

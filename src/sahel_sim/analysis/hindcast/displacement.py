@@ -15,19 +15,22 @@ import math
 import numpy as np
 import pandas as pd
 
-from sahel_sim.analysis.hindcast.series import CALIBRATION_YEARS, _reference
+from sahel_sim.analysis.hindcast.series import CALIBRATION_YEARS
+from sahel_sim.model.displaced_start import registered_points as model_points
 
-#: The packaged registered points.
-POINTS_FILE = "displacement_points.csv"
 #: Tolerance: the model's median within this factor of the registered count.
 FACTOR = 2.0
 
 
 def registered_points() -> pd.DataFrame:
-    """The registered points: ``country``, ``date`` (datetime.date), ``internally_displaced``, ``source``."""
-    points = _reference(POINTS_FILE)
-    points["date"] = [dt.date.fromisoformat(d) for d in points["date"]]
-    return points
+    """The registered points (read by :func:`sahel_sim.model.displaced_start.registered_points`).
+
+    Returns:
+        Columns ``country``, ``date`` (datetime.date) and ``internally_displaced`` (people), one row
+        per point, by country then date.
+    """
+    rows = [(c, d, n) for c, points in model_points().items() for d, n in points]
+    return pd.DataFrame(rows, columns=["country", "date", "internally_displaced"])
 
 
 def displaced_on(timeseries: pd.DataFrame, area: str, date: dt.date) -> float:
