@@ -58,7 +58,7 @@ COLUMNS = (
 )
 
 
-@dataclass
+@dataclass(slots=True)
 class Event:
     """One thing that happened in one week at one place."""
 

@@ -220,12 +220,15 @@ class MetricsRecorder:
         violent = self._sums(populated & (weekly >= DIFFUSION_THRESHOLD))
         cols["conflict_diffusion"] = violent / np.maximum(self._sums(populated), 1.0)
         present = np.zeros((len(AREAS) + 1, max(len(m.config.factions), 1)), dtype=bool)
-        for b in m.bands():
-            if b.strength > 0:
-                present[0, b.faction_index] = True
-                slot = self.area_idx_of(b.xy)
-                if slot is not None:
-                    present[slot, b.faction_index] = True
+        bands = m.bands()
+        if bands:
+            live = strengths(bands) > 0
+            faction = np.array([b.faction_index for b in bands], dtype=np.intp)[live]
+            xs, ys = positions(bands)
+            area = self.area_of_country[m.geo.country[xs[live], ys[live]]]  # len(AREAS): in no focus area
+            present[0, faction] = True
+            inside = area < len(AREAS)
+            present[area[inside] + 1, faction[inside]] = True  # slots 1.. (see area_idx_of)
         cols["conflict_fragmentation"] = present.sum(axis=1).astype(float)
 
     def area_idx_of(self, xy: tuple[int, int]) -> int | None:

@@ -40,7 +40,7 @@ from sahel_sim.model.agents import (
     InsurgentBand,
     PeacekeepingCamp,
 )
-from sahel_sim.model.agents.base import positions
+from sahel_sim.model.agents.base import PositionCache, positions
 from sahel_sim.model.blockades import BlockadeState
 from sahel_sim.model.displaced_start import place_registered
 from sahel_sim.model.events import Event, EventLog
@@ -89,6 +89,8 @@ class SahelModel(mesa.Model):
         self.week_index = 0
         self.log = EventLog()
         self._places: dict[tuple[int, int], tuple[float, float, str, int]] = {}  # cell -> lat, lon, code, index
+        #: The agents' cells as arrays, reused while nobody moves (:func:`~sahel_sim.model.agents.base.positions`).
+        self.position_cache = PositionCache()
         self.grid = OrthogonalMooreGrid(
             (self.geo.width, self.geo.height), torus=False, capacity=None, random=self.random
         )

@@ -205,8 +205,9 @@ class InsurgentBand(OnGrid, CellAgent):
 
     def strike_civilians(self, xy: tuple[int, int], asked: int) -> None:
         """Kill up to ``asked`` people in cell ``xy`` and record the attack."""
-        deaths = self.model.kill_civilians(xy, asked)
-        self.record("attack", self.faction.name, "civilians", at=xy, fatalities_civilian=deaths)
+        model = self.model
+        deaths = model.kill_civilians(xy, asked)
+        model.record_event("attack", self.faction.name, "civilians", xy, fatalities_civilian=deaths)
 
     def strike_armed(self, kind: str, candidates: list) -> None:
         """Attack one of ``candidates`` (army units, camps, convoys or posts, by ``kind``), chosen at random.

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 
 from sahel_sim.model import fields as F
+from sahel_sim.model.agents.base import positions, strengths
 
 if TYPE_CHECKING:
     from sahel_sim.model.agents.peacekeepers import Convoy, PeacekeepingCamp
@@ -51,14 +52,14 @@ def _armed_fields(model: SahelModel) -> tuple[np.ndarray, np.ndarray]:
     """Per cell: security personnel (army, partners, peacekeepers) and fighters."""
     shape = model.land.shape
     security, fighters = np.zeros(shape), np.zeros(shape)
-    for u in model.units():
-        if u.active:
-            security[u.xy] += max(u.strength, 0.0)
     peacekeepers: list[PeacekeepingCamp | Convoy] = [*model.camps(), *model.convoys()]
-    for c in peacekeepers:
-        security[c.xy] += max(c.strength, 0.0)
-    for b in model.bands():
-        fighters[b.xy] += max(b.strength, 0.0)
+    # np.add.at adds one by one in list order, as a loop would: the same sums to the last bit.
+    for field, agents in (
+        (security, [u for u in model.units() if u.active]),
+        (security, peacekeepers),
+        (fighters, model.bands()),
+    ):
+        np.add.at(field, positions(agents), np.maximum(strengths(agents), 0.0))
     return security, fighters
 
 
