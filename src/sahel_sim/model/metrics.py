@@ -6,6 +6,7 @@ Chad by ISO code. The README defines every column with its unit; the main names 
 
 from __future__ import annotations
 
+import operator
 from typing import TYPE_CHECKING, cast
 
 import numpy as np
@@ -118,6 +119,7 @@ def stability_index(
 AREA_SLOT = {code: a + 1 for a, code in enumerate(AREAS)}
 
 FATALITY_COLUMNS = ("fatalities_civilian", "fatalities_army", "fatalities_insurgent", "fatalities_peacekeeper")
+_FATALITIES = operator.attrgetter(*FATALITY_COLUMNS)  # an event's deaths in the order of FATALITY_COLUMNS
 
 _ATTACK_COLUMNS = {
     "civilians": "events_on_civilians",
@@ -155,6 +157,7 @@ class MetricsRecorder:
         self.faction_cols = [f"control_share_{slug(f.name)}" for f in model.config.factions]
         self.rows: list[dict] = []
         self._danger = np.zeros(len(AREAS) + 1)  # decaying sum of attacks on civilians, events
+        self._post_slots: dict = {}  # post -> (slots it counts in, slots of its own country), see _posts
 
     @property
     def columns(self) -> list[str]:
@@ -256,16 +259,19 @@ class MetricsRecorder:
             cols[column][1:] += by_slot[1:]
 
         total = np.zeros(len(week))
-        for column in FATALITY_COLUMNS:
-            deaths = np.array([getattr(e, column) for e in week], dtype=float)
+        fatalities = np.array(list(map(_FATALITIES, week)), dtype=float).reshape(len(week), len(FATALITY_COLUMNS))
+        for j, column in enumerate(FATALITY_COLUMNS):
+            deaths = np.ascontiguousarray(fatalities[:, j])
             add(column, deaths)
             total += deaths
         add("fatalities_total", total)
         keys = [(e.kind, e.target) for e in week]
+        numbers: dict[tuple[str, str], int] = {}
+        key_of = np.array([numbers.setdefault(k, len(numbers)) for k in keys], dtype=np.intp)
         for key in set(keys):
             counted = event_count_columns(*key)
             if counted:
-                hits = np.array([k == key for k in keys], dtype=float)
+                hits = (key_of == numbers[key]).astype(float)
                 for column in counted:
                     add(column, hits)
 
@@ -289,21 +295,26 @@ class MetricsRecorder:
         covered: set[str] = set()
         score, count = np.zeros(n), np.zeros(n)
         for post in m.posts():
-            is_open = post.is_open and post.status is PostStatus.OPEN
-            is_reduced = post.is_open and post.status is PostStatus.REDUCED
+            opened = post.is_open
+            is_open = opened and post.status is PostStatus.OPEN
+            is_reduced = opened and post.status is PostStatus.REDUCED
             value = 1.0 if is_open else 0.5 if is_reduced else 0.0
-            if post.is_open:
+            if opened:
                 covered.update(post.spec.covers)
-            area = self._area_index(codes[int(m.geo.country[post.xy])])
-            relevant = {0} | ({area} if area is not None else set())
-            relevant |= {i for c in post.spec.covers if (i := self._area_index(c)) is not None}
+            slots = self._post_slots.get(post)
+            if slots is None:  # a post's place and the countries it covers do not change
+                area = self._area_index(codes[int(m.geo.country[post.xy])])
+                own = {0} | ({area} if area is not None else set())
+                relevant = own | {i for c in post.spec.covers if (i := self._area_index(c)) is not None}
+                slots = self._post_slots[post] = (tuple(relevant), tuple(own))
+            relevant, own = slots
             for s in relevant:
                 score[s] += value
                 count[s] += 1
-            for s in {0} | ({area} if area is not None else set()):
+            for s in own:
                 open_[s] += is_open
                 reduced[s] += is_reduced
-                closed[s] += not post.is_open
+                closed[s] += not opened
         cols["posts_open"], cols["posts_reduced"], cols["posts_closed"] = open_, reduced, closed
         cols["diplomatic_presence"] = np.divide(score, count, out=np.zeros(n), where=count > 0)
         pops = cols["population"]

@@ -97,6 +97,8 @@ class DiplomaticPostAgent(OnGrid, FixedAgent):
         self.peacekeepers_recent = 0.0
         self.vicinity: np.ndarray | None = None
         self.kernel: np.ndarray | None = None
+        #: The host country's index and the sorted indices of the host and covered countries (set by the posts phase).
+        self.watched: tuple[int, tuple[int, ...]] | None = None
 
     @property
     def is_open(self) -> bool:

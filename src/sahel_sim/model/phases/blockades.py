@@ -52,8 +52,10 @@ def _bound_by_accords(model: SahelModel, towns: list[tuple[int, int]], n_faction
     """``[town, faction]``: whether an accord in force binds the faction to the town's state."""
     codes = model.geo.country_codes
     bound = np.zeros((len(towns), n_factions), dtype=bool)
+    by_country: dict[str, list[bool]] = {}  # the same for every town of a country
     for t, xy in enumerate(towns):
         country = codes[int(model.geo.country[xy])]
-        for f in range(n_factions):
-            bound[t, f] = binding(model, f, country) is not None
+        if country not in by_country:
+            by_country[country] = [binding(model, f, country) is not None for f in range(n_factions)]
+        bound[t] = by_country[country]
     return bound

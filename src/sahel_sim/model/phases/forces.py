@@ -51,8 +51,8 @@ def _within_jurisdiction(
     Returns:
         A boolean mask over the pairs.
     """
-    codes = model.geo.country_codes
-    home = np.array([-1 if u.is_partner else codes.index(u.country) for u in units], dtype=np.int64)
+    index = {code: i for i, code in reversed(list(enumerate(model.geo.country_codes)))}  # as tuple.index
+    home = np.array([-1 if u.is_partner else index[u.country] for u in units], dtype=np.int64)
     band_country = model.geo.country[band_xy].astype(np.int64)
     return (home[unit_of] < 0) | (home[unit_of] == band_country[band_of])
 

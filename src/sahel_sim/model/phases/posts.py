@@ -91,15 +91,17 @@ def run(model: SahelModel) -> None:
                     float(fighters[near].sum() / armed) if armed > 0 else 0.0,
                 )
             violence, control, balance = local[post.xy]
-            host = int(country[post.xy])
-            watched = {host} | {codes.index(c) for c in post.spec.covers if c in codes}
+            if post.watched is None:  # the host and covered countries do not change
+                host = int(country[post.xy])
+                post.watched = (host, tuple(sorted({host} | {codes.index(c) for c in post.spec.covers if c in codes})))
+            host, watched = post.watched
             pk_now = float(pk_by_country[host])
             post.peacekeepers_recent = max(pk_now, post.peacekeepers_recent * keep)
             post.perceive(
                 violence=violence,
                 control=control,
                 force_balance=balance,
-                international=sum(model.intl_attacks[i] for i in sorted(watched)) / memory,
+                international=sum(model.intl_attacks[i] for i in watched) / memory,
                 mission_loss=min(1.0, (post.peacekeepers_recent - pk_now) / p.peacekeeper_reference),
                 hostility=hostility(model, codes[host], post.spec.sending_code),
             )

@@ -120,28 +120,31 @@ def _army(model: SahelModel) -> None:
         total = strength_at(model.states[country].army_strength, model.date)
         weight_active = sum(u.weight for u in units if u.active)
         if fighters_op is not None:
+            in_country = [u for u in model.units() if u.country == country]  # _support checks who is active
             for unit in units:
                 # An accord in force freezes positions: no return to posts in its parties' area.
                 if not unit.active and in_party_area(model, unit.home.coordinate, country) is None:
                     share = unit.weight / (weight_active + unit.weight)
                     xy = unit.home.coordinate
-                    unit.check_reoccupy(total * share, float(fighters_op[xy]), _support(model, country, xy))
+                    unit.check_reoccupy(total * share, float(fighters_op[xy]), _support(model, country, xy, in_country))
             weight_active = sum(u.weight for u in units if u.active)
         for unit in units:
             unit.reinforce(total * unit.weight / weight_active if unit.active and weight_active else 0.0)
 
 
-def _support(model: SahelModel, country: str, xy: tuple[int, int]) -> float:
+def _support(model: SahelModel, country: str, xy: tuple[int, int], units: list | None = None) -> float:
     """Effective strength (personnel x effectiveness) of a country's active army and partner units near a cell.
 
     "Near" is within the operating radius (``combat.operating_radius_km``, a square of cells as in
-    the forces phase); peacekeepers do not count (they do not retake towns for the state).
+    the forces phase); peacekeepers do not count (they do not retake towns for the state). ``units``
+    may narrow the search to a sublist of ``model.units()`` (in its order) that holds all of the
+    country's units.
     """
     r = F.km_to_cells(model.params.combat.operating_radius_km, model.resolution)
     x, y = xy
     return sum(
         max(u.strength, 0.0) * u.effectiveness
-        for u in model.units()
+        for u in (model.units() if units is None else units)
         if u.active and u.country == country and max(abs(u.xy[0] - x), abs(u.xy[1] - y)) <= r
     )
 
