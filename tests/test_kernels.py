@@ -5,6 +5,7 @@ import pytest
 from scipy.ndimage import uniform_filter
 
 from sahel_sim.model import fields as F
+from sahel_sim.model.agents.insurgents import best_cells
 from sahel_sim.model.spatial import pairs_within, window_argmax, window_cells
 
 QUADRATURE_R = (np.arange(16) + 0.5) / 16.0
@@ -70,3 +71,31 @@ def test_spatial_searches_match_reference(seed):
     field = rng.integers(0, 4, (12, 9)).astype(float)  # many ties: the first of equals must win
     got_xy, want_xy = window_argmax(field, ax, ay, radius), argmax_reference(field, ax, ay, radius)
     assert got_xy[0].tolist() == want_xy[0].tolist() and got_xy[1].tolist() == want_xy[1].tolist()
+
+
+def best_cells_reference(scores, faction_index, xs, ys, radius, rng):
+    """The numpy expression :func:`best_cells` used before its kernel (same draws from ``rng``)."""
+    _, width, height = scores.shape
+    cx, cy, inside = window_cells(xs, ys, radius, (width, height))
+    values = np.where(inside, scores[faction_index[:, None], cx, cy], -np.inf) + rng.random(cx.shape) * 1e-3
+    best = np.argmax(values, axis=1)
+    rows = np.arange(len(xs))
+    found = np.isfinite(values[rows, best])
+    return np.where(found, cx[rows, best], xs), np.where(found, cy[rows, best], ys)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_best_cells_bit_identical(seed):
+    rng = np.random.default_rng(seed)
+    factions, (w, h) = int(rng.integers(1, 4)), rng.integers(1, 30, 2)
+    radius = int(rng.integers(0, 5))
+    scores = np.round(rng.normal(size=(factions, w, h)), int(rng.integers(0, 3)))  # rounding makes ties
+    scores[rng.random(scores.shape) < 0.4] = -np.inf
+    if seed % 5 == 0:
+        scores[rng.random(scores.shape) < 0.05] = np.nan
+    n = int(rng.integers(0, 50))
+    xs, ys = rng.integers(0, w, n).astype(np.intp), rng.integers(0, h, n).astype(np.intp)
+    fi = rng.integers(0, factions, n).astype(np.intp)
+    got = best_cells(scores, fi, xs, ys, radius, np.random.default_rng(seed + 1000))
+    want = best_cells_reference(scores, fi, xs, ys, radius, np.random.default_rng(seed + 1000))
+    assert [a.tobytes() for a in got] == [a.tobytes() for a in want]

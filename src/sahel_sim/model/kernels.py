@@ -158,3 +158,49 @@ def argmax_in_window(field: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius: 
         out_x[i] = bx
         out_y[i] = by
     return out_x, out_y
+
+
+@njit(cache=True)
+def best_in_window(
+    scores: np.ndarray, faction: np.ndarray, xs: np.ndarray, ys: np.ndarray, radius: int, jitter: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each point, the cell of its window (x-major) with the largest score of its faction plus jitter.
+
+    ``jitter[i, j]`` is added to the j-th cell of point i's window (cells off the map score -inf);
+    the first largest value wins and a NaN wins at once, as with ``np.argmax``. A point whose winning
+    value is not finite keeps its own cell.
+    """
+    _, w, h = scores.shape
+    n = xs.shape[0]
+    out_x = np.empty(n, dtype=np.intp)
+    out_y = np.empty(n, dtype=np.intp)
+    for i in range(n):
+        f = faction[i]
+        best = 0.0
+        bx = xs[i]
+        by = ys[i]
+        j = 0
+        done = False
+        for dx in range(-radius, radius + 1):
+            x = xs[i] + dx
+            for dy in range(-radius, radius + 1):
+                y = ys[i] + dy
+                base = scores[f, x, y] if 0 <= x < w and 0 <= y < h else -np.inf
+                v = base + jitter[i, j]
+                if j == 0 or np.isnan(v) or v > best:
+                    best = v
+                    bx = min(max(x, 0), w - 1)
+                    by = min(max(y, 0), h - 1)
+                    if np.isnan(v):
+                        done = True
+                        break
+                j += 1
+            if done:
+                break
+        if np.isfinite(best):
+            out_x[i] = bx
+            out_y[i] = by
+        else:
+            out_x[i] = xs[i]
+            out_y[i] = ys[i]
+    return out_x, out_y

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from mesa.discrete_space import CellAgent
 
+from sahel_sim.model import kernels
 from sahel_sim.model.agents.base import OnGrid
-from sahel_sim.model.spatial import window_cells
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
@@ -96,13 +96,13 @@ def best_cells(
         The target cells (x, y) of every band.
 
     """
-    _, width, height = scores.shape
-    cx, cy, inside = window_cells(xs, ys, radius, (width, height))
-    values = np.where(inside, scores[faction_index[:, None], cx, cy], -np.inf) + rng.random(cx.shape) * 1e-3
-    best = np.argmax(values, axis=1)
-    rows = np.arange(len(xs))
-    found = np.isfinite(values[rows, best])
-    return np.where(found, cx[rows, best], xs), np.where(found, cy[rows, best], ys)
+    jitter = rng.random((len(xs), (2 * radius + 1) ** 2)) * 1e-3  # one number per cell of each window
+    return kernels.best_in_window(
+        np.ascontiguousarray(scores, dtype=float),
+        *(np.ascontiguousarray(v, dtype=np.intp) for v in (faction_index, xs, ys)),
+        int(radius),
+        jitter,
+    )
 
 
 def target_kinds(
