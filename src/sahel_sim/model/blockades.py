@@ -140,18 +140,22 @@ def decide(
     free = np.where(bound, -1.0, shares)  # a bound faction cannot start a blockade
     new = by.copy()
     changes: list[tuple[int, int, str]] = []
-    for t in range(len(by)):
-        f = int(by[t])
+    if shares.shape[1] > 0:  # each town's strongest unbound faction (the first among equals) and its share
+        best_of = np.argmax(free, axis=1)
+        best_share = free[np.arange(len(by)), best_of].tolist()
+        best_of = best_of.tolist()
+    held_, bound_, shares_ = np.asarray(held).tolist(), np.asarray(bound).tolist(), np.asarray(shares).tolist()
+    for t, f in enumerate(by.tolist()):
         if f >= 0:
-            why = "garrison_left" if not held[t] else "agreement" if bound[t, f] else None
-            why = why or ("ring_lost" if shares[t, f] < lift_share else None)
+            why = "garrison_left" if not held_[t] else "agreement" if bound_[t][f] else None
+            why = why or ("ring_lost" if shares_[t][f] < lift_share else None)
             if why:
                 new[t] = -1
                 changes.append((t, f, why))
             continue
-        if held[t] and shares.shape[1] > 0:
-            best = int(np.argmax(free[t]))
-            if free[t, best] >= start_share:
+        if held_[t] and shares.shape[1] > 0:
+            best = best_of[t]
+            if best_share[t] >= start_share:
                 new[t] = best
                 changes.append((t, best, "started"))
     return new, changes

@@ -167,8 +167,10 @@ class MetricsRecorder:
     def _sums(self, field: np.ndarray) -> np.ndarray:
         """Per-area sums, ALL first then AREAS."""
         flat = np.asarray(field, dtype=float).ravel()
-        by_area = np.bincount(self.area_idx, weights=flat, minlength=len(AREAS) + 1)[: len(AREAS)]
-        return np.concatenate([[flat.sum()], by_area])
+        out = np.empty(len(AREAS) + 1)
+        out[0] = flat.sum()
+        out[1:] = np.bincount(self.area_idx, weights=flat, minlength=len(AREAS) + 1)[: len(AREAS)]
+        return out
 
     def collect(self) -> None:
         """Append this week's rows for ALL and each area."""
@@ -206,9 +208,11 @@ class MetricsRecorder:
             cols["conflict_fragmentation"],
         )
         date = pd.Timestamp(m.date)
+        columns = self.columns
+        by_area = np.array([cols[c] for c in columns], dtype=float).T.tolist()  # Python floats, as float() gives
         for a, area in enumerate((ALL, *AREAS)):
             row = {"date": date, "area": area}
-            row.update({c: float(cols[c][a]) for c in self.columns})
+            row.update(zip(columns, by_area[a], strict=True))
             self.rows.append(row)
 
     def _conflict(self, cols: dict[str, np.ndarray], millions: np.ndarray) -> None:
