@@ -642,3 +642,33 @@ def test_abandoned_post_is_retaken_when_partner_forces_near_outweigh_the_fighter
     gao.active = False
     gao.check_reoccupy(allocation, fighters, support=1e7)
     assert not gao.active  # a second try waits handover.retry_weeks
+
+
+def test_positions_follow_every_move_placement_and_removal():
+    # positions() reuses arrays while nobody moves (PositionCache); they must never be stale
+    model, band = _model_with_band()
+    bands = model.bands()
+    units = [u for u in model.units() if u.active]
+
+    def where(agents):
+        return [a.cell.coordinate for a in agents]
+
+    def listed(agents):
+        xs, ys = positions(agents)
+        return list(zip(xs.tolist(), ys.tolist(), strict=True))
+
+    assert listed(bands) == where(bands) and listed(units) == where(units)
+    x, y = band.xy
+    band.cell = model.grid[(x + 1, y)]  # a move by any agent
+    assert band.xy == (x + 1, y)
+    assert listed(bands) == where(bands) and listed(units) == where(units)
+    xs, _ = positions(bands)
+    xs[:] = -1  # callers may write into what they get
+    assert listed(bands) == where(bands)
+    newcomer = InsurgentBand(model, model.grid[(x, y)], band.faction, band.faction_index, 50)
+    assert listed([*bands, newcomer]) == [*where(bands), (x, y)]
+    newcomer.remove()
+    assert listed(bands) == where(bands)
+    for _ in range(3):  # whole weeks: bands move, split and dissolve
+        model.step()
+        assert listed(model.bands()) == where(model.bands())
