@@ -112,8 +112,8 @@ def _cmd_abc(args: argparse.Namespace, out: Path) -> int:
     if not args.quiet:
         print(
             f"ABC-SMC: {result['generations']} generations, {result['total_runs']} runs, final tolerance "
-            f"{result['final_epsilon']:.4f}, {result['posterior_sets']} weighted sets "
-            f"({time.monotonic() - started:.0f} s this session)"
+            f"{result['final_epsilon']:.4f}, {result['posterior_sets']} weighted sets, effective sample "
+            f"size {result['effective_sample_size']} ({time.monotonic() - started:.0f} s this session)"
         )
         print(pd.read_csv(out / "posterior_summary.csv").to_string(index=False))
         print("pattern scores of the posterior's runs (mean |log10 error|; 5 %, 50 %, 95 %):")

@@ -198,7 +198,12 @@ def calibrate_abc(
     logging.getLogger("ABC").setLevel(logging.WARNING if quiet else logging.INFO)
     np.random.seed(cal.spec.abc.seed)
     abc = pyabc.ABCSMC(
-        simulator, prior, Distance(cal.spec.target.displacement_weight), cal.spec.abc.population, sampler=sampler
+        simulator,
+        prior,
+        Distance(cal.spec.target.displacement_weight),
+        cal.spec.abc.population,
+        sampler=sampler,
+        transitions=pyabc.MultivariateNormalTransition(scaling=cal.spec.abc.kernel_scaling),
     )
     out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -241,6 +246,7 @@ def write_abc_outputs(
     populations = history.get_all_populations()
     generations = populations[populations["t"] >= 0][["t", "epsilon", "samples", "particles"]].copy()
     generations["acceptance_rate"] = generations["particles"] / generations["samples"]
+    generations["effective_sample_size"] = [_ess(history.get_distribution(m=0, t=int(g))[1]) for g in generations["t"]]
     generations.to_csv(out / "generations.csv", index=False)
     particle_weights, sum_stats = history.get_weighted_sum_stats(t=last)
     scores = pd.DataFrame([pattern_scores(s, observed) for s in sum_stats])
@@ -272,6 +278,7 @@ def write_abc_outputs(
         "generations": int(last) + 1,
         "final_epsilon": float(generations["epsilon"].iloc[-1]),
         "total_runs": int(generations["samples"].sum()),
+        "effective_sample_size": round(float(generations["effective_sample_size"].iloc[-1]), 1),
         "distance": DISTANCE_DEFINITION,
     }
     write_posterior(out / POSTERIOR_FILE, sets, np.asarray(weights), provenance)
@@ -287,6 +294,12 @@ def write_abc_outputs(
     }
     (out / "abc.json").write_text(json.dumps(content, indent=2, default=str) + "\n", encoding="utf-8")
     return content
+
+
+def _ess(weights) -> float:
+    """Kish's effective sample size of importance weights: (sum w)^2 / sum w^2."""
+    w = np.asarray(weights, dtype=float)
+    return float(w.sum() ** 2 / np.sum(w**2))
 
 
 def _weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs=(0.05, 0.5, 0.95)) -> list[float]:

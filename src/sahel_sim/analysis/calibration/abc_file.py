@@ -16,6 +16,7 @@ An ABC calibration file is a calibration file (``base`` and ``target``) with ``p
       population: 100                      # parameter sets per generation (the posterior's size)
       generations: 5                       # generations after the prior's (more with --resume)
       min_acceptance_rate: 0.02            # stop when fewer particles are accepted
+      kernel_scaling: 1.0                  # factor on the perturbation kernel's bandwidth
       max_minutes: 60                      # stop after this wall-clock time
       seed: 2012
 """
@@ -91,6 +92,13 @@ class Settings(BaseModel):
     population: int = Field(100, ge=10, le=100_000, description="parameter sets per generation")
     generations: int = Field(5, ge=1, le=100, description="generations to run after the first")
     min_acceptance_rate: float = Field(0.02, gt=0.0, le=1.0)
+    kernel_scaling: float = Field(
+        1.0,
+        gt=0.0,
+        le=10.0,
+        description="factor on the perturbation kernel's bandwidth (pyabc MultivariateNormalTransition "
+        "scaling; 1 is pyabc's default; wider keeps the weights even when the tolerance barely shrinks)",
+    )
     max_minutes: float = Field(120.0, gt=0.0, description="wall-clock limit, minutes")
     seed: int = Field(2012, ge=0)
 
