@@ -68,6 +68,7 @@ def test_abc_writes_a_weighted_posterior_and_resumes(cli, write_scenario, tmp_pa
     assert posterior.provenance["file_sha256"] == load_abc(path).sha256
     generations = pd.read_csv(out / "generations.csv")
     assert list(generations["t"]) == [0, 1] and generations["epsilon"].is_monotonic_decreasing
+    assert ((generations["effective_sample_size"] > 0) & (generations["effective_sample_size"] <= 10 + 1e-9)).all()
     assert cli("calibrate", path, "--out", out, "--workers", "1").status == 2  # no silent overwrite
     result = cli("calibrate", path, "--out", out, "--workers", "1", "--resume", "--quiet")
     assert result.status == 0, result.err
