@@ -132,3 +132,14 @@ def test_sweep_refuses_a_parameter_both_varied_and_drawn(tmp_path, posterior_fil
     drawn = load_posterior(posterior_file).parameters(load_posterior(posterior_file).draw(run.seed))
     assert plan.run_scenario(run).mechanisms.insurgency.attack_rate == drawn[ATTACK]
     assert plan.spec_hash != load_plan(spec).spec_hash
+
+
+def test_the_shipped_posterior_fits_every_shipped_scenario():
+    """``--posterior calibrated``: at least 100 weighted sets, with provenance, usable with every family."""
+    from sahel_sim.scenario.posterior import shipped_posterior
+
+    posterior = load_posterior(shipped_posterior())
+    assert len(posterior) >= 100 and posterior.provenance["file_sha256"]
+    assert posterior.provenance["commit"] and posterior.provenance["total_runs"] > len(posterior)
+    for name in ("historical.yaml", "baseline.yaml", "minusma_stays.yaml"):
+        posterior.check(load_scenario(SCENARIO_DIR / name))
