@@ -169,7 +169,7 @@ def test_cli_prints_the_four_forecasts_side_by_side_and_the_comparison(cli, tmp_
     assert "identification check: historical (A) against historical (peacekeepers=null) (B)" in result.out
     folder = Path(result.out.strip().splitlines()[-1])
     assert sorted(p.name for p in folder.iterdir()) == [
-        "comparison.csv", "displacement.csv", "hindcast.csv", "hindcast.json", "hindcast.png", "skill.csv",
+        "comparison.csv", "hindcast.csv", "hindcast.json", "hindcast.png", "skill.csv",
     ]  # fmt: skip
     skill = pd.read_csv(folder / "skill.csv")
     assert set(skill["country"]) == set(COUNTRIES) and set(skill["split"]) == {"in_sample"}

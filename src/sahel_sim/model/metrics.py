@@ -308,9 +308,9 @@ class MetricsRecorder:
             slots = self._post_slots.get(post)
             if slots is None:  # a post's place and the countries it covers do not change
                 area = self._area_index(codes[int(m.geo.country[post.xy])])
-                own = {0} | ({area} if area is not None else set())
-                relevant = own | {i for c in post.spec.covers if (i := self._area_index(c)) is not None}
-                slots = self._post_slots[post] = (tuple(relevant), tuple(own))
+                home = {0} | ({area} if area is not None else set())
+                reached = home | {i for c in post.spec.covers if (i := self._area_index(c)) is not None}
+                slots = self._post_slots[post] = (tuple(reached), tuple(home))
             relevant, own = slots
             for s in relevant:
                 score[s] += value

@@ -20,7 +20,8 @@ accepts the parameter sets whose distance is below a tolerance that shrinks each
 median of the previous generation's accepted distances), and perturbs the accepted sets for the
 next generation. The last generation is the posterior: ``population`` weighted parameter sets.
 
-Outputs, in the calibration folder: ``abc.db`` (pyabc's SQLite history; ``--resume`` continues it),
+Outputs, in the calibration folder: ``abc.db`` (pyabc's SQLite history; ``--resume`` continues it,
+refusing a calibration file whose hash differs from ``source.json``),
 ``posterior.parquet`` (:mod:`sahel_sim.scenario.posterior`), ``posterior_summary.csv`` (weighted
 quantiles next to the prior), ``generations.csv`` and ``abc.json`` (settings, provenance, the
 distance of the posterior's particles pattern by pattern).
@@ -48,8 +49,10 @@ from sahel_sim.scenario.loading import ScenarioError
 from sahel_sim.scenario.posterior import write_posterior
 
 DB_FILE = "abc.db"
+#: The calibration file's name and hash, written at the start; ``--resume`` refuses a changed file.
+SOURCE_FILE = "source.json"
 POSTERIOR_FILE = "posterior.parquet"
-FILES = (DB_FILE, POSTERIOR_FILE, "posterior_summary.csv", "generations.csv", "abc.json")
+FILES = (DB_FILE, SOURCE_FILE, POSTERIOR_FILE, "posterior_summary.csv", "generations.csv", "abc.json")
 DISTANCE_DEFINITION = (
     "mean over patterns of the mean |log10(1 + simulated) - log10(1 + observed)|: one pattern per "
     "country's yearly deaths, plus displacement_weight times the mean over registered displacement points"
@@ -176,7 +179,7 @@ def calibrate_abc(
     cal = load_abc(path)
     out = Path(out)
     db = out / DB_FILE
-    record = out / "abc.json"
+    record = out / SOURCE_FILE
     if db.exists() and not resume:
         raise ScenarioError(str(out), None, None, "already holds an ABC calibration; use --resume, or another --out")
     if resume and not db.exists():
@@ -206,6 +209,8 @@ def calibrate_abc(
         transitions=pyabc.MultivariateNormalTransition(scaling=cal.spec.abc.kernel_scaling),
     )
     out.mkdir(parents=True, exist_ok=True)
+    if not resume:  # what a later --resume checks, written before the first run
+        record.write_text(json.dumps({"file": str(cal.path), "file_sha256": cal.sha256}) + "\n", encoding="utf-8")
     started = time.monotonic()
     if resume:
         abc.load(f"sqlite:///{db.resolve()}", 1)

@@ -7,7 +7,6 @@ built for the same agents while none of them has moved since.
 
 from __future__ import annotations
 
-import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -49,23 +48,32 @@ class PositionCache:
         self.entries.append((self.moves, list(agents), xs.copy(), ys.copy()))
 
 
-@functools.cache
+#: ``xy`` of an agent not yet placed on the grid.
+UNPLACED: tuple[int, int] = (-1, -1)
+
+
+_MESA_CELL: dict[type, property] = {}
+
+
 def _mesa_cell(cls: type) -> property:
-    """Mesa's ``cell`` property for an agent class (``CellAgent``'s or ``FixedAgent``'s)."""
-    return super(OnGrid, cls).cell  # type: ignore[misc]
+    """Mesa's ``cell`` property for an agent class (``CellAgent``'s or ``FixedAgent``'s), looked up once."""
+    found = _MESA_CELL.get(cls)
+    if found is None:
+        found = _MESA_CELL[cls] = super(OnGrid, cls).cell  # type: ignore[misc]
+    return found
 
 
 class OnGrid:
     """Mixin: grid coordinates, place and area of an agent, and event recording.
 
     Attributes:
-        xy: The agent's cell as (x, y) (None before it is placed; after it has left the grid, the
-            last cell it stood in).
+        xy: The agent's cell as (x, y) (:data:`UNPLACED` before it is placed; after it has left the
+            grid, the last cell it stood in).
 
     """
 
     model: SahelModel
-    xy: tuple[int, int] | None = None
+    xy: tuple[int, int] = UNPLACED
 
     @property
     def cell(self) -> Cell | None:
@@ -74,9 +82,11 @@ class OnGrid:
 
     @cell.setter
     def cell(self, cell: Cell | None) -> None:
-        _mesa_cell(type(self)).fset(self, cell)
+        setter = _mesa_cell(type(self)).fset
+        assert setter is not None
+        setter(self, cell)
         if cell is not None:
-            if self.xy is not None:  # a move (a first placement changes no cached position)
+            if self.xy != UNPLACED:  # a move (a first placement changes no cached position)
                 self.model.position_cache.moves += 1
             self.xy = cell.coordinate
 

@@ -97,12 +97,8 @@ def best_cells(
 
     """
     jitter = rng.random((len(xs), (2 * radius + 1) ** 2)) * 1e-3  # one number per cell of each window
-    return kernels.best_in_window(
-        np.ascontiguousarray(scores, dtype=float),
-        *(np.ascontiguousarray(v, dtype=np.intp) for v in (faction_index, xs, ys)),
-        int(radius),
-        jitter,
-    )
+    factions, bx, by = (np.ascontiguousarray(v, dtype=np.intp) for v in (faction_index, xs, ys))
+    return kernels.best_in_window(np.ascontiguousarray(scores, dtype=float), factions, bx, by, int(radius), jitter)
 
 
 def target_kinds(
@@ -199,8 +195,10 @@ class InsurgentBand(OnGrid, CellAgent):
             half = math.floor(self.strength / 2)
             self.strength -= half
             allowed = self.model.faction_cells[self.faction_index]  # never splits out of its countries
-            neighbours = [c for c in self.cell.neighborhood if allowed[c.coordinate]]
-            target = neighbours[self.model.streams.insurgents.integers(len(neighbours))] if neighbours else self.cell
+            here = self.cell
+            assert here is not None  # a band on the grid
+            neighbours = [c for c in here.neighborhood if allowed[c.coordinate]]
+            target = neighbours[self.model.streams.insurgents.integers(len(neighbours))] if neighbours else here
             InsurgentBand(self.model, target, self.faction, self.faction_index, half)
 
     def strike_civilians(self, xy: tuple[int, int], asked: int) -> None:
