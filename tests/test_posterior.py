@@ -143,3 +143,30 @@ def test_the_shipped_posterior_fits_every_shipped_scenario():
     assert posterior.provenance["commit"] and posterior.provenance["total_runs"] > len(posterior)
     for name in ("historical.yaml", "baseline.yaml", "minusma_stays.yaml"):
         posterior.check(load_scenario(SCENARIO_DIR / name))
+
+
+def test_a_sweep_run_with_a_posterior_replays_exactly(cli, tmp_path, posterior_file, fast_plots):
+    """export-run rebuilds the run with the parameter set it drew (from posterior_draws.csv)."""
+    spec = tmp_path / "sweep.yaml"
+    spec.write_text(
+        f"base: {SCENARIO_DIR / 'baseline.yaml'}\nset: {{end: 2022-03-01}}\n"
+        "vary: {mechanisms.combat.engagement_rate: [0.4]}\ndesign: grid\nreplicates: 3\nseed: 5\n"
+    )
+    out = tmp_path / "sw"
+    result = cli("sweep", spec, "--out", out, "--workers", "1", "--posterior", posterior_file, "--quiet")
+    assert result.status == 0, result.err
+    draws = pd.read_csv(out / "posterior_draws.csv")
+    runs = pd.concat([pd.read_parquet(p) for p in (out / "runs").glob("*.parquet")])
+    run = runs.iloc[0]
+    result = cli("export-run", out, run["run_id"], "--out", tmp_path / "exp")
+    assert result.status == 0, result.err
+    folder = next((tmp_path / "exp").iterdir())
+    manifest = json.loads((folder / "manifest.json").read_text())
+    want = draws.loc[draws["seed"] == run["seed"]].iloc[0]
+    assert manifest["posterior"]["draw"] == want["draw"]
+    resolved = yaml.safe_load((folder / "scenario.resolved.yaml").read_text())
+    assert resolved["mechanisms"]["insurgency"]["attack_rate"] == want[ATTACK]
+    stored = pd.concat([pd.read_parquet(p) for p in (out / "timeseries").rglob("*.parquet")])
+    stored = stored[stored["run_id"] == run["run_id"]].drop(columns=["run_id"]).reset_index(drop=True)
+    replayed = pd.read_parquet(folder / "timeseries.parquet")
+    assert np.allclose(stored["fatalities_total"].to_numpy(), replayed["fatalities_total"].to_numpy())

@@ -77,8 +77,40 @@ def export_run(sweep_dir: Path | str, run_id: str, dest: Path | str) -> Path:
     point, overrides = design_point(sweep_dir, record)
     scenario_file = Path(sweep_dir) / "points" / f"{record['point_id']}.yaml"
     scenario = load_scenario(scenario_file)
+    scenario, drawn = _posterior_draw(Path(sweep_dir), scenario, int(record["seed"]))
     output = simulate(scenario, int(record["seed"]))
     label = values_label({k: record.get(k) for k in point["values"]}) or f"point{point['point_index']}"
     return write_results(
-        output, Path(dest), source=str(scenario_file), overrides=overrides, label=label, design_point=point
+        output,
+        Path(dest),
+        source=str(scenario_file),
+        overrides=overrides,
+        label=label,
+        design_point=point,
+        posterior=drawn,
     )
+
+
+def _posterior_draw(sweep_dir: Path, scenario, seed: int):
+    """The point's scenario with the parameter set the run drew, for a sweep run with ``--posterior``.
+
+    The values come from the sweep's ``posterior_draws.csv`` (written at the sweep's start, exact to
+    the last bit), so the replay needs no posterior file.
+
+    Returns:
+        The scenario to simulate, and what the manifest records of the draw (None without a posterior).
+    """
+    import pandas as pd
+
+    from sahel_sim.scenario.loading import with_overrides
+
+    described = json.loads((sweep_dir / "spec.json").read_text(encoding="utf-8")).get("posterior")
+    if not described:
+        return scenario, None
+    draws = pd.read_csv(sweep_dir / "posterior_draws.csv")
+    row = draws[draws["seed"] == seed]
+    if row.empty:
+        raise ScenarioError(str(sweep_dir), None, None, f"posterior_draws.csv has no row for seed {seed}")
+    values = {k: float(row.iloc[0][k]) for k in described["parameters"]}
+    scenario = with_overrides(scenario, values.items(), label=str(sweep_dir / "posterior_draws.csv"))
+    return scenario, {**described, "draw": int(row.iloc[0]["draw"]), "values": values}
