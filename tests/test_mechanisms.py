@@ -16,7 +16,7 @@ from sahel_sim.model.agents.insurgents import best_cells, civilian_deaths_asked,
 from sahel_sim.model.blockades import decide, ring_shares
 from sahel_sim.model.phases import blockades, insurgents, population, presence
 from sahel_sim.model.sahel_model import SahelModel
-from worlds import BAMAKO, GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, run, scenario
+from worlds import BAMAKO, GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, partner, run, scenario
 
 # ---------------------------------------------------------------- array rules (fields.py)
 
@@ -167,13 +167,7 @@ def test_armed_groups_cannot_recruit_in_or_enter_a_garrisoned_town():
 
 
 def test_partner_forces_hold_no_people():
-    partner = {
-        "name": "P",
-        "arrive": dt.date(2019, 1, 1),
-        "strength": [{"date": dt.date(2019, 1, 1), "personnel": 1000}],
-        "bases": [GAO],
-    }
-    model = SahelModel(scenario(partners=[partner], factions=[faction(strength=300)]), seed=1)
+    model = SahelModel(scenario(partners=[partner(dt.date(2019, 1, 1))], factions=[faction(strength=300)]), seed=1)
     model.step()
     assert any(u.active and u.strength >= 1 for u in model.units())
     assert not insurgents.held_cells(model).any()
@@ -253,14 +247,8 @@ def test_overstretched_remote_post_is_abandoned():
 
 
 def test_partner_force_is_present_only_between_its_dates():
-    partner = {
-        "name": "P",
-        "arrive": dt.date(2020, 2, 1),
-        "depart": dt.date(2020, 3, 1),
-        "strength": [{"date": dt.date(2020, 2, 1), "personnel": 1000}],
-        "bases": [GAO],
-    }
-    sc = scenario(weeks=12, states=[mali_army()], partners=[partner])
+    force = partner(dt.date(2020, 2, 1), depart=dt.date(2020, 3, 1))
+    sc = scenario(weeks=12, states=[mali_army()], partners=[force])
     model = SahelModel(sc, seed=1)
     seen = []
     while model.running:
@@ -612,14 +600,8 @@ def test_abandoned_post_is_retaken_when_partner_forces_near_outweigh_the_fighter
     """Issue 16: Serval and the army retook Gao in 2013; the army alone could not hold it comfortably."""
     from sahel_sim.model.phases.schedule import _support
 
-    partner = {
-        "name": "P",
-        "arrive": dt.date(2020, 1, 1),
-        "strength": [{"date": dt.date(2020, 1, 1), "personnel": 4000}],
-        "bases": [GAO],
-        "effectiveness": 0.8,
-    }
-    sc = scenario(weeks=4, states=[mali_army(personnel=3000)], partners=[partner])
+    force = partner(dt.date(2020, 1, 1), personnel=4000, effectiveness=0.8)
+    sc = scenario(weeks=4, states=[mali_army(personnel=3000)], partners=[force])
     model = SahelModel(sc, seed=1)
     model.step()
     gao = next(u for u in model.units() if not u.is_partner and u.home.coordinate == u.xy and u.post_name == "Gao")

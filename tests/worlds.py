@@ -43,6 +43,11 @@ def mission(camps: list[dict], personnel: int = 5000, withdrawal: dict | None = 
     }
 
 
+def partner(arrive: dt.date, personnel: int = 1000, at: dict = GAO, **kw) -> dict:
+    """A partner force named P with one base, from ``arrive`` (``depart``, ``effectiveness`` ... as keywords)."""
+    return {"name": "P", "arrive": arrive, "strength": [{"date": arrive, "personnel": personnel}], "bases": [at], **kw}
+
+
 def mali_army(personnel: int = 20000, accuracy: float = 0.6, effectiveness: float = 0.5) -> dict:
     """Mali's state entry with an army."""
     return {
