@@ -13,7 +13,7 @@ from sahel_sim.model.agents import CampStatus, DiplomaticPostAgent, InsurgentBan
 from sahel_sim.model.agents.army import REINFORCEMENT_RATE
 from sahel_sim.model.agents.base import positions
 from sahel_sim.model.agents.insurgents import best_cells, civilian_deaths_asked, net_recruitment
-from sahel_sim.model.blockades import decide, ring_shares
+from sahel_sim.model.blockades import decide, organisation_heads, organisation_labels, ring_shares
 from sahel_sim.model.phases import blockades, insurgents, population, presence
 from sahel_sim.model.sahel_model import SahelModel
 from worlds import BAMAKO, GAO, KIDAL, MOPTI, TESSALIT, faction, mali_army, mission, partner, run, scenario
@@ -338,6 +338,74 @@ def test_ring_shares_count_the_ring_and_decide_has_hysteresis():
     assert by.tolist() == [-1] and changes == []
     by, changes = decide(np.array([-1]), np.array([[0.9, 0.8]]), held, 0.75, 0.5, bound)  # an unbound one may
     assert by.tolist() == [1] and changes == [(0, 1, "started")]
+
+
+def test_a_wing_holds_the_ring_for_its_organisation():
+    # 5 x 5 cells around a town at (2, 2), ring radius 1: A holds 0.45 of the presence, its wing B 0.2,
+    # the state 0.35, so no one reaches the 0.6 control threshold alone and every cell is contested.
+    control = np.full((5, 5), -1, dtype=np.int8)
+    a, b = np.full((5, 5), 0.45), np.full((5, 5), 0.2)
+    a[0, 0], b[0, 0] = 0.0, 0.7  # the wing alone holds a corner (it would be labelled 2)
+    control[0, 0] = 2
+    a[4, 4], b[4, 4] = 0.1, 0.1  # the state holds the other corner
+    control[4, 4] = 0
+    apart = organisation_labels(control, [a, b], np.array([0, 1]), 0.6)
+    assert (apart == control).all()  # independent factions: the labels are the control map's
+    joined = organisation_labels(control, [a, b], np.array([0, 0]), 0.6)
+    assert joined[4, 4] == 0 and joined[0, 0] == 1 and (joined[1:4, 1:4] == 1).all()
+    land = np.ones((5, 5), dtype=bool)
+    assert ring_shares(apart, land, [(2, 2)], 1, 2).tolist() == [[0.0, 0.0]]
+    shares = ring_shares(joined, land, [(2, 2)], 1, 2)
+    assert shares.tolist() == [[1.0, 0.0]]
+    by, changes = decide(np.array([-1]), shares, np.array([True]), 0.75, 0.5)
+    assert changes == [(0, 0, "started")]  # the organisation (A) blockades the town
+
+
+def test_a_wing_counts_for_its_organisation_from_its_date_only():
+    joins = dt.date(2020, 1, 15)
+    sc = scenario(
+        weeks=6,
+        states=[mali_army()],
+        factions=[
+            faction("A", strength=100, at=KIDAL),
+            faction("B", strength=100, part_of={"name": "A", "from": joins}),
+        ],
+    )
+    assert organisation_heads(sc.factions, joins - dt.timedelta(days=1)).tolist() == [0, 1]
+    assert organisation_heads(sc.factions, joins).tolist() == [0, 0]
+    model = SahelModel(sc, seed=1)
+    model.step()
+    xy = next(t["xy"] for t in model.key_towns if t["name"] == "Gao")
+    assert any(u.xy == xy and u.active for u in model.units())
+    r = max(1, F.km_to_cells(model.params.blockades.ring_radius_km, model.resolution))
+    ring = (slice(xy[0] - r, xy[0] + r + 1), slice(xy[1] - r, xy[1] + r + 1))
+    for when, expected in ((joins - dt.timedelta(days=1), []), (joins, [("A", "Gao")])):
+        model.log.new_week()
+        model.date = when
+        model.control[ring] = -1  # contested: neither A (0.45) nor B (0.2) holds a cell alone
+        model.faction_share[0][ring], model.faction_share[1][ring], model.state_share[ring] = 0.45, 0.2, 0.35
+        blockades.run(model)
+        started = [(e.actor, e.target) for e in model.log.week if e.kind == "blockade_started"]
+        assert [s for s in started if s[1] == "Gao"] == expected, when
+
+
+@pytest.mark.parametrize(
+    ("factions", "says"),
+    [
+        ([faction("A", part_of="C"), faction("B")], "unknown faction 'C'"),
+        ([faction("A", part_of="A"), faction("B")], "unknown faction 'A'"),
+        ([faction("A", part_of="B"), faction("B", part_of="C"), faction("C")], "one level only"),
+        ([faction("A", part_of="B", rivals=["B"]), faction("B")], "cannot be part of its rival"),
+    ],
+)
+def test_a_bad_part_of_names_its_field_on_one_line(factions, says):
+    from sahel_sim.scenario.errors import ScenarioError
+    from sahel_sim.scenario.loading import validate
+
+    data = {"name": "tiny", "start": dt.date(2020, 1, 1), "end": dt.date(2020, 2, 1), "factions": factions}
+    with pytest.raises(ScenarioError) as info:
+        validate(data)
+    assert info.value.field == "factions.0.part_of" and says in str(info.value) and "\n" not in str(info.value)
 
 
 def _ring_of(model, xy, label):

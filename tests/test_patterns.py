@@ -207,11 +207,6 @@ def _blockade_weeks_in_mali(model, scenario, seed, wall_seconds) -> float:
     return float(mali["blockaded_towns"].sum())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="not reproduced since issue 16's structural changes (no Malian blockade in 2023-2025 in seeds 1-8); "
-    "docs/ODD.md pattern 6",
-)
 def test_the_withdrawal_brings_blockades_that_a_staying_mission_prevents():
     """JNIM's blockade of Timbuktu began in August 2023, after MINUSMA's Ber camp closed (issue 14).
 

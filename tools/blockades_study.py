@@ -6,6 +6,11 @@ area (the key towns Timbuktu and Ber; the scenario's Timbuktu bases fall in Ber'
 and in which a blockade in Mali starts, each with its 95 % Wilson interval; and the mean town-weeks
 of blockade in Mali (docs/ODD.md, "Blockades").
 
+With ``--rings SEED``, instead: for one historical run, each July of 2023-2025, the mean presence
+shares over the ring cells of Timbuktu, Ber, Goundam, Gao, Mopti and Douentza (state, each faction, and
+JNIM with its wing Katiba Macina together) and the armed groups' fighters in Mali; with
+``--posterior`` the run draws its parameters from the shipped posterior (as ``--posterior calibrated``).
+
 With ``--strengths``, instead: Malian town-weeks of blockade in the tiny world pattern 6 once used
 (one group at Mopti, no mission) for armed groups of 1,000, 3,000 and 6,000
 fighters over seeds 1-8.
@@ -14,6 +19,7 @@ Usage (from the repository root)::
 
     PYTHONPATH=src python tools/blockades_study.py --seeds 20 [--jobs 2] [--out blockades.json]
     PYTHONPATH=src python tools/blockades_study.py --strengths
+    PYTHONPATH=src python tools/blockades_study.py --rings 3 [--posterior]
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ("historical", "minusma_stays")
 START, END = "2023-01-01", "2025-12-31"
 TIMBUKTU_AREA = ("Timbuktu", "Ber")
+RING_TOWNS = ("Timbuktu", "Ber", "Goundam", "Gao", "Mopti", "Douentza")
 WORDS = {"any": "any town blockaded", "timbuktu": "Timbuktu or Ber", "new": "a blockade starts"}
 
 
@@ -51,6 +58,48 @@ def _one(job: tuple[str, int]) -> tuple[str, int, dict]:
             "towns": sorted({s["town"] for s in spells}),
         },
     )
+
+
+def rings(seed: int, posterior: bool) -> None:
+    """Print ring presence shares around the Timbuktu-area and central towns, and fighters in Mali."""
+    import numpy as np
+
+    from sahel_sim.model import fields as F
+    from sahel_sim.model.sahel_model import SahelModel
+    from sahel_sim.scenario.loading import load_scenario
+
+    sc = load_scenario(ROOT / "scenarios" / "historical.yaml")
+    if posterior:
+        from sahel_sim.scenario.posterior import load_posterior, shipped_posterior
+
+        sc, _ = load_posterior(shipped_posterior()).apply(sc, seed)
+    model = SahelModel(sc, seed=seed)
+    names = [f.name for f in model.config.factions]
+    wings = [names.index("JNIM"), names.index("Katiba Macina")]
+    r = max(1, F.km_to_cells(model.params.blockades.ring_radius_km, model.resolution))
+    towns = {n: xy for xy, n in zip(model.blockades.towns, model.blockades.names, strict=True) if n in RING_TOWNS}
+    mali = model.geo.country_index("ML")
+    while model.running:
+        model.step()
+        if model.date.year < 2023 or model.date.month != 7 or model.date.day > 7:
+            continue
+        fighters: dict[str, float] = {}
+        for b in model.bands():
+            if model.geo.country[b.xy] == mali:
+                fighters[b.faction.name] = fighters.get(b.faction.name, 0.0) + b.strength
+        print(model.date, "fighters in Mali:", {k: round(v) for k, v in sorted(fighters.items())})
+        for name, (x, y) in towns.items():
+            window = (slice(max(0, x - r), x + r + 1), slice(max(0, y - r), y + r + 1))
+            ring = model.land[window].copy()
+            ring[x - window[0].start, y - window[1].start] = False
+            mean = {n: float(model.faction_share[f][window][ring].mean()) for f, n in enumerate(names)}
+            both = float(sum(model.faction_share[f][window][ring] for f in wings).mean())
+            held = float((sum(model.faction_share[f][window][ring] for f in wings) >= 0.6).mean())
+            shown = " ".join(f"{n} {v:.2f}" for n, v in mean.items() if v >= 0.01)
+            print(
+                f"  {name:9s} state {model.state_share[window][ring].mean():.2f} {shown}; "
+                f"JNIM+Katiba Macina {both:.2f}, ring cells they hold together {held:.2f} ({np.sum(ring)} cells)"
+            )
 
 
 def strengths() -> None:
@@ -83,7 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--out", type=Path)
     ap.add_argument("--strengths", action="store_true", help="town-weeks by group strength (old tiny world)")
+    ap.add_argument("--rings", type=int, metavar="SEED", help="ring presence shares in one historical run")
+    ap.add_argument("--posterior", action="store_true", help="with --rings: parameters from the shipped posterior")
     args = ap.parse_args(argv)
+    if args.rings is not None:
+        rings(args.rings, args.posterior)
+        return 0
     if args.strengths:
         strengths()
         return 0

@@ -3,7 +3,9 @@
 Rule (docs/ODD.md, "Blockades"): a town held by an active national army post is blockaded by the
 faction that controls at least ``start_share`` of the land cells in the ring around it (the square
 window of ``ring_radius_km``, the town's own cell left out; control of the ring stands for control of
-the roads in). The blockade holds while the garrison stays and the faction keeps at least
+the roads in). A faction that is a wing of another (``part_of``, from its date) holds roads for it: a
+ring cell is the organisation's when its members' presence shares together reach the control
+threshold (:func:`organisation_labels`). The blockade holds while the garrison stays and the faction keeps at least
 ``lift_share`` of the ring (hysteresis); it is lifted by force when the faction's share falls below
 that, or when the garrison leaves (its post is abandoned), or *by
 agreement* when an accord in force binds the faction to the town's state (:mod:`sahel_sim.model.accords`);
@@ -14,11 +16,17 @@ loses local legitimacy there.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from sahel_sim.model import fields as F
+
+if TYPE_CHECKING:
+    from sahel_sim.scenario.schema import Faction
 
 #: Why a blockade ended (the detail of a ``blockade_lifted`` event starts with one of these).
 LIFT_REASONS = ("ring_lost", "garrison_left", "agreement")
@@ -74,6 +82,52 @@ class BlockadeState:
             if f >= 0:
                 mask[x, y] = True
         return mask
+
+
+def organisation_heads(factions: Sequence[Faction], date: dt.date) -> np.ndarray:
+    """Per faction, the index of the organisation it belongs to on ``date`` (its own when independent).
+
+    Args:
+        factions: The scenario's factions, in model order.
+        date: The date (a ``part_of`` with a later ``from`` date does not hold yet).
+
+    Returns:
+        Integer array of faction indices.
+    """
+    index = {f.name: i for i, f in enumerate(factions)}
+    heads = np.arange(len(factions))
+    for i, f in enumerate(factions):
+        if f.part_of is not None and f.part_of.active_on(date):
+            heads[i] = index[f.part_of.name]
+    return heads
+
+
+def organisation_labels(
+    control: np.ndarray, faction_shares: Sequence[np.ndarray], heads: np.ndarray, threshold: float
+) -> np.ndarray:
+    """Control labels with each organisation's wings counted together (``control`` where none are joined).
+
+    A cell is labelled as the organisation's (its head's label, head index + 1) when the presence shares
+    of its members together reach ``threshold``; a cell one member holds alone is the organisation's too.
+    Since the threshold is above one half, at most one actor can reach it in a cell.
+
+    Args:
+        control: Per-faction control labels (0 state, f + 1 faction f, -1 contested).
+        faction_shares: Each faction's presence share per cell.
+        heads: Per faction, its organisation's index (:func:`organisation_heads`).
+        threshold: Share of presence needed to control a cell (``control.control_threshold``).
+
+    Returns:
+        A new int8 label array.
+    """
+    labels = control.copy()
+    for head in np.unique(heads).tolist():
+        members = np.flatnonzero(heads == head).tolist()
+        if len(members) < 2:
+            continue
+        together = sum((faction_shares[m] for m in members), np.zeros(control.shape))
+        labels[together >= threshold] = head + 1
+    return labels
 
 
 def ring_shares(

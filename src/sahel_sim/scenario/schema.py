@@ -256,6 +256,13 @@ class Rival(Frozen):
         return self.since is None or date >= self.since
 
 
+class PartOf(Rival):
+    """The organisation a faction is a wing of, from a date on (default: whenever both exist).
+
+    Written as a plain name or ``{name: JNIM, from: 2017-03-02}``, like a rival.
+    """
+
+
 class Faction(Frozen):
     """An armed group: its aims, size, where it starts and how it behaves."""
 
@@ -266,6 +273,11 @@ class Faction(Frozen):
     start_areas: tuple[StartArea, ...] = Field(..., min_length=1)
     rivals: tuple[Rival, ...] = Field(
         (), description="factions it fights: a name, or {name, from: date} for a rivalry that starts on a date"
+    )
+    part_of: PartOf | None = Field(
+        None,
+        description="the faction whose wing it is, from a date (the model cannot merge factions): the "
+        "roads its fighters hold count as that faction's for blockades",
     )
     countries: tuple[CountryCode, ...] = Field(
         ("ML", "BF", "NE", "MR", "TD"),
@@ -397,12 +409,26 @@ class Scenario(Frozen):
             for j, rival in enumerate(faction.rivals):
                 if rival.name not in names or rival.name == faction.name:
                     raise FieldError(f"factions.{i}.rivals.{j}", f"unknown rival faction {rival.name!r}")
+            self._check_part_of(i, faction, names)
         _check_unique([a.name for a in self.accords], "accords")
         for i, accord in enumerate(self.accords):
             for j, party in enumerate(accord.factions):
                 if party not in names:
                     raise FieldError(f"accords.{i}.factions.{j}", f"unknown faction {party!r}")
         return self
+
+    def _check_part_of(self, i: int, faction: Faction, names: set[str]) -> None:
+        part = faction.part_of
+        if part is None:
+            return
+        where = f"factions.{i}.part_of"
+        if part.name not in names or part.name == faction.name:
+            raise FieldError(where, f"unknown faction {part.name!r}")
+        parent = next(f for f in self.factions if f.name == part.name)
+        if parent.part_of is not None:
+            raise FieldError(where, f"{part.name!r} is itself part of {parent.part_of.name!r} (one level only)")
+        if any(r.name == part.name for r in faction.rivals) or any(r.name == faction.name for r in parent.rivals):
+            raise FieldError(where, f"{faction.name!r} cannot be part of its rival {part.name!r}")
 
     def _check_posts(self) -> None:
         from sahel_sim.scenario.post_data import PostDataError, load_dataset

@@ -14,7 +14,7 @@ import numpy as np
 
 from sahel_sim.model import fields as F
 from sahel_sim.model.accords import binding
-from sahel_sim.model.blockades import decide, ring_shares
+from sahel_sim.model.blockades import decide, organisation_heads, organisation_labels, ring_shares
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
@@ -26,7 +26,11 @@ def run(model: SahelModel) -> None:
     state = model.blockades
     n_factions = len(model.config.factions)
     radius = max(1, F.km_to_cells(p.ring_radius_km, model.resolution))
-    shares = ring_shares(model.control, model.land, state.towns, radius, n_factions)
+    heads = organisation_heads(model.config.factions, model.date)
+    control = model.control
+    if (heads != np.arange(n_factions)).any():  # wings hold roads for their organisation
+        control = organisation_labels(control, model.faction_share, heads, model.params.control.control_threshold)
+    shares = ring_shares(control, model.land, state.towns, radius, n_factions)
     garrisons = {u.xy for u in model.units() if u.active and not u.is_partner}  # national posts only
     held = np.array([xy in garrisons for xy in state.towns], dtype=bool)
     bound = _bound_by_accords(model, state.towns, n_factions)
