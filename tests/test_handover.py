@@ -70,7 +70,8 @@ def test_a_column_reaching_a_held_camp_fights_for_it():
     events = model.log.to_frame()
     assert _handovers(model) == {"C": "armed_group"}
     contest = events[
-        events["kind"].isin(["camp_handover", "site_control"]) & events["detail"].str.contains("P\\(army\\)")
+        events["kind"].isin(["camp_handover", "site_control", "site_defended"])
+        & events["detail"].str.contains("P\\(army\\)")
     ]
     assert len(contest) == 1
     battle = events[(events["kind"] == "engagement") & (events["date"] == contest["date"].iloc[0])]

@@ -45,6 +45,7 @@ from sahel_sim.model.blockades import BlockadeState
 from sahel_sim.model.displaced_start import place_registered
 from sahel_sim.model.events import Event, EventLog
 from sahel_sim.model.geography import load_geography
+from sahel_sim.model.holdings import holdings_of
 from sahel_sim.model.metrics import MetricsRecorder
 from sahel_sim.model.phases import PHASES
 from sahel_sim.model.phases.handover import sites_of
@@ -107,6 +108,8 @@ class SahelModel(mesa.Model):
         self.sites = sites_of(self)
         #: The scenario's peace accords during the run (:mod:`sahel_sim.model.accords`).
         self.accords = accords_of(self)
+        #: Towns the scenario's armed groups hold from a date (:mod:`sahel_sim.model.holdings`).
+        self.holdings = holdings_of(self)
         self.schedule_state = ScheduleState.for_scenario(scenario)
         #: Seconds spent in each phase, summed over the weeks, when set to a dict (the benchmark does).
         self.phase_seconds: dict[str, float] | None = None

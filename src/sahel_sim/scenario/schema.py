@@ -263,6 +263,26 @@ class PartOf(Rival):
     """
 
 
+class HeldTown(Frozen):
+    """A town an armed group holds from a date: a dated fact of the scenario's history, not a model outcome.
+
+    From ``from`` the group keeps a guard there (``handover.held_town_fighters``) and the army's
+    posts within ``handover.garrison_radius_km`` are lost to it; the army gets the town back only by
+    taking it (docs/ODD.md, "Towns held by armed groups").
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    town: Name
+    lat: Latitude
+    lon: Longitude
+    since: Date | None = Field(None, alias="from", description="date from which the group holds it (default: start)")
+
+    @model_serializer(mode="plain")
+    def _to_plain(self):
+        return {"town": self.town, "lat": self.lat, "lon": self.lon, "from": self.since}
+
+
 class Faction(Frozen):
     """An armed group: its aims, size, where it starts and how it behaves."""
 
@@ -283,6 +303,9 @@ class Faction(Frozen):
         ("ML", "BF", "NE", "MR", "TD"),
         min_length=1,
         description="countries its bands may operate in (assumption: the Sahel core, not the coastal states)",
+    )
+    holds: tuple[HeldTown, ...] = Field(
+        (), description="towns it holds from a date (dated history: {town, lat, lon, from})"
     )
     recruitment: float = param(1.0, 0.0, 5.0, "multiplier", "assumption", "Multiplier on the recruitment rate.")
     civilian_targeting: float = param(

@@ -164,15 +164,14 @@ class ArmyUnit(OnGrid, CellAgent):
         else:
             self.overstretched_weeks = 0
         if self.overstretched_weeks >= params.overstretch_weeks:
-            self.active = False
-            self.overstretched_weeks = 0
-            self.record(
-                "post_abandoned",
-                self.actor,
-                self.post_name,
-                detail=f"{round(self.strength)} troops against about {round(fighters_near)} fighters",
-            )
-            self.strength = 0.0
+            self.lose_post(f"{round(self.strength)} troops against about {round(fighters_near)} fighters")
+
+    def lose_post(self, detail: str) -> None:
+        """Leave the post (``post_abandoned``, with ``detail`` saying why); its troops rejoin the army's pool."""
+        self.active = False
+        self.overstretched_weeks = 0
+        self.record("post_abandoned", self.actor, self.post_name, detail=detail)
+        self.strength = 0.0
 
     def check_reoccupy(self, allocation: float, fighters_near: float, support: float = 0.0) -> None:
         """Reoccupy an abandoned post when its allocation could hold it comfortably, or retake it in a contest.

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sahel_sim.model import holdings
 from sahel_sim.model.accords import AccordState, collapse
 
 if TYPE_CHECKING:
@@ -37,8 +38,15 @@ def run(model: SahelModel) -> None:
 
 
 def monitored_share(model: SahelModel, accord: AccordState) -> float:
-    """Share of the accord's parties' fighters standing where peacekeepers patrol (0-1; 0 with no fighters)."""
-    fighters = model.presence.fighters[list(accord.parties)].sum(axis=0)
+    """Share of the accord's parties' fighters standing where peacekeepers patrol (0-1; 0 with no fighters).
+
+    The guards the parties keep at the sites and towns they hold count as fighters standing there.
+    """
+    parties = list(accord.parties)
+    fighters = model.presence.fighters[parties].sum(axis=0)
+    guards = holdings.held_fighters(model)
+    if guards is not None:
+        fighters = fighters + guards[parties].sum(axis=0)
     total = float(fighters.sum())
     if total <= 0:
         return 0.0

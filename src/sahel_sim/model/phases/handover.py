@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model import fields as F
+from sahel_sim.model import holdings
 from sahel_sim.model.accords import binding, collapse, in_party_area
 from sahel_sim.model.agents import ArmyUnit, CampStatus, PeacekeepingCamp
 from sahel_sim.model.agents.army import contest_chance
@@ -92,7 +93,7 @@ def run(model: SahelModel) -> None:
         column.advance()
         if not (column.arrived and site.closed):
             continue
-        if waiting and site.outcome is None:
+        if waiting and site.outcome is None and holdings.holder_at(model, site.xy, _radius(model)) is None:
             site.column = None
             _take(model, site, column, "army", f"the peacekeepers handed it to a column from {column.origin.post_name}")
         else:
@@ -116,20 +117,17 @@ def fighters_near(model: SahelModel, xy: tuple[int, int], radius_km: float) -> n
     return out
 
 
-def held_fighters(model: SahelModel) -> np.ndarray | None:
-    """Per faction and cell, the presence an armed holder keeps at its sites (fighters), or None if none."""
-    held = [s for s in model.sites if s.holder not in (None, STATE)]
-    if not held:
-        return None
-    names = [f.name for f in model.config.factions]
-    out = np.zeros((len(names), *model.land.shape))
-    for site in held:
-        out[(names.index(str(site.holder)), *site.xy)] += model.params.handover.held_town_fighters
-    return out
+def _radius(model: SahelModel) -> float:
+    return model.params.handover.contest_radius_km
+
+
+def _contestants(model: SahelModel, xy: tuple[int, int]) -> np.ndarray:
+    """Per faction, its fighters within the contest radius of a cell plus the guards it keeps there."""
+    return fighters_near(model, xy, _radius(model)) + holdings.guards_near(model, xy, _radius(model))
 
 
 def _strongest(model: SahelModel, site: Site) -> tuple[int, float]:
-    near = fighters_near(model, site.xy, model.params.handover.contest_radius_km)
+    near = _contestants(model, site.xy)
     if not near.size:
         return -1, 0.0
     f = int(np.argmax(near))
@@ -195,7 +193,7 @@ def _on_arrival(model: SahelModel, site: Site) -> None:
     accord = binding(model, f, site.country)
     if accord is not None and model.streams.handover.random() < model.params.accords.battle_collapse:
         collapse(model, accord, f"battle between the army and {name} over {site.name}")
-    remaining = fighters_near(model, site.xy, p.contest_radius_km)[f]
+    remaining = _contestants(model, site.xy)[f]
     army = max(column.strength, 0.0) * column.effectiveness
     chance = contest_chance(army, remaining, p.decisiveness)
     odds = f"P(army) {chance:.2f}: {round(column.strength)} soldiers against {round(remaining)} fighters"
@@ -204,7 +202,10 @@ def _on_arrival(model: SahelModel, site: Site) -> None:
     else:
         site.last_attempt = model.week_index
         column.fall_back()
-        _decide(model, site, "contested", name, f"{name} held it against the army ({odds})")
+        detail = f"{name} held it against the army ({odds})"
+        if site.outcome is not None and site.holder == name:  # no change of holder: log the contest on its own
+            model.record_event("site_defended", name, site.name, site.xy, detail=detail)
+        _decide(model, site, "contested", name, detail)
 
 
 def _battle(model: SahelModel, site: Site, column: ArmyColumn, faction: int) -> None:

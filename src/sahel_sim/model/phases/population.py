@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model import fields as F
-from sahel_sim.model.phases.handover import held_fighters
+from sahel_sim.model.holdings import held_fighters
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
@@ -97,7 +97,7 @@ def _control(model: SahelModel) -> None:
     forces = pres.state_op + model.params.peacekeeping.state_support * pres.peacekeepers_reach
     state = np.where(model.land, admin + c.force_presence_per_1000 * forces / 1000.0, 0.0)
     fighters = pres.fighters
-    held = held_fighters(model)  # armed holders of vacated camps keep a presence there
+    held = held_fighters(model)  # armed holders of vacated camps and held towns keep a guard there
     if held is not None:
         fighters = fighters + held
     factions = [c.fighter_presence_per_1000 * F.window_sum(f, r_op) / 1000.0 for f in fighters]

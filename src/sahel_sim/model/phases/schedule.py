@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sahel_sim.model import fields as F
-from sahel_sim.model import world
+from sahel_sim.model import holdings, world
 from sahel_sim.model.accords import in_party_area, sign
 from sahel_sim.scenario.schema import Scenario, StrengthPoint
 
@@ -61,6 +61,7 @@ def run(model: SahelModel) -> None:
     _shocks(model)
     sign(model)
     _factions(model)
+    holdings.update(model)
     _partners(model)
     _army(model)
     _peacekeepers(model)
@@ -120,13 +121,19 @@ def _army(model: SahelModel) -> None:
         total = strength_at(model.states[country].army_strength, model.date)
         weight_active = sum(u.weight for u in units if u.active)
         if fighters_op is not None:
+            radius_km = model.params.combat.operating_radius_km
             in_country = [u for u in model.units() if u.country == country]  # _support checks who is active
             for unit in units:
-                # An accord in force freezes positions: no return to posts in its parties' area.
-                if not unit.active and in_party_area(model, unit.home.coordinate, country) is None:
-                    share = unit.weight / (weight_active + unit.weight)
-                    xy = unit.home.coordinate
-                    unit.check_reoccupy(total * share, float(fighters_op[xy]), _support(model, country, xy, in_country))
+                # An accord in force freezes positions: no return to posts in its parties' area
+                # or in the towns they hold.
+                xy = unit.home.coordinate
+                if unit.active or in_party_area(model, xy, country) is not None:
+                    continue
+                if holdings.frozen_by_accord(model, xy, country):
+                    continue
+                share = unit.weight / (weight_active + unit.weight)
+                fighters = float(fighters_op[xy]) + float(holdings.guards_near(model, xy, radius_km).sum())
+                unit.check_reoccupy(total * share, fighters, _support(model, country, xy, in_country))
             weight_active = sum(u.weight for u in units if u.active)
         for unit in units:
             unit.reinforce(total * unit.weight / weight_active if unit.active and weight_active else 0.0)
