@@ -259,13 +259,14 @@ def test_run_timeout_records_the_run_as_failed_with_its_reason(spec_file, tmp_pa
 
     monkeypatch.setattr(worker, "simulate", slow_once)
     out = tmp_path / "sweep"
-    counts = run_sweep(spec_file, out, overrides=SHORT, serial=True, run_timeout=2.0)
+    # 10 s: far above a two-week run even on a loaded machine (2 s failed an ordinary run under load)
+    counts = run_sweep(spec_file, out, overrides=SHORT, serial=True, run_timeout=10.0)
     assert (counts.done, counts.failed) == (TOTAL - 1, 1)
     runs = pd.read_parquet(out / "runs")
     failed = runs[runs["status"] == "failed"]
     assert failed["seed"].tolist() == [seeds[2]]
-    assert failed["error"].iloc[0].startswith("RunTimeout: run exceeded --run-timeout of 2 s")
-    assert SweepStore(out).read_json("manifest.json")["sessions"][-1]["run_timeout"] == 2.0
+    assert failed["error"].iloc[0].startswith("RunTimeout: run exceeded --run-timeout of 10 s")
+    assert SweepStore(out).read_json("manifest.json")["sessions"][-1]["run_timeout"] == 10.0
 
 
 def test_run_timeout_in_worker_processes(tmp_path):
