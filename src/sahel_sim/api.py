@@ -6,6 +6,8 @@
     r.save("results/")                       # only now is anything written
     c = ss.compare("baseline", ["baseline_no_withdrawal"], seeds=20, workers=2)
     c.effect("fatalities_total", "ML")       # paired effect with its 95 % interval
+    p = ss.run("baseline", seed=3, posterior="calibrated")  # parameters drawn from the calibration
+    p.draw, p.posterior["values"]            # which weighted set the seed drew, and its values
 
 Everything heavy is imported inside the functions, so ``import sahel_sim`` stays fast. Bad input
 raises :class:`sahel_sim.scenario.errors.ScenarioError` with the same one-line message the command
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from sahel_sim.runs.output import RunOutput
+    from sahel_sim.scenario.posterior import Posterior
     from sahel_sim.scenario.schema import Scenario
 
 
@@ -67,6 +70,9 @@ class Run:
         source: The scenario file read.
         wall_seconds: Wall-clock time of the simulation, seconds.
         folder: The results folder, once written (by ``out=`` or :meth:`save`).
+        posterior: With ``posterior=``: the file, its SHA-256, ``sets``, ``parameters``, the ``draw``
+            (index of the set this run's seed drew) and its ``values`` (as the manifest records them);
+            None without.
     """
 
     scenario: Scenario
@@ -79,6 +85,12 @@ class Run:
     source: str | None = None
     wall_seconds: float = 0.0
     folder: Path | None = None
+    posterior: dict | None = None
+
+    @property
+    def draw(self) -> int | None:
+        """Index of the posterior's parameter set this run used (None without ``posterior=``)."""
+        return None if self.posterior is None else int(self.posterior["draw"])
 
     @classmethod
     def _from_output(cls, output: RunOutput, overrides: list[str], source: str | None) -> Run:
@@ -105,7 +117,9 @@ class Run:
         from sahel_sim.runs.results import write_results
 
         output = RunOutput(self.scenario, self.seed, self.timeseries, self.events, self.info, self.wall_seconds)
-        self.folder = write_results(output, Path(folder), source=self.source, overrides=self.overrides)
+        self.folder = write_results(
+            output, Path(folder), source=self.source, overrides=self.overrides, posterior=self.posterior
+        )
         return self.folder
 
     def dashboard(self, area: str = "ALL") -> Figure:
@@ -134,6 +148,7 @@ def run(
     overrides: Mapping[str, Any] | None = None,
     out: str | Path | None = None,
     check: bool = False,
+    posterior: str | Path | Posterior | None = None,
 ) -> Run:
     """Simulate one scenario in memory and return its tables; write nothing unless asked.
 
@@ -152,18 +167,24 @@ def run(
         out: A parent folder: also write the results folder there (as ``python -m sahel_sim run``
             does); the run's ``folder`` then names it.
         check: Check the model's invariants every week and raise at the first broken one.
+        posterior: Run with one parameter set of a calibration's posterior, drawn by the seed (as
+            ``run --posterior``): ``"calibrated"`` for the shipped one, a ``posterior.parquet``
+            path, or a :class:`~sahel_sim.scenario.posterior.Posterior`. The same seed always
+            draws the same set; :attr:`Run.draw` and :attr:`Run.posterior` say which.
 
     Returns:
         The run: ``timeseries``, ``events`` and ``summary`` DataFrames, ``info``, ``save()``,
         ``dashboard()``.
 
     Raises:
-        ScenarioError: A scenario, override or date that cannot be used (one line naming it).
+        ScenarioError: A scenario, override, date or posterior that cannot be used (one line naming
+            it; nothing is written).
     """
     from sahel_sim.runs.results import value_text
     from sahel_sim.runs.runner import simulate
     from sahel_sim.scenario.errors import ScenarioError
     from sahel_sim.scenario.loading import load_scenario, parse_date, with_overrides
+    from sahel_sim.scenario.posterior import open_posterior
 
     if until is not None and weeks is not None:
         raise ScenarioError("until", None, None, "give 'until' or 'weeks', not both")
@@ -181,8 +202,14 @@ def run(
         loaded = with_overrides(loaded, [("end", loaded.start + dt.timedelta(weeks=int(weeks)))], label="weeks")
     if seed is not None:
         loaded = with_overrides(loaded, [("seed", int(seed))], label="seed")
+    drawn = None
+    if posterior is not None:
+        chosen = open_posterior(posterior, loaded)
+        loaded, draw = chosen.apply(loaded, loaded.seed)
+        drawn = chosen.record(draw)
     output = simulate(loaded, check=check)
     result = Run._from_output(output, [f"{k}={value_text(v)}" for k, v in items], str(path))
+    result.posterior = drawn
     if out is not None:
         result.save(out)
     return result
@@ -200,6 +227,8 @@ class Sweep:
             ``final_<level>`` (value at the last week) and ``mean_``/``min_stability_index``.
         varied: The varied dotted paths.
         folder: The sweep folder (None when it was temporary and is gone).
+        posterior_draws: With ``posterior=``: the set each seed drew (``seed``, ``draw``, one column
+            per parameter; join on ``runs.seed``), as ``posterior_draws.csv``; else None.
     """
 
     runs: pd.DataFrame
@@ -207,6 +236,7 @@ class Sweep:
     final: pd.DataFrame
     varied: list[str]
     folder: Path | None
+    posterior_draws: pd.DataFrame | None = None
     _timeseries: pd.DataFrame | None = field(default=None, repr=False)
 
     @cached_property
@@ -242,6 +272,7 @@ def sweep(
     out: str | Path | None = None,
     resume: bool = False,
     timeseries: bool = False,
+    posterior: str | Path | Posterior | None = None,
 ) -> Sweep:
     """Run a sweep file and return its tables; write nothing lasting unless ``out`` is given.
 
@@ -252,20 +283,25 @@ def sweep(
             folder, deleted once its tables are read.
         resume: Continue the sweep already in ``out``.
         timeseries: Also keep every run's weekly table (large: runs x weeks x 6 areas rows).
+        posterior: Draw each run's parameters from a calibration's posterior by the run's seed (as
+            ``sweep --posterior``): ``"calibrated"``, a file's path or a loaded posterior; the
+            draws are in ``posterior_draws``.
 
     Returns:
         The sweep's ``runs``, ``points`` and ``final`` tables (and ``timeseries`` if asked).
 
     Raises:
-        ScenarioError: A sweep file, base scenario or design point that cannot be used.
+        ScenarioError: A sweep file, base scenario, design point or posterior that cannot be used.
     """
     from sahel_sim.analysis.sweep.engine import run_sweep
+    from sahel_sim.scenario.posterior import open_posterior
 
     path = scenario_path(spec)
+    drawn = None if posterior is None else open_posterior(posterior)  # checked against the points by the plan
     temporary = out is None
     folder = Path(tempfile.mkdtemp(prefix="sahel_sim-sweep-")) / "sweep" if out is None else Path(out)
     try:
-        run_sweep(path, folder, workers=workers, resume=resume, serial=workers == 1)
+        run_sweep(path, folder, workers=workers, resume=resume, serial=workers == 1, posterior=drawn)
         result = load_sweep(folder, timeseries=timeseries)
         if temporary:
             result.folder = None
@@ -302,7 +338,16 @@ def load_sweep(folder: str | Path, *, timeseries: bool = False) -> Sweep:
     done = bool((runs["status"] == "ok").any())
     final = store.read("final") if done else runs.iloc[0:0]
     weekly = store.read("timeseries") if timeseries and done else None
-    return Sweep(runs, store.read("points"), final, list(info["varied"]), folder, weekly)
+    draws = _posterior_draws(folder)
+    return Sweep(runs, store.read("points"), final, list(info["varied"]), folder, draws, weekly)
+
+
+def _posterior_draws(folder: Path) -> pd.DataFrame | None:
+    """The ``posterior_draws.csv`` of a sweep or comparison folder (None if it ran without a posterior)."""
+    import pandas as pd
+
+    file = folder / "posterior_draws.csv"
+    return pd.read_csv(file) if file.is_file() else None
 
 
 @dataclass
@@ -329,6 +374,8 @@ class Comparison:
         alternatives: The alternatives' labels, in the order given.
         window: First and last date of the compared window.
         folder: The comparison folder (None when it was temporary and is gone).
+        posterior_draws: With ``posterior=``: the set each seed drew, the same in every scenario
+            (``seed``, ``draw``, one column per parameter; join on ``per_seed.seed``); else None.
     """
 
     effects: pd.DataFrame
@@ -339,6 +386,7 @@ class Comparison:
     alternatives: list[str]
     window: tuple[dt.date, dt.date]
     folder: Path | None
+    posterior_draws: pd.DataFrame | None = None
 
     def effect(self, metric: str = "fatalities_total", area: str = "ML") -> pd.DataFrame:
         """The effects of every alternative on one metric in one area, indexed by alternative."""
@@ -358,6 +406,7 @@ def compare(
     out: str | Path | None = None,
     keep: bool = False,
     resume: bool = False,
+    posterior: str | Path | Posterior | None = None,
 ) -> Comparison:
     """Compare scenarios with a reference over the same seeds, as ``python -m sahel_sim compare`` does.
 
@@ -382,12 +431,17 @@ def compare(
             ``summary.md``); default a temporary folder, deleted once its tables are read.
         keep: Keep the temporary folder too (its path is then in ``folder``).
         resume: Continue the comparison already in ``out``, skipping its finished runs.
+        posterior: Draw each seed's parameters from a calibration's posterior (as ``compare
+            --posterior``): ``"calibrated"``, a file's path or a loaded posterior. Every scenario's
+            run of a seed uses the same set, so the pairs stay paired; the draws are in
+            ``posterior_draws``.
 
     Returns:
         The comparison: ``effects``, ``per_seed`` and ``posts`` DataFrames and the ``summary`` text.
 
     Raises:
-        ScenarioError: A scenario, window, area or seed count that cannot be used (one line naming it).
+        ScenarioError: A scenario, window, area, seed count or posterior that cannot be used (one
+            line naming it).
         FileNotFoundError: If no run succeeded.
     """
     import pandas as pd
@@ -395,11 +449,13 @@ def compare(
     from sahel_sim.analysis.compare.engine import run_compare
     from sahel_sim.analysis.compare.plan import load_plan
     from sahel_sim.analysis.compare.report import write_outputs
+    from sahel_sim.scenario.posterior import open_posterior
 
     others = [alternatives] if isinstance(alternatives, str | Path) else list(alternatives)
     files = [scenario_path(name) for name in [reference, *others]]
     window = [d.isoformat() if isinstance(d, dt.date) else d for d in (start, end)]
-    plan = load_plan(files, int(seeds), window[0], window[1], list(areas) if areas else None)
+    drawn = None if posterior is None else open_posterior(posterior)  # checked against every scenario by the plan
+    plan = load_plan(files, int(seeds), window[0], window[1], list(areas) if areas else None, drawn)
     temporary = out is None and not keep
     folder = Path(tempfile.mkdtemp(prefix="sahel_sim-compare-")) / "compare" if out is None else Path(out)
     try:
@@ -414,6 +470,7 @@ def compare(
             alternatives=[a.label for a in plan.alternatives],
             window=plan.window,
             folder=None if temporary else folder,
+            posterior_draws=_posterior_draws(folder),
         )
     finally:
         if temporary:

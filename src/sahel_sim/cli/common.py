@@ -128,9 +128,6 @@ def load_posterior_option(path: str | None, scenario: Scenario | None = None):
     """
     if path is None:
         return None
-    from sahel_sim.scenario.posterior import load_posterior, shipped_posterior
+    from sahel_sim.scenario.posterior import open_posterior
 
-    posterior = load_posterior(shipped_posterior() if path == "calibrated" else path)
-    if scenario is not None:
-        posterior.check(scenario)
-    return posterior
+    return open_posterior(path, scenario)

@@ -135,7 +135,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     drawn = None
     if posterior is not None:
         scenario, draw = posterior.apply(scenario, scenario.seed)
-        drawn = {**posterior.describe(), "draw": draw, "values": posterior.parameters(draw)}
+        drawn = posterior.record(draw)
     blocked = blocking_file(Path(args.out))
     if blocked is not None:
         print(f"error: cannot write results under {args.out}: {blocked} is a file, not a folder", file=sys.stderr)

@@ -36,6 +36,8 @@ WEIGHT = "weight"
 METADATA_KEY = b"sahel_sim"
 #: Salt of the draw's random stream, so that it shares nothing with the model's streams of the same seed.
 DRAW_SALT = 0x5A4E1
+#: The name that stands for the shipped posterior (``--posterior calibrated``).
+CALIBRATED = "calibrated"
 
 
 @dataclass(frozen=True)
@@ -124,12 +126,40 @@ class Posterior:
         """What a result records about the posterior it used."""
         return {"file": str(self.path), "sha256": self.sha256, "sets": len(self), "parameters": list(self.keys)}
 
+    def record(self, index: int) -> dict[str, Any]:
+        """What a run's manifest records of the set it drew: :meth:`describe`, ``draw`` and ``values``."""
+        return {**self.describe(), "draw": int(index), "values": self.parameters(index)}
+
 
 def shipped_posterior() -> Path:
     """The posterior shipped with the package (``--posterior calibrated``; docs/CALIBRATION.md)."""
     from importlib.resources import files
 
     return Path(str(files("sahel_sim") / "data" / "calibration" / "posterior.parquet"))
+
+
+def open_posterior(source: str | Path | Posterior, scenario: Scenario | None = None) -> Posterior:
+    """The posterior that ``--posterior`` (or the notebook API's ``posterior=``) names, checked.
+
+    Args:
+        source: ``"calibrated"`` for the shipped posterior, a posterior file's path, or a loaded
+            :class:`Posterior` (used as it is).
+        scenario: If given, every set must apply to it (see :meth:`Posterior.check`).
+
+    Returns:
+        The posterior.
+
+    Raises:
+        ScenarioError: If the file is missing or unusable, or names a parameter the scenario does
+            not have (naming the file).
+    """
+    if isinstance(source, Posterior):
+        posterior = source
+    else:
+        posterior = load_posterior(shipped_posterior() if source == CALIBRATED else source)
+    if scenario is not None:
+        posterior.check(scenario)
+    return posterior
 
 
 def load_posterior(path: str | Path) -> Posterior:
