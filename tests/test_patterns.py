@@ -6,6 +6,7 @@ Each test compares distributions over several seeds, never single runs (docs/ODD
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import numpy as np
@@ -200,11 +201,30 @@ def test_a_slower_withdrawal_hands_more_of_the_vacated_camps_to_the_army():
     assert (slow >= fast).mean() >= 0.75, (fast, slow)
 
 
-def _blockade_weeks_in_mali(model, scenario, seed, wall_seconds) -> float:
-    """Town-weeks of blockade in Mali in 2023-2025 (the weekly ``blockaded_towns`` metric summed)."""
+def _historical_outcomes(model, scenario, seed, wall_seconds) -> dict:
+    """What the historical patterns read from a run: Malian blockade town-weeks in 2023-2025 (the weekly
+    ``blockaded_towns`` metric summed) and the separatists' accord's collapse date and reason."""
     ts = model.metrics.frame()
     mali = ts[(ts["area"] == "ML") & (ts["date"] >= "2023-01-01")]
-    return float(mali["blockaded_towns"].sum())
+    accord = model.accords[0]
+    return {
+        "blockade_weeks": float(mali["blockaded_towns"].sum()),
+        "collapsed_on": accord.collapsed_on,
+        "reason": accord.reason,
+    }
+
+
+@functools.cache
+def _historical_and_staying(seed: int) -> tuple[dict, dict]:
+    """The historical scenario and minusma_stays with one seed (shared history to June 2023)."""
+    from sahel_sim.runs.family import simulate_family
+    from sahel_sim.scenario.loading import load_scenario
+
+    folder = Path(__file__).resolve().parents[1] / "scenarios"
+    historical, stays = load_scenario(folder / "historical.yaml"), load_scenario(folder / "minusma_stays.yaml")
+    members = simulate_family(historical, seed, [("stays", stays)], extract=_historical_outcomes)
+    withdrawal, staying = (m.output for m in members)
+    return withdrawal, staying
 
 
 def test_the_withdrawal_brings_blockades_that_a_staying_mission_prevents():
@@ -217,16 +237,29 @@ def test_the_withdrawal_brings_blockades_that_a_staying_mission_prevents():
     (docs/ODD.md, "Blockades"; an earlier tiny-world version stopped producing blockades at all
     once garrisoned towns were held, so it could no longer test anything).
     """
-    from sahel_sim.runs.family import simulate_family
-    from sahel_sim.scenario.loading import load_scenario
-
-    folder = Path(__file__).resolve().parents[1] / "scenarios"
-    historical, stays = load_scenario(folder / "historical.yaml"), load_scenario(folder / "minusma_stays.yaml")
-    pairs = []
-    for seed in SEEDS:
-        members = simulate_family(historical, seed, [("stays", stays)], extract=_blockade_weeks_in_mali)
-        pairs.append([m.output for m in members])
+    pairs = [[run["blockade_weeks"] for run in _historical_and_staying(seed)] for seed in SEEDS]
     withdrawal, staying = np.array(pairs, dtype=float).T
     assert withdrawal.mean() > 0  # blockades happen at all
     assert withdrawal.mean() > staying.mean(), (withdrawal, staying)
     assert (withdrawal > staying).sum() > (withdrawal < staying).sum(), (withdrawal, staying)
+
+
+def test_the_ceasefire_ends_when_the_army_moves_on_the_vacated_north():
+    """The separatists left the ceasefire in 2023 as the army moved on the camps MINUSMA vacated (issue 14).
+
+    Among paired seeds of the historical scenario in which the accord still stands when the first
+    camp's drawdown begins (2023-06-09), it collapses by the end of 2024 in most with the real
+    withdrawal, each time after the first northern camp closed (Ber, 2023-08-13), and in fewer when
+    MINUSMA stays (docs/ODD.md, "Towns held by armed groups", "Peace accords"; pattern 7). It could
+    fail if the accord never lasted to 2023, if the army never contested a town the separatists hold,
+    or if monitoring did not matter.
+    """
+    drawdown, ber, end = dt.date(2023, 6, 9), dt.date(2023, 8, 13), dt.date(2024, 12, 31)
+    runs = [_historical_and_staying(seed) for seed in SEEDS]
+    standing = [(w, s) for w, s in runs if w["collapsed_on"] is None or w["collapsed_on"] >= drawdown]
+    assert len(standing) >= 2, "too few seeds in which the accord lasts to 2023 to test anything"
+    ended = [w for w, _ in standing if w["collapsed_on"] is not None and w["collapsed_on"] <= end]
+    ended_staying = [s for _, s in standing if s["collapsed_on"] is not None and s["collapsed_on"] <= end]
+    assert len(ended) > len(standing) / 2, [w["collapsed_on"] for w, _ in standing]
+    assert all(w["collapsed_on"] > ber for w in ended), [(w["collapsed_on"], w["reason"]) for w in ended]
+    assert len(ended_staying) < len(ended), [s["collapsed_on"] for _, s in standing]
