@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from sahel_sim.model.phases.accords import collapse_hazard
+from sahel_sim.model.phases.accords import collapse_hazard, monitors_present
 from sahel_sim.model.sahel_model import SahelModel
 from worlds import KIDAL, TESSALIT, faction, mali_army, mission, run, scenario
 
@@ -117,6 +117,30 @@ def test_collapse_hazard_falls_with_monitoring_and_rises_with_encroachment():
     assert collapse_hazard(model, accord, 1.0) < unmonitored
     accord.encroachments = 2
     assert collapse_hazard(model, accord, 0.0) > unmonitored
+
+
+def test_the_accord_loses_its_monitoring_as_the_mission_draws_down():
+    """m is the mission's presence in the accord's country relative to its strength since the accord
+    (Fortna 2004: whether peacekeepers are deployed), so the hazard rises as the camps close."""
+    close = dt.date(2020, 3, 1)
+    camps = [{"name": "C", **TESSALIT}, {"name": "D", **KIDAL}]
+    sc = scenario(
+        weeks=16,
+        peacekeepers=mission(camps, withdrawal={"dates": {"C": close, "D": dt.date(2020, 4, 1)}}),
+        states=[mali_army()],
+        factions=[faction("F")],
+        accords=[ACCORD],
+        mechanisms={"accords": {"base_hazard": 0.0}},
+    )
+    model = SahelModel(sc, seed=1)
+    shares = []
+    while model.running:
+        model.step()
+        accord = model.accords[0]
+        shares.append(monitors_present(model, accord) / accord.monitors_peak if accord.monitors_peak else 0.0)
+    assert shares[0] == pytest.approx(1.0)
+    assert shares[-1] == 0.0  # both camps closed, their convoys gone
+    assert all(a >= b - 1e-9 for a, b in zip(shares, shares[1:], strict=False))  # it only falls
 
 
 def test_an_accord_collapses_with_its_reason_in_the_log():

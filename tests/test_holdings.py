@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sahel_sim.model import fields as F
-from sahel_sim.model.phases.accords import monitored_share
 from sahel_sim.model.sahel_model import SahelModel
 from worlds import GAO, KIDAL, TESSALIT, faction, mali_army, mission, partner, run, scenario
 
@@ -90,19 +89,3 @@ def test_a_column_waiting_at_a_camp_in_a_held_town_must_fight_for_it():
     assert _kinds(free, "camp_handover")["detail"].iloc[0].startswith("army:")
     handover = _kinds(held, "camp_handover")["detail"].iloc[0]
     assert handover.startswith("contested:") and "P(army)" in handover
-
-
-def test_the_guard_of_a_held_town_next_to_a_camp_counts_as_monitored():
-    far = {"lat": 19.5, "lon": 3.8}  # the faction's bands stand away from the camp
-    parts = {
-        "weeks": 2,
-        "peacekeepers": mission([{"name": "C", **KIDAL}]),
-        "states": [mali_army()],
-        "accords": [ACCORD],
-    }
-    shares = []
-    for extra in ({}, HOLDS_KIDAL):
-        model = SahelModel(scenario(factions=[_separatists(300, far, **extra)], **parts), seed=1)
-        model.step()
-        shares.append(monitored_share(model, model.accords[0]))
-    assert shares[1] > shares[0]

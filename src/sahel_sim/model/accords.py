@@ -35,6 +35,7 @@ class AccordState:
         collapsed_on: Date of its collapse, if it has collapsed.
         reason: Why it collapsed.
         encroachments: Sites in a party's area the army has taken since the accord was signed.
+        monitors_peak: Most peacekeepers present in its country in a week since it came into force (personnel).
 
     """
 
@@ -44,6 +45,7 @@ class AccordState:
     collapsed_on: dt.date | None = None
     reason: str = ""
     encroachments: int = 0
+    monitors_peak: float = 0.0
 
 
 def accords_of(model: SahelModel) -> list[AccordState]:

@@ -4,9 +4,11 @@ The weekly collapse hazard of an accord in force is
 
     h = base_hazard x (1 - monitoring_reduction x m) x (1 + encroachment_gain) ^ n
 
-where m is the share of its parties' fighters within the peacekeepers' reach this week and n the
-number of sites in its parties' area that the army has taken since it was signed (docs/ODD.md,
-"Peace accords"; sources in ``mechanisms.accords``). A battle between the parties collapses it in
+where m is the monitoring mission's presence in the accord's country (its peacekeepers there this
+week over the most it has had there since the accord came into force: Fortna's finding concerns
+whether peacekeepers are deployed for a ceasefire, not where they patrol) and n the number of sites
+in its parties' area that the army has taken since it was signed (docs/ODD.md, "Peace accords";
+sources in ``mechanisms.accords``). A battle between the parties collapses it in
 the handover phase.
 """
 
@@ -14,7 +16,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sahel_sim.model import holdings
 from sahel_sim.model.accords import AccordState, collapse
 
 if TYPE_CHECKING:
@@ -26,31 +27,24 @@ def run(model: SahelModel) -> None:
     for accord in model.accords:
         if not accord.in_force:
             continue
-        m = monitored_share(model, accord)
+        now = monitors_present(model, accord)
+        accord.monitors_peak = max(accord.monitors_peak, now)
+        m = now / accord.monitors_peak if accord.monitors_peak > 0 else 0.0
         h = collapse_hazard(model, accord, m)
         if model.streams.handover.random() < h:
             collapse(
                 model,
                 accord,
-                f"weekly hazard {h:.4f}: {100 * m:.0f} % of its fighters within peacekeepers' reach, "
-                f"{accord.encroachments} site(s) in its area taken by the army",
+                f"weekly hazard {h:.4f}: the monitoring mission at {100 * m:.0f} % of its strength since the "
+                f"accord, {accord.encroachments} site(s) in its area taken by the army",
             )
 
 
-def monitored_share(model: SahelModel, accord: AccordState) -> float:
-    """Share of the accord's parties' fighters standing where peacekeepers patrol (0-1; 0 with no fighters).
-
-    The guards the parties keep at the sites and towns they hold count as fighters standing there.
-    """
-    parties = list(accord.parties)
-    fighters = model.presence.fighters[parties].sum(axis=0)
-    guards = holdings.held_fighters(model)
-    if guards is not None:
-        fighters = fighters + guards[parties].sum(axis=0)
-    total = float(fighters.sum())
-    if total <= 0:
+def monitors_present(model: SahelModel, accord: AccordState) -> float:
+    """Peacekeepers in the accord's country this week, in camps and convoys (personnel; 0 if none host it)."""
+    if model.pk_host != accord.spec.country:
         return 0.0
-    return float(fighters[model.presence.peacekeepers_reach > 0].sum()) / total
+    return float(model.presence.peacekeepers[model.geo.mask(accord.spec.country)].sum())
 
 
 def collapse_hazard(model: SahelModel, accord: AccordState, monitored: float) -> float:
@@ -59,7 +53,7 @@ def collapse_hazard(model: SahelModel, accord: AccordState, monitored: float) ->
     Args:
         model: The model.
         accord: An accord in force.
-        monitored: Share of its parties' fighters within the peacekeepers' reach (0-1).
+        monitored: The monitoring mission's presence, a share of its strength since the accord (0-1).
 
     Returns:
         A probability per week, at most 1.

@@ -114,7 +114,8 @@ class AccordParams(Frozen):
         "share of hazard",
         "Fortna 2004 (International Studies Quarterly 48(2)) and 2008: peacekeepers lower the risk "
         "of war resuming by roughly 55-85 % depending on specification; 0.7 is within that range",
-        "Share of the collapse hazard removed when all of a party's fighters are within peacekeepers' reach.",
+        "Share of the collapse hazard removed while the monitoring mission is in the accord's country at the "
+        "strength it has had since the accord (in proportion as it draws down).",
     )
     encroachment_gain: float = param(
         1.0,
