@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from sahel_sim.model import fields as F
+from sahel_sim.model.accords import binding
 
 if TYPE_CHECKING:
+    from sahel_sim.model.agents import ArmyUnit
     from sahel_sim.model.sahel_model import SahelModel
 
 
@@ -83,8 +85,6 @@ def update(model: SahelModel) -> None:
 
 def frozen_by_accord(model: SahelModel, xy: tuple[int, int], country: str) -> bool:
     """Whether a post at ``xy`` lies in a town held by a faction an accord in force binds to ``country``."""
-    from sahel_sim.model.accords import binding
-
     r = F.km_to_cells(model.params.handover.garrison_radius_km, model.resolution)
     return any(
         h.held
@@ -113,7 +113,8 @@ def guard_cells(model: SahelModel) -> list[tuple[int, int, int]]:
     holds unless it also holds a site in the town's cell.
     """
     names = [f.name for f in model.config.factions]
-    sites = [(names.index(str(s.holder)), *s.xy) for s in model.sites if s.holder not in (None, "state")]
+    held = [s for s in model.sites if s.holder not in (None, "state")]  # "state": handover.STATE (it imports us)
+    sites = [(names.index(str(s.holder)), *s.xy) for s in held]
     towns = {(h.faction, *h.xy) for h in model.holdings if h.held} - set(sites)
     return sites + sorted(towns)
 
@@ -152,7 +153,7 @@ def _start(model: SahelModel, holding: Holding) -> None:
     model.record_event("town_held", name, holding.town, holding.xy, detail=f"from {holding.since} (scenario)")
 
 
-def _army_post(model: SahelModel, holding: Holding):
+def _army_post(model: SahelModel, holding: Holding) -> ArmyUnit | None:
     return model.nearest_army_unit(holding.xy, holding.country, model.params.handover.garrison_radius_km)
 
 
