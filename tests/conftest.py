@@ -130,3 +130,20 @@ def fast_plots(monkeypatch):
 
     monkeypatch.setattr(plots, "dashboard", stub)
     monkeypatch.setattr(plots, "events_map", stub)
+
+
+#: The two parameters the small test posteriors draw (dotted scenario paths).
+ATTACK = "mechanisms.insurgency.attack_rate"
+LETHALITY = "mechanisms.insurgency.lethality"
+
+
+@pytest.fixture
+def posterior_file(tmp_path):
+    """A small posterior: two parameter sets of equal weight, and a third of weight 0 that is never drawn."""
+    import numpy as np
+    import pandas as pd
+
+    from sahel_sim.scenario.posterior import write_posterior
+
+    sets = pd.DataFrame({ATTACK: [0.3, 0.9, 0.5], LETHALITY: [0.02, 0.2, 0.1]})
+    return write_posterior(tmp_path / "posterior.parquet", sets, np.array([1.0, 1.0, 0.0]), {"test": True})

@@ -11,19 +11,9 @@ import pandas as pd
 import pytest
 
 import sahel_sim as ss
-from conftest import SCENARIO_DIR
+from conftest import ATTACK, LETHALITY, SCENARIO_DIR
 from sahel_sim.scenario.errors import ScenarioError
 from sahel_sim.scenario.posterior import load_posterior, shipped_posterior, write_posterior
-
-ATTACK = "mechanisms.insurgency.attack_rate"
-LETHALITY = "mechanisms.insurgency.lethality"
-
-
-@pytest.fixture
-def posterior_file(tmp_path):
-    """Two parameter sets of equal weight (and a third of weight 0, never drawn)."""
-    sets = pd.DataFrame({ATTACK: [0.3, 0.9, 0.5], LETHALITY: [0.02, 0.2, 0.1]})
-    return write_posterior(tmp_path / "posterior.parquet", sets, np.array([1.0, 1.0, 0.0]), {"test": True})
 
 
 def value_at(scenario, dotted: str) -> float:

@@ -31,15 +31,20 @@ def _kinds(model: SahelModel, kind: str):
     return events[events["kind"] == kind]
 
 
-def test_a_held_town_costs_the_army_its_post_and_an_accord_keeps_it_out():
-    sc = scenario(
+def _kidal_held(accords: list, mechanisms: dict):
+    """The separatists hold Kidal from the start; a large army and a partner at Kidal could retake it."""
+    return scenario(
         weeks=40,
         states=[mali_army(40000)],
         partners=[partner(START, 3000, KIDAL)],
         factions=[_separatists(**HOLDS_KIDAL)],
-        accords=[ACCORD],
-        mechanisms={"accords": {"base_hazard": 0.0}, "handover": {"retry_weeks": 2}},
+        accords=accords,
+        mechanisms={"handover": {"retry_weeks": 2}, **mechanisms},
     )
+
+
+def test_a_held_town_costs_the_army_its_post_and_an_accord_keeps_it_out():
+    sc = _kidal_held([ACCORD], {"accords": {"base_hazard": 0.0}})
     posts = _army_posts_near(SahelModel(sc, seed=1), KIDAL)
     assert posts and all(u.active for u in posts), "the test needs an army post at Kidal"
     model = run(sc)
@@ -51,13 +56,7 @@ def test_a_held_town_costs_the_army_its_post_and_an_accord_keeps_it_out():
 
 
 def test_without_an_accord_the_army_retakes_a_held_town_in_a_contest():
-    sc = scenario(
-        weeks=40,
-        states=[mali_army(40000)],
-        partners=[partner(START, 3000, KIDAL)],
-        factions=[_separatists(**HOLDS_KIDAL)],
-        mechanisms={"handover": {"retry_weeks": 2}},
-    )
+    sc = _kidal_held([], {})
     model = run(sc)
     taken = _kinds(model, "town_taken")
     assert len(taken) == 1 and taken["detail"].iloc[0].startswith("from S")

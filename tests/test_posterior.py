@@ -9,19 +9,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from conftest import SCENARIO_DIR
+from conftest import ATTACK, SCENARIO_DIR
 from sahel_sim.scenario.loading import ScenarioError, load_scenario
 from sahel_sim.scenario.posterior import load_posterior, write_posterior
-
-ATTACK = "mechanisms.insurgency.attack_rate"
-LETHALITY = "mechanisms.insurgency.lethality"
-
-
-@pytest.fixture
-def posterior_file(tmp_path):
-    """Three parameter sets; the third has weight 0 and must never be drawn."""
-    sets = pd.DataFrame({ATTACK: [0.3, 0.9, 0.5], LETHALITY: [0.02, 0.2, 0.1]})
-    return write_posterior(tmp_path / "posterior.parquet", sets, np.array([1.0, 1.0, 0.0]), {"test": True})
 
 
 def test_draws_follow_the_weights_and_depend_only_on_the_seed(posterior_file):
