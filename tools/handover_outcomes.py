@@ -22,7 +22,7 @@ import pandas as pd
 
 from sahel_sim.runs.runner import simulate
 from sahel_sim.scenario.loading import load_scenario
-from sahel_sim.scenario.posterior import load_posterior, shipped_posterior
+from sahel_sim.scenario.posterior import CALIBRATED, open_posterior
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 END = dt.date(2024, 12, 31)
@@ -34,7 +34,7 @@ def closures(job: tuple[str, int, bool]) -> list[dict]:
     name, seed, posterior = job
     scenario = load_scenario(SCENARIOS / f"{name}.yaml").model_copy(update={"end": END})
     if posterior:
-        scenario, _ = load_posterior(shipped_posterior()).apply(scenario, seed)
+        scenario, _ = open_posterior(CALIBRATED).apply(scenario, seed)
     summary = simulate(scenario, seed=seed).summary
     rows = summary["camp_closures"]
     return [{"scenario": name, "seed": seed, "camp": c["camp"], "outcome": c["outcome"]} for c in rows]

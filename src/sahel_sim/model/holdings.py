@@ -21,6 +21,7 @@ import numpy as np
 
 from sahel_sim.model import fields as F
 from sahel_sim.model.accords import binding
+from sahel_sim.model.spatial import cells_apart
 
 if TYPE_CHECKING:
     from sahel_sim.model.agents import ArmyUnit
@@ -89,7 +90,7 @@ def frozen_by_accord(model: SahelModel, xy: tuple[int, int], country: str) -> bo
     return any(
         h.held
         and h.country == country
-        and max(abs(h.xy[0] - xy[0]), abs(h.xy[1] - xy[1])) <= r
+        and cells_apart(h.xy, xy) <= r
         and binding(model, h.faction, country) is not None
         for h in model.holdings
     )
@@ -100,7 +101,7 @@ def holder_at(model: SahelModel, xy: tuple[int, int], radius_km: float) -> int |
     r = F.km_to_cells(radius_km, model.resolution)
     best: tuple[int, int] | None = None
     for h in model.holdings:
-        d = max(abs(h.xy[0] - xy[0]), abs(h.xy[1] - xy[1]))
+        d = cells_apart(h.xy, xy)
         if h.held and d <= r and (best is None or d < best[0]):
             best = (d, h.faction)
     return None if best is None else best[1]
@@ -124,7 +125,7 @@ def guards_near(model: SahelModel, xy: tuple[int, int], radius_km: float) -> np.
     out = np.zeros(len(model.config.factions))
     r = F.km_to_cells(radius_km, model.resolution)
     for f, x, y in guard_cells(model):
-        if max(abs(x - xy[0]), abs(y - xy[1])) <= r:
+        if cells_apart((x, y), xy) <= r:
             out[f] += model.params.handover.held_town_fighters
     return out
 
@@ -147,7 +148,7 @@ def _start(model: SahelModel, holding: Holding) -> None:
     for unit in model.units():
         if unit.is_partner or not unit.active or unit.country != holding.country:
             continue
-        if max(abs(unit.xy[0] - holding.xy[0]), abs(unit.xy[1] - holding.xy[1])) <= r:
+        if cells_apart(unit.xy, holding.xy) <= r:
             unit.lose_post(f"lost to {name}, which holds {holding.town} from {holding.since} (scenario)")
             unit.last_contest = model.week_index  # a lost battle: the army waits before it tries again
     model.record_event("town_held", name, holding.town, holding.xy, detail=f"from {holding.since} (scenario)")

@@ -96,3 +96,8 @@ def nearest_within(origin: tuple[int, int], xs: np.ndarray, ys: np.ndarray, radi
     d = np.maximum(np.abs(xs - origin[0]), np.abs(ys - origin[1]))
     i = int(np.argmin(d))
     return i if d[i] <= radius else None
+
+
+def cells_apart(a: tuple[int, int], b: tuple[int, int]) -> int:
+    """Chebyshev distance between two cells (cells): the square-window radius that joins them."""
+    return max(abs(a[0] - b[0]), abs(a[1] - b[1]))

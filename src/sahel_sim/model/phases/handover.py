@@ -27,6 +27,7 @@ from sahel_sim.model.agents.base import positions, strengths
 from sahel_sim.model.agents.column import ArmyColumn
 from sahel_sim.model.agents.insurgents import faction_indices
 from sahel_sim.model.phases.schedule import strength_at
+from sahel_sim.model.spatial import cells_apart
 
 if TYPE_CHECKING:
     from sahel_sim.model.sahel_model import SahelModel
@@ -272,12 +273,11 @@ def _origin(model: SahelModel, site: Site) -> ArmyUnit | None:
     """The nearest national garrison in reach that is not overstretched: where a column sets out."""
     p = model.params.handover
     r = F.km_to_cells(p.column_reach_km, model.resolution)
-    x, y = site.xy
     best: tuple[int, str, ArmyUnit] | None = None
     for unit in model.units():
         if unit.is_partner or not unit.active or unit.country != site.country or unit.overstretched_weeks:
             continue
-        d = max(abs(unit.xy[0] - x), abs(unit.xy[1] - y))
+        d = cells_apart(unit.xy, site.xy)
         if d <= r and (best is None or (d, unit.post_name) < best[:2]):
             best = (d, unit.post_name, unit)
     return None if best is None else best[2]
