@@ -17,12 +17,13 @@ class InsurgencyParams(Frozen):
         "Largest share of the willing people within reach who can be under arms at once (carrying capacity).",
     )
     recruit_rate: float = param(
-        0.01787,
+        0.05,
         0.0,
         0.5,
-        "share of the unmobilised capacity per week",
+        "recruits per fighter per week",
         CALIBRATED,
-        "Share of the remaining mobilisation capacity within a band's reach that joins it each week.",
+        "Recruits a band's fighters bring in each week while the mobilisation capacity within reach is "
+        "all free; scaled down by the share of it already under arms (logistic growth).",
     )
     desertion_rate: float = param(
         0.01, 0.0, 0.2, "share of fighters per week", "assumption", "Share of a band's fighters who leave each week."
