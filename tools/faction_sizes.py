@@ -7,13 +7,14 @@ calibration targets (the calibration uses 2012-2019 only), so whether the model'
 is an independent check of the growth rules. JNIM is counted as an organisation: its fighters with
 those of the wings that are ``part_of`` it on the date (Katiba Macina from 2 March 2017).
 
-For seeds 1..N of ``historical.yaml`` (optionally with one posterior set per seed, drawn as ``run
---posterior`` draws it), prints each group's fighters on 1 January of the years asked and, for the
+For seeds 1..N of ``historical.yaml`` or another shipped scenario (``--scenario baseline``: does a
+run started at the sourced sizes keep them?), optionally with one posterior set per seed (drawn as
+``run --posterior`` draws it), prints each group's fighters on 1 January of the years asked and, for the
 two sourced dates, the median [5 %, 95 %] over seeds next to the estimate.
 
 Usage (from the repository root)::
 
-    PYTHONPATH=src python tools/faction_sizes.py --seeds 20 --jobs 2 [--posterior calibrated]
+    PYTHONPATH=src python tools/faction_sizes.py --seeds 20 --jobs 2 [--posterior calibrated] [--scenario baseline]
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from sahel_sim.model.sahel_model import SahelModel
 from sahel_sim.scenario.loading import load_scenario, with_overrides
 from sahel_sim.scenario.posterior import open_posterior
 
-SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "historical.yaml"
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 
 #: (organisation, date, low, high, source) from the reference facts.
 ESTIMATES = (
@@ -39,11 +40,11 @@ ESTIMATES = (
 )
 
 
-def sizes(args: tuple[int, str | None, tuple[dt.date, ...]]) -> dict[tuple[str, dt.date], float]:
+def sizes(args: tuple[str, int, str | None, tuple[dt.date, ...]]) -> dict[tuple[str, dt.date], float]:
     """One seed's fighters per organisation on each date (wings counted with their organisation)."""
-    seed, posterior, dates = args
+    name, seed, posterior, dates = args
     end = max(dates) + dt.timedelta(weeks=1)  # the last week steps past the last date
-    scenario = with_overrides(load_scenario(SCENARIO), [("end", end)], label="faction sizes")
+    scenario = with_overrides(load_scenario(SCENARIOS / f"{name}.yaml"), [("end", end)], label="faction sizes")
     if posterior is not None:
         scenario, _ = open_posterior(posterior, scenario).apply(scenario, seed)
     model = SahelModel(scenario, seed=seed)
@@ -64,16 +65,19 @@ def sizes(args: tuple[int, str | None, tuple[dt.date, ...]]) -> dict[tuple[str, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scenario", default="historical", help="a shipped scenario's name (default historical)")
     parser.add_argument("--seeds", type=int, default=20, help="seeds 1..N (default 20)")
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default 2)")
     parser.add_argument("--posterior", default=None, help="posterior file, or 'calibrated' (default: the defaults)")
     parser.add_argument("--years", type=int, nargs="*", default=[2013, 2016, 2019, 2022], help="1 January of these")
     args = parser.parse_args()
-    dates = tuple(sorted({dt.date(y, 1, 1) for y in args.years} | {d for _, d, *_ in ESTIMATES}))
+    start = load_scenario(SCENARIOS / f"{args.scenario}.yaml").start
+    years = {dt.date(y, 1, 1) for y in args.years} | {d for _, d, *_ in ESTIMATES}
+    dates = tuple(sorted(d for d in years if d > start))
     with Pool(args.jobs) as pool:
-        runs = pool.map(sizes, [(seed, args.posterior, dates) for seed in range(1, args.seeds + 1)])
+        runs = pool.map(sizes, [(args.scenario, seed, args.posterior, dates) for seed in range(1, args.seeds + 1)])
     groups = sorted({name for run in runs for name, _ in run}, key=str.lower)
-    print(f"fighters per organisation, historical, seeds 1-{args.seeds}, posterior {args.posterior or 'none'}:")
+    print(f"fighters per organisation, {args.scenario}, seeds 1-{args.seeds}, posterior {args.posterior or 'none'}:")
     print("median [5 %, 95 %] over seeds; wings counted with their organisation once part of it")
     print(f"{'date':<12}" + "".join(f"{g:>22}" for g in groups))
     for day in dates:
