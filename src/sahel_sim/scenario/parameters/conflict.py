@@ -9,7 +9,7 @@ class InsurgencyParams(Frozen):
     """Armed bands: recruitment, desertion, movement, attacks and splitting."""
 
     mobilisation_cap: float = param(
-        0.001247,
+        0.001106,
         0.0,
         0.2,
         "share of willing people",
@@ -17,7 +17,7 @@ class InsurgencyParams(Frozen):
         "Largest share of the willing people within reach who can be under arms at once (carrying capacity).",
     )
     recruit_rate: float = param(
-        0.04008,
+        0.05786,
         0.0,
         0.5,
         "recruits per fighter per week",
@@ -26,7 +26,7 @@ class InsurgencyParams(Frozen):
         "all free; scaled down by the share of it already under arms (logistic growth).",
     )
     desertion_rate: float = param(
-        0.006151, 0.0, 0.2, "share of fighters per week", CALIBRATED, "Share of a band's fighters who leave each week."
+        0.008847, 0.0, 0.2, "share of fighters per week", CALIBRATED, "Share of a band's fighters who leave each week."
     )
     band_split_strength: int = param(
         400,
@@ -47,7 +47,7 @@ class InsurgencyParams(Frozen):
         "Weight of local force superiority against a band when it chooses where to move.",
     )
     attack_rate: float = param(
-        0.5546,
+        0.2145,
         0.0,
         1.0,
         "attacks per band per week",
@@ -55,7 +55,7 @@ class InsurgencyParams(Frozen):
         "Chance that a band attacks something in a given week, before deterrence.",
     )
     lethality: float = param(
-        0.04613,
+        0.1831,
         0.0,
         10.0,
         "fatalities per sqrt(fighter) per attack",
@@ -88,7 +88,7 @@ class CombatParams(Frozen):
         250.0, 10.0, 800.0, "km", "assumption", "Radius around a unit's post within which it engages bands."
     )
     engagement_rate: float = param(
-        0.2204,
+        0.1345,
         0.0,
         5.0,
         "operations per 1,000 personnel per week",
@@ -96,7 +96,7 @@ class CombatParams(Frozen):
         "Operations a unit mounts per week against bands in range, per 1,000 personnel (at least one unit's worth).",
     )
     insurgent_loss: float = param(
-        0.00688,
+        0.00476,
         0.0,
         1.0,
         "share of band per engagement at effectiveness 1",
@@ -104,7 +104,7 @@ class CombatParams(Frozen):
         "Share of a band killed in an engagement by a unit of effectiveness 1 and equal size.",
     )
     force_loss: float = param(
-        0.0008239,
+        0.002654,
         0.0,
         0.5,
         "share of unit per engagement",

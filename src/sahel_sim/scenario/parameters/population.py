@@ -60,7 +60,7 @@ class PopulationParams(Frozen):
         "Largest share of a cell's people who flee in one week under extreme violence.",
     )
     flight_violence_scale: float = param(
-        1.032,
+        0.2578,
         0.01,
         100.0,
         "fatalities per 100,000 people per week",
@@ -84,7 +84,7 @@ class PopulationParams(Frozen):
         "Exponent on population size in the attractiveness of a destination (towns and camps pull).",
     )
     return_rate: float = param(
-        0.00704,
+        0.005338,
         0.0,
         0.5,
         "share of displaced per week",
@@ -100,7 +100,7 @@ class PopulationParams(Frozen):
         "Weeks the area within flight reach must stay calm before any displaced person there returns.",
     )
     return_calm_violence: float = param(
-        0.6789,
+        0.09188,
         0.0,
         100.0,
         "fatalities per 100,000 people per week",

@@ -1,15 +1,16 @@
-"""The posterior's weighted medoid: the one calibrated parameter set that is most central.
+"""One calibrated parameter set to stand for the posterior: its mode (the defaults) or its medoid.
 
-The schema's defaults for the calibrated parameters are this set (docs/CALIBRATION.md, "Defaults"):
-a set the calibration actually accepted and ran, unlike a vector of per-parameter medians whose
-combination was never run. Central means the smallest weighted mean distance to every other set,
-with each parameter scaled to [0, 1] over its prior (in log10 for log-scale priors; the priors are read from the
-``abc.json`` written next to the posterior), so no
-parameter dominates by its units.
+The schema's defaults for the calibrated parameters are the posterior's **mode** (docs/CALIBRATION.md,
+"Defaults"): the accepted set where a weighted Gaussian kernel density of the posterior (scipy's
+``gaussian_kde`` with the importance weights) is highest. Values are compared with each parameter
+scaled to [0, 1] over its prior (in log10 for log-scale priors; the priors are read from the
+``abc.json`` written next to the posterior), so no parameter dominates by its units. ``--rule medoid``
+gives instead the set with the smallest weighted mean distance to every other set; it was the first
+choice and was dropped because it can sit where the posterior has almost no weight.
 
 Usage (from the repository root)::
 
-    PYTHONPATH=src python tools/posterior_medoid.py [POSTERIOR] [--abc-file FILE]
+    PYTHONPATH=src python tools/posterior_point.py [POSTERIOR] [--rule mode|medoid]
 
 prints the set's index, weight and values as a ``mechanisms:`` overlay.
 """
@@ -42,15 +43,24 @@ def medoid(values: np.ndarray, weights: np.ndarray) -> int:
     return int(np.argmin(distances @ weights))
 
 
+def mode(values: np.ndarray, weights: np.ndarray) -> int:
+    """Index of the row where the weighted Gaussian kernel density of all rows is highest."""
+    from scipy.stats import gaussian_kde
+
+    return int(np.argmax(gaussian_kde(values.T, weights=weights)(values.T)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("posterior", nargs="?", default=None, help="posterior.parquet (default: the shipped one)")
+    parser.add_argument("--rule", choices=("mode", "medoid"), default="mode", help="which set (default mode)")
     args = parser.parse_args()
     posterior = load_posterior(args.posterior or shipped_posterior())
     record = posterior.path.parent / "abc.json"  # written next to the posterior by the calibration
     priors = json.loads(record.read_text(encoding="utf-8"))["priors"]
-    index = medoid(scaled(posterior.values, posterior.keys, priors), posterior.weights)
-    print(f"# weighted medoid of {posterior.path} (sha256 {posterior.sha256[:12]}): set {index} of {len(posterior)},")
+    pick = mode if args.rule == "mode" else medoid
+    index = pick(scaled(posterior.values, posterior.keys, priors), posterior.weights)
+    print(f"# {args.rule} of {posterior.path} (sha256 {posterior.sha256[:12]}): set {index} of {len(posterior)},")
     print(f"# weight {posterior.weights[index]:.4f} (uniform would be {1 / len(posterior):.4f})")
     print("mechanisms:")
     section = None
