@@ -102,8 +102,9 @@ def _fights_between_army_and(model: SahelModel, name: str) -> int:
 def test_an_accord_in_force_stops_fighting_between_its_parties():
     near_army = {"lat": 16.27, "lon": -0.04}  # Gao, a garrison town
     kw = {"weeks": 20, "states": [mali_army()], "factions": [faction("F", 800, near_army)]}
-    without = run(scenario(**kw))
-    bound = run(scenario(**kw, accords=[ACCORD], mechanisms={"accords": {"base_hazard": 0.0}}))
+    fighting = {"combat": {"engagement_rate": 1.0}, "insurgency": {"attack_rate": 1.0}}  # fights without the accord
+    without = run(scenario(**kw, mechanisms=fighting))
+    bound = run(scenario(**kw, accords=[ACCORD], mechanisms={**fighting, "accords": {"base_hazard": 0.0}}))
     assert _fights_between_army_and(without, "F") > 0
     assert _fights_between_army_and(bound, "F") == 0
     assert bound.accords[0].in_force
