@@ -115,26 +115,6 @@ def test_recruitment_grows_with_the_willing_pool():
     assert gains[0] < 0 < gains[1]  # only desertion without a pool
 
 
-def test_recruitment_goes_through_a_bands_own_fighters():
-    # ODD "Recruitment and desertion": recruits in proportion to the band's strength and to the free
-    # share of the capacity within reach (logistic growth), none once the capacity is taken
-    model, _ = _model_with_band()
-    ins = model.params.insurgency.model_copy(update={"desertion_rate": 0.0})
-    rng = np.random.default_rng(4)
-    n = 4000
-
-    def mean_recruits(strength, pool, near):
-        s = np.full(n, float(strength))
-        return net_recruitment(rng, ins, 1.0, np.zeros(n), np.full(n, pool), np.full(n, near), s).mean()
-
-    small, large = mean_recruits(50, 1e4, 1e4), mean_recruits(200, 1e4, 1e4)
-    assert 3.6 < large / small < 4.4  # four times the fighters, four times the recruits
-    expected_half_free = ins.recruit_rate * 0.5 * 200 * 0.5  # rate x (0.5 + own share 0) x strength x free
-    assert large == pytest.approx(expected_half_free, rel=0.05)
-    assert mean_recruits(200, 3e4, 1e4) == pytest.approx(1.5 * large, rel=0.05)  # free 0.75 against 0.5
-    assert mean_recruits(200, 0.0, 1e4) == 0.0  # the capacity within reach is under arms
-
-
 def test_band_splits_when_large_and_dissolves_when_small():
     model, band = _model_with_band()
     before = model.bands()

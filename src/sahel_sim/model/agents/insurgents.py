@@ -1,12 +1,11 @@
 """Armed bands of insurgent factions.
 
-Rules (docs/ODD.md, "Insurgent groups"): a band recruits through its own fighters from the willing
-population within its reach (Epstein's activation share, outside garrisoned towns, up to a carrying
-capacity; more where its faction is present) and loses deserters; it moves to the best cell within
-a week's reach, trading opportunity against local force superiority; it may attack one target
-within reach (army or partner units, peacekeeping camps, convoys, diplomatic posts, civilians),
-choosing by its faction's preferences and local deterrence; a band may engage one rival band within
-reach. Bands split when large and dissolve when small.
+Rules (docs/ODD.md, "Insurgent groups"): a band recruits from the willing population within its
+reach (Epstein's activation share, times weak state presence and its faction's own presence) and
+loses deserters; it moves to the best cell within a week's reach, trading opportunity against local
+force superiority; it may attack one target within reach (army or partner units, peacekeeping camps,
+convoys, diplomatic posts, civilians), choosing by its faction's preferences and local deterrence;
+a band may engage one rival band within reach. Bands split when large and dissolve when small.
 
 The rules are written as functions over arrays of bands (:func:`net_recruitment`,
 :func:`attack_probability`, :func:`best_cells`, :func:`target_kinds`, :func:`civilian_deaths_asked`),
@@ -42,14 +41,9 @@ def faction_indices(bands: list) -> np.ndarray:
 
 
 def net_recruitment(
-    rng: np.random.Generator, params, recruitment, own_share, pool, fighters_near, strength
+    rng: np.random.Generator, params, recruitment, own_share, pool, competitors, strength
 ) -> np.ndarray:
     """Recruits less deserters this week, for one band or an array of bands.
-
-    Recruits come through a band's own fighters (their kin and networks), so recruitment is in
-    proportion to the band's strength and to the share of the carrying capacity within reach that is
-    still free: a group grows from a small start along a logistic curve and stops where its area's
-    capacity is taken (docs/ODD.md, "Recruitment and desertion").
 
     Args:
         rng: The model's random generator.
@@ -58,22 +52,17 @@ def net_recruitment(
         own_share: The faction's share of presence in the band's cell (0-1).
         pool: Unmobilised capacity within reach: mobilisation_cap x willing people outside the cells
             the state's garrisons hold, less the fighters already there (people).
-        fighters_near: Fighters of every faction within the same reach (fighters).
+        competitors: Bands (of any faction) sharing the same pool; fewer than 1 counts as 1.
         strength: Fighters now.
 
     Returns:
-        Change in fighters: Poisson(rate x strength x free) - Binomial(strength, desertion_rate),
-        with rate = recruit_rate x recruitment x (0.5 + own_share) and free = pool / (pool +
-        fighters_near), the unmobilised share of the capacity (1 before anyone is armed, 0 when the
-        capacity is taken).
+        Change in fighters: Poisson(rate x pool / competitors) - Binomial(strength, desertion_rate),
+        with rate = recruit_rate x recruitment x (0.5 + own_share).
 
     """
-    pool = np.asarray(pool, dtype=float)
-    fighters = np.maximum(np.asarray(strength), 0)
-    free = pool / np.maximum(pool + np.asarray(fighters_near), 1.0)
     rate = params.recruit_rate * np.asarray(recruitment) * (0.5 + np.asarray(own_share))
-    recruits = rng.poisson(rate * fighters * free)
-    deserters = rng.binomial(fighters.astype(np.int64), params.desertion_rate)
+    recruits = rng.poisson(rate * np.asarray(pool) / np.maximum(competitors, 1.0))
+    deserters = rng.binomial(np.maximum(np.asarray(strength), 0).astype(np.int64), params.desertion_rate)
     return recruits - deserters
 
 

@@ -117,7 +117,7 @@ def _recruit(model: SahelModel, bands: list, pools: np.ndarray) -> None:
         recruitment,
         own,
         pools[fi, xs, ys],
-        model.presence.fighters_vision[xs, ys],
+        model.presence.bands_vision[xs, ys],
         strength,
     )
     for band, value in zip(bands, strength.tolist(), strict=True):

@@ -42,6 +42,7 @@ class Presence:
         fighters_op: Fighters of all factions within the operating radius (fighters); the forces
             phase updates it after its engagements.
         fighters_vision: Fighters within civilian vision (fighters).
+        bands_vision: Bands within civilian vision (bands).
         protection: Peacekeepers' protection of civilians (0-1).
         deterrence: Peacekeepers' deterrence of attacks (0-1).
         risk: Epstein's estimated arrest risk (0-1).
@@ -57,6 +58,7 @@ class Presence:
     state_op: np.ndarray
     fighters_op: np.ndarray
     fighters_vision: np.ndarray
+    bands_vision: np.ndarray
     protection: np.ndarray
     deterrence: np.ndarray
     risk: np.ndarray
@@ -77,6 +79,8 @@ def run(model: SahelModel) -> None:
     bx, by = positions(bands)
     fighters = np.zeros((len(model.config.factions), w, h))
     np.add.at(fighters, (faction_indices(bands), bx, by), strengths(bands))
+    band_count = np.zeros((w, h))
+    np.add.at(band_count, (bx, by), 1.0)
     all_fighters = fighters.sum(axis=0)
     host = host_mask(model)
     reach = peacekeeper_reach(model, host)
@@ -96,6 +100,7 @@ def run(model: SahelModel) -> None:
         state_op=F.window_sum(forces, r_op),
         fighters_op=F.window_sum(all_fighters, r_op),
         fighters_vision=fighters_vision,
+        bands_vision=F.window_sum(band_count, r_vision),
         protection=protection_field(reach, deterrence, p.peacekeeping),
         deterrence=deterrence,
         risk=risk,

@@ -7,12 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-#: Source of the defaults fitted by ``python -m sahel_sim calibrate scenarios/calibration/abc_2012_2019.yaml``:
-#: the ABC posterior's weighted medoid set (``tools/posterior_medoid.py``).
-CALIBRATED = (
-    "calibrated: the ABC posterior's medoid set, fitted to the region's deaths and displacement 2012-2019, "
-    "Mali 2020-2022 kept out of sample (docs/CALIBRATION.md)"
-)
+#: Source of the defaults chosen by ``python -m sahel_sim calibrate scenarios/calibration/mali_2012_2019.yaml``.
+CALIBRATED = "calibrated to Mali's deaths 2012-2019, 2020-2022 kept out of sample (docs/CALIBRATION.md)"
 
 
 class Frozen(BaseModel):

@@ -9,7 +9,7 @@ class InsurgencyParams(Frozen):
     """Armed bands: recruitment, desertion, movement, attacks and splitting."""
 
     mobilisation_cap: float = param(
-        0.001106,
+        0.003415,
         0.0,
         0.2,
         "share of willing people",
@@ -17,16 +17,15 @@ class InsurgencyParams(Frozen):
         "Largest share of the willing people within reach who can be under arms at once (carrying capacity).",
     )
     recruit_rate: float = param(
-        0.05786,
+        0.01787,
         0.0,
         0.5,
-        "recruits per fighter per week",
+        "share of the unmobilised capacity per week",
         CALIBRATED,
-        "Recruits a band's fighters bring in each week while the mobilisation capacity within reach is "
-        "all free; scaled down by the share of it already under arms (logistic growth).",
+        "Share of the remaining mobilisation capacity within a band's reach that joins it each week.",
     )
     desertion_rate: float = param(
-        0.008847, 0.0, 0.2, "share of fighters per week", CALIBRATED, "Share of a band's fighters who leave each week."
+        0.01, 0.0, 0.2, "share of fighters per week", "assumption", "Share of a band's fighters who leave each week."
     )
     band_split_strength: int = param(
         400,
@@ -47,7 +46,7 @@ class InsurgencyParams(Frozen):
         "Weight of local force superiority against a band when it chooses where to move.",
     )
     attack_rate: float = param(
-        0.2145,
+        0.6865,
         0.0,
         1.0,
         "attacks per band per week",
@@ -55,7 +54,7 @@ class InsurgencyParams(Frozen):
         "Chance that a band attacks something in a given week, before deterrence.",
     )
     lethality: float = param(
-        0.1831,
+        0.05254,
         0.0,
         10.0,
         "fatalities per sqrt(fighter) per attack",
@@ -88,15 +87,15 @@ class CombatParams(Frozen):
         250.0, 10.0, 800.0, "km", "assumption", "Radius around a unit's post within which it engages bands."
     )
     engagement_rate: float = param(
-        0.1345,
+        0.4,
         0.0,
         5.0,
         "operations per 1,000 personnel per week",
-        CALIBRATED,
+        "assumption",
         "Operations a unit mounts per week against bands in range, per 1,000 personnel (at least one unit's worth).",
     )
     insurgent_loss: float = param(
-        0.00476,
+        0.008369,
         0.0,
         1.0,
         "share of band per engagement at effectiveness 1",
@@ -104,7 +103,7 @@ class CombatParams(Frozen):
         "Share of a band killed in an engagement by a unit of effectiveness 1 and equal size.",
     )
     force_loss: float = param(
-        0.002654,
+        0.0008803,
         0.0,
         0.5,
         "share of unit per engagement",

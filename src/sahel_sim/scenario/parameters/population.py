@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sahel_sim.scenario.parameters.base import CALIBRATED, Frozen, param
+from sahel_sim.scenario.parameters.base import Frozen, param
 
 
 class PopulationParams(Frozen):
@@ -60,11 +60,11 @@ class PopulationParams(Frozen):
         "Largest share of a cell's people who flee in one week under extreme violence.",
     )
     flight_violence_scale: float = param(
-        0.2578,
+        2.0,
         0.01,
         100.0,
         "fatalities per 100,000 people per week",
-        CALIBRATED,
+        "assumption",
         "Violence at which flight reaches 63% of its maximum.",
     )
     flight_radius_km: float = param(
@@ -84,11 +84,11 @@ class PopulationParams(Frozen):
         "Exponent on population size in the attractiveness of a destination (towns and camps pull).",
     )
     return_rate: float = param(
-        0.005338,
+        0.01,
         0.0,
         0.5,
         "share of displaced per week",
-        CALIBRATED,
+        "assumption",
         "Share of displaced people who return or settle each calm week.",
     )
     return_calm_weeks: int = param(
@@ -100,11 +100,11 @@ class PopulationParams(Frozen):
         "Weeks the area within flight reach must stay calm before any displaced person there returns.",
     )
     return_calm_violence: float = param(
-        0.09188,
+        0.2,
         0.0,
         100.0,
         "fatalities per 100,000 people per week",
-        CALIBRATED,
+        "assumption (a tenth of flight_violence_scale)",
         "Recent violence in the area within flight reach below which a week counts as calm.",
     )
     initial_displaced_km: float = param(
