@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from sahel_sim.model.agents.base import strengths
+from sahel_sim.model.agents.insurgents import faction_indices
 from sahel_sim.model.blockades import organisation_heads
 from sahel_sim.model.sahel_model import SahelModel
 from sahel_sim.scenario.loading import load_scenario, with_overrides
@@ -56,9 +58,9 @@ def sizes(args: tuple[str, int, str | None, tuple[dt.date, ...]]) -> dict[tuple[
         while pending and model.date >= pending[0]:
             day = pending.pop(0)
             heads = organisation_heads(scenario.factions, day)
-            totals = np.zeros(len(names))
-            for band in model.bands():
-                totals[heads[band.faction_index]] += max(band.strength, 0.0)
+            bands = model.bands()
+            fighters = np.maximum(strengths(bands), 0.0)  # as the presence phase counts them
+            totals = np.bincount(heads[faction_indices(bands)], weights=fighters, minlength=len(names))
             out.update({(names[i], day): float(totals[i]) for i in range(len(names)) if heads[i] == i})
     return out
 
