@@ -16,7 +16,8 @@ import sahel_sim
 
 REPO = Path(__file__).resolve().parents[1]
 SCENARIO_DIR = REPO / "scenarios"
-BASELINE = SCENARIO_DIR / "baseline.yaml"
+#: A scenario without a spin-up that mechanism tests change and run (four fast years from 2022).
+BASELINE = SCENARIO_DIR / "cold_start_2022.yaml"
 #: The ``src`` folder the tests import sahel_sim from (handed to child processes).
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
 

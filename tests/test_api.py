@@ -121,6 +121,7 @@ def test_sweep_returns_its_tables_and_keeps_no_folder(tmp_path, monkeypatch, bas
 
 SHORT = """\
 extends: {base}
+spin_up_from: null
 start: 2023-03-01
 end: 2023-09-30
 """

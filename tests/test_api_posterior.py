@@ -99,7 +99,7 @@ def test_sweep_and_compare_record_each_seeds_draw(tmp_path, posterior_file):
     family = tmp_path / "family"
     family.mkdir()
     for name in ("baseline", "baseline_no_withdrawal"):
-        text = f"extends: {SCENARIO_DIR / name}.yaml\nstart: 2023-06-01\nend: 2023-07-31\n"
+        text = f"extends: {SCENARIO_DIR / name}.yaml\nspin_up_from: null\nstart: 2023-06-01\nend: 2023-07-31\n"
         (family / f"{name}.yaml").write_text(text, encoding="utf-8")
     c = ss.compare(family / "baseline.yaml", family / "baseline_no_withdrawal.yaml", seeds=2, areas=["ML"],
                    posterior="calibrated", end=dt.date(2023, 7, 31))  # fmt: skip

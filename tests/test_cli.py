@@ -166,7 +166,7 @@ def test_not_quiet_reports_progress_on_stderr(cli, baseline_path, tmp_path, fast
     assert result.status == 0
     folder = only_folder(out)
     assert result.out.strip() == str(folder)  # stdout stays machine-readable
-    assert "baseline" in result.err and str(folder) in result.err
+    assert "running cold_start_2022: 2022-01-01 to" in result.err and str(folder) in result.err
 
 
 def test_default_out_is_results_in_the_working_directory(cli, baseline_path, tmp_path, monkeypatch, fast_plots):

@@ -99,7 +99,8 @@ def yaml_syntax_unclosed(ctx):
 
 def python_tag(ctx):
     marker = ctx.tmp / "pwned"
-    text = dump_yaml(ctx.data).replace("name: baseline", f"name: !!python/object/apply:os.system ['touch {marker}']", 1)
+    name = f"name: {ctx.data['name']}"
+    text = dump_yaml(ctx.data).replace(name, f"name: !!python/object/apply:os.system ['touch {marker}']", 1)
     path = ctx.write(text, "tagged.yaml")
     ctx.files["marker"] = marker
     return Case(path, where=str(path), line=1)

@@ -21,7 +21,7 @@ from sahel_sim.scenario.loading import load_scenario, with_overrides
 from sahel_sim.scenario.parameters import Mechanisms, bounds, iter_parameters
 from sahel_sim.scenario.schema import StateConfig
 
-BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+BASELINE = Path(__file__).resolve().parents[1] / "scenarios" / "cold_start_2022.yaml"
 BASE = load_scenario(BASELINE)
 MECHANISMS = list(iter_parameters(Mechanisms, "mechanisms."))
 STATE_PARAMS = ("legitimacy", "state_capacity", "army_effectiveness", "army_accuracy")

@@ -55,11 +55,11 @@ def test_run_with_overrides_names_them_and_records_them(cli, baseline_path, tmp_
     result = cli("run", baseline_path, "--weeks", "2", "--out", out, "--quiet", "--set", "peacekeepers.withdrawal=null")
     assert result.status == 0, result.err
     folder = Path(result.out.strip())
-    assert folder.name.startswith("baseline__peacekeepers.withdrawal=null_seed20230630_")
+    assert folder.name.startswith("cold_start_2022__peacekeepers.withdrawal=null_seed20230630_")
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["overrides"] == ["peacekeepers.withdrawal=null"] and "design_point" not in manifest
     plain = Path(cli("run", baseline_path, "--weeks", "2", "--out", out, "--quiet").out.strip())
-    assert plain.name.startswith("baseline_seed20230630_")
+    assert plain.name.startswith("cold_start_2022_seed20230630_")
     assert json.loads((plain / "manifest.json").read_text())["overrides"] == []
 
 

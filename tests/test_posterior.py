@@ -83,7 +83,7 @@ def test_compare_pairs_each_seed_on_one_draw(cli, tmp_path, write_scenario, post
     from sahel_sim.analysis.compare.plan import load_plan
 
     def short(base: str, name: str):
-        text = f"extends: {SCENARIO_DIR / base}\nname: {name}\nstart: 2023-03-01\nend: 2023-07-31\n"
+        text = f"extends: {SCENARIO_DIR / base}\nname: {name}\nspin_up_from: null\nstart: 2023-03-01\nend: 2023-07-31\n"
         return write_scenario(text, f"{name}.yaml")
 
     files = [short("baseline.yaml", "ref"), short("baseline_no_withdrawal.yaml", "stay")]

@@ -313,7 +313,8 @@ def test_minimal_scenario_gets_defaults(write_scenario):
 
 
 @pytest.mark.parametrize("variant", ["baseline_gradual_2y", "baseline_delayed_2025", "baseline_no_withdrawal"])
-def test_variant_differs_only_in_withdrawal(variant, baseline, baseline_path):
+def test_variant_differs_only_in_withdrawal(variant, baseline_path):
+    baseline = load_scenario(baseline_path.parent / "baseline.yaml")
     scenario = load_scenario(baseline_path.parent / f"{variant}.yaml")
     got, base = scenario_to_data(scenario), scenario_to_data(baseline)
     assert got["name"] == variant

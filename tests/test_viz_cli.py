@@ -31,7 +31,7 @@ def test_help_lists_the_options(cli):
 def test_environment_for_a_scenario(baseline_path):
     env = viz_environment(args(scenario=str(baseline_path)))
     assert env["SAHEL_VIZ_ROOT"] == str(baseline_path.parent.resolve())
-    assert env["SAHEL_VIZ_SCENARIO"] == "baseline.yaml" and env["SAHEL_VIZ_SEED"] == ""
+    assert env["SAHEL_VIZ_SCENARIO"] == baseline_path.name and env["SAHEL_VIZ_SEED"] == ""
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
 
 
@@ -72,6 +72,6 @@ def test_server_command_binds_the_given_host():
 def test_environment_for_compare(baseline_path):
     other = baseline_path.with_name("baseline_no_withdrawal.yaml")
     env = viz_environment(args(compare=[str(baseline_path), str(other)]))
-    assert env["SAHEL_VIZ_SCENARIO"] == "baseline.yaml" and env["SAHEL_VIZ_COMPARE"] == "baseline_no_withdrawal.yaml"
+    assert env["SAHEL_VIZ_SCENARIO"] == baseline_path.name and env["SAHEL_VIZ_COMPARE"] == "baseline_no_withdrawal.yaml"
     assert env["SAHEL_VIZ_ROOT"] == str(baseline_path.parent.resolve())
     assert env["SOLARA_THEME_TITLE"] == "sahel_sim"

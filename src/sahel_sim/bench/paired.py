@@ -20,7 +20,7 @@ from pathlib import Path
 from sahel_sim.bench.engines import FROZEN_COMMIT, command, new_engine, old_engine, probe, scenario_for
 from sahel_sim.bench.machine import load_average, scenario_dir
 from sahel_sim.bench.report import Row, Target, need
-from sahel_sim.bench.timing import SCALE_RECIPES, epstein_side
+from sahel_sim.bench.timing import SCALE_RECIPES, SCALING_SCENARIO, epstein_side
 
 Say = Callable[[str], None]
 
@@ -212,7 +212,7 @@ def bench_agents(budget: PairBudget, say: Say) -> tuple[list[Row], list[Target]]
     from sahel_sim.scenario.loading import load_scenario
 
     new = new_engine()
-    path = scenario_dir() / "baseline.yaml"
+    path = scenario_dir() / SCALING_SCENARIO
     base = load_scenario(path)
     tasks = {}
     for key in ("x1", "x16"):

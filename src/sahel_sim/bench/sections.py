@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from sahel_sim.bench.machine import load_average, scenario_dir
 from sahel_sim.bench.report import Row
-from sahel_sim.bench.timing import SCALE_RECIPES, scaled, with_weeks
+from sahel_sim.bench.timing import SCALE_RECIPES, SCALING_SCENARIO, scaled, with_weeks
 
 Say = Callable[[str], None]
 
@@ -37,7 +37,7 @@ def bench_phases(budget: Budget, say: Say) -> list[Row]:
     from sahel_sim.model.sahel_model import SahelModel
     from sahel_sim.scenario.loading import load_scenario
 
-    base = load_scenario(scenario_dir() / "baseline.yaml")
+    base = load_scenario(scenario_dir() / SCALING_SCENARIO)
     rows = []
     for key in ("x1", "x16"):
         scenario = with_weeks(scaled(base, SCALE_RECIPES[key], 0.5), budget.scale_warmup + budget.scale_weeks)

@@ -16,7 +16,10 @@ EPSTEIN_DENSITY = 0.774
 #: size at 1); multiplying strength adds bands beyond that. Army garrisons (one per town of at least
 #: 20,000 people: 195 towns in the five countries), camps and posts are tied to the map and stay as
 #: they are, so the bands carry all of the growth. The divisors were chosen so that the mean agents
-#: alive are about 4 and 16 times the baseline's; the actual counts are reported.
+#: alive are about 4 and 16 times the cold start's; the actual counts are reported.
+#: The scenario the agent-scaling rows scale: its bands are set by its factions' initial strengths,
+#: not by a simulated history as in baseline.yaml (whose runs begin after a spin-up from 2012).
+SCALING_SCENARIO = "cold_start_2022.yaml"
 SCALE_RECIPES: dict[str, tuple[float, float]] = {"x1": (1.0, 1.0), "x4": (1.0, 13.0), "x16": (3.5, 20.0)}
 
 

@@ -143,7 +143,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(
             f"running {scenario.name}: {scenario.start} to {scenario.end}, {scenario.weeks} weeks, "
-            f"seed {scenario.seed}",
+            f"seed {scenario.seed}"
+            + (f" (first simulating its history from {scenario.spin_up_from})" if scenario.spin_up_from else ""),
             file=sys.stderr,
         )
     try:

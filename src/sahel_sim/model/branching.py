@@ -92,4 +92,4 @@ def continue_as(model: SahelModel, scenario: Scenario) -> None:
     for camp in model.camps():
         camp.closes = closing.get(camp.name)
     model.sites = sites_of(model)  # no site has been acted on before the branch date
-    model.running = scenario.start + dt.timedelta(weeks=model.week_index) < scenario.end
+    model.running = model.origin + dt.timedelta(weeks=model.week_index) < scenario.end

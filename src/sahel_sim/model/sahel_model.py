@@ -30,7 +30,7 @@ import numpy as np
 from mesa.discrete_space import OrthogonalMooreGrid
 
 from sahel_sim.model import fields as F
-from sahel_sim.model import world
+from sahel_sim.model import spin_up, world
 from sahel_sim.model.accords import accords_of
 from sahel_sim.model.agents import (
     ArmyUnit,
@@ -78,6 +78,13 @@ class SahelModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, seed: int | None = None):
+        history = scenario.history()
+        if history is not None:  # built as its spin-up, simulated to its start, then reporting begins
+            SahelModel.__init__(self, history, seed)
+            while self.running:
+                SahelModel.step(self)  # a subclass's own step (the browser view's) waits for the start
+            spin_up.begin(self, scenario)
+            return
         self.seed_value = scenario.seed if seed is None else int(seed)
         super().__init__(rng=self.seed_value)
         #: The random streams of the rules, one per purpose (:mod:`sahel_sim.model.streams`).
@@ -87,7 +94,11 @@ class SahelModel(mesa.Model):
         self.geo = load_geography(scenario.map.resolution)
         self.resolution = self.geo.resolution
         self.date = scenario.start
+        #: Date of week 0 (the spin-up's start if there is one: week numbers run on through it).
+        self.origin = scenario.start
         self.week_index = 0
+        #: Week number of the scenario's start (after a spin-up, the weeks of the history).
+        self.first_week = 0
         self.log = EventLog()
         self._places: dict[tuple[int, int], tuple[float, float, str, int]] = {}  # cell -> lat, lon, code, index
         #: The agents' cells as arrays, reused while nobody moves (:func:`~sahel_sim.model.agents.base.positions`).
@@ -311,7 +322,7 @@ class SahelModel(mesa.Model):
     # ------------------------------------------------------------------ the week
     def step(self) -> None:
         """Advance one week through the phases of :data:`~sahel_sim.model.phases.PHASES`, in order."""
-        self.date = self.config.start + dt.timedelta(weeks=self.week_index)
+        self.date = self.origin + dt.timedelta(weeks=self.week_index)
         self.log.new_week()
         self.deaths_week[...] = 0.0
         timing = self.phase_seconds
@@ -323,8 +334,13 @@ class SahelModel(mesa.Model):
                 phase.run(self)
                 timing[phase.name] = timing.get(phase.name, 0.0) + time.perf_counter() - started
         self.week_index += 1
-        if self.config.start + dt.timedelta(weeks=self.week_index) >= self.config.end:
+        if self.origin + dt.timedelta(weeks=self.week_index) >= self.config.end:
             self.running = False
+
+    @property
+    def weeks_run(self) -> int:
+        """Weeks simulated since the scenario's start (a spin-up's weeks not counted)."""
+        return self.week_index - self.first_week
 
     def violence_per_100k(self) -> np.ndarray:
         """Recent violence per cell: the decaying violence memory per week per 100,000 people (deaths)."""

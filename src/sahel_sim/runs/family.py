@@ -19,6 +19,7 @@ from typing import Any
 from sahel_sim.model.branching import branch_date, continue_as
 from sahel_sim.model.sahel_model import SahelModel
 from sahel_sim.runs import snapshot
+from sahel_sim.runs.new_model import new_model
 from sahel_sim.runs.output import RunOutput
 from sahel_sim.runs.runner import finish
 from sahel_sim.scenario.schema import Scenario
@@ -77,9 +78,9 @@ def simulate_family(
     need_end = reference_key is not None
     model = None
     try:
-        model = SahelModel(reference, seed=seed)
+        model = new_model(reference, seed)
         while pending or (need_end and model.running):
-            next_date = reference.start + dt.timedelta(weeks=model.week_index)
+            next_date = model.origin + dt.timedelta(weeks=model.week_index)
             saved = None  # variants branching on the same week share one snapshot
             while pending and (pending[0][0] <= next_date or not model.running):
                 key = pending.pop(0)[1]
@@ -111,11 +112,11 @@ def _variant(key: str, scenario: Scenario, seed: int, saved: snapshot.Snapshot |
     started = time.perf_counter()
     try:
         if saved is None:
-            model, branched_on = SahelModel(scenario, seed=seed), None
+            model, branched_on = new_model(scenario, seed), None
         else:
             model = snapshot.loads(saved)
             continue_as(model, scenario)
-            branched_on = model.config.start + dt.timedelta(weeks=model.week_index)
+            branched_on = model.origin + dt.timedelta(weeks=model.week_index)
         while model.running:
             model.step()
         return Member(key, extract(model, scenario, seed, time.perf_counter() - started), branched_on=branched_on)

@@ -16,6 +16,7 @@ import pandas as pd
 
 from sahel_sim.model.phases.handover import holder_of
 from sahel_sim.model.sahel_model import SahelModel
+from sahel_sim.runs.new_model import new_model
 from sahel_sim.runs.output import RunOutput
 from sahel_sim.runs.results import write_results
 from sahel_sim.scenario.schema import Scenario
@@ -49,14 +50,14 @@ def simulate(
     """
     seed = scenario.seed if seed is None else int(seed)
     started = time.perf_counter()
-    model = SahelModel(scenario, seed=seed)
+    model = new_model(scenario, seed)
     total = scenario.weeks
     while model.running:
         model.step()
         if check:
             _check(model)
         if progress is not None:
-            progress(model.week_index, total, model.date)
+            progress(model.weeks_run, total, model.date)
     return finish(model, scenario, seed, time.perf_counter() - started, events)
 
 
@@ -82,7 +83,7 @@ def _check(model: SahelModel) -> None:
 
     problems = check_invariants(model)
     if problems:
-        raise InvariantError(model.week_index - 1, model.date, problems)
+        raise InvariantError(model.weeks_run - 1, model.date, problems)
 
 
 def summarise(scenario: Scenario, seed: int, timeseries: pd.DataFrame, events: pd.DataFrame) -> dict:

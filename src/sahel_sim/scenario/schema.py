@@ -320,6 +320,12 @@ class Scenario(Frozen):
     seed: int = Field(0, ge=0, le=2**63 - 1)
     start: Date
     end: Date
+    spin_up_from: Date | None = Field(
+        None,
+        description="simulate this same scenario from this date and report from 'start': the weeks before "
+        "'start' are its history (their state is carried over, their events and rows are not reported); "
+        "'start' must be a whole number of weeks after it",
+    )
     map: MapConfig = MapConfig()
     peacekeepers: PeacekeepingForce | None = None
     states: tuple[StateConfig, ...] = ()
@@ -341,6 +347,7 @@ class Scenario(Frozen):
     def _check(self) -> Scenario:
         if self.end <= self.start:
             raise FieldError("end", f"end ({self.end}) is not after start ({self.start})")
+        self._check_spin_up()
         _check_unique([s.country for s in self.states], "states")
         _check_unique([p.name for p in self.partners], "partners")
         _check_unique([f.name for f in self.factions], "factions")
@@ -358,6 +365,31 @@ class Scenario(Frozen):
                 if party not in names:
                     raise FieldError(f"accords.{i}.factions.{j}", f"unknown faction {party!r}")
         return self
+
+    def _check_spin_up(self) -> None:
+        begin = self.spin_up_from
+        if begin is None:
+            return
+        if begin >= self.start:
+            raise FieldError("spin_up_from", f"spin_up_from ({begin}) is not before start ({self.start})")
+        days = (self.start - begin).days
+        if days % 7:
+            earlier = self.start - dt.timedelta(days=days % 7)
+            raise FieldError(
+                "spin_up_from",
+                f"start ({self.start}) is {days // 7} weeks and {days % 7} days after spin_up_from ({begin}): the "
+                f"history's weeks must end on start; use start {earlier} or {earlier + dt.timedelta(weeks=1)}",
+            )
+
+    def history(self) -> Scenario | None:
+        """The spin-up: this scenario from ``spin_up_from`` to ``start`` (None without one).
+
+        Simulated first, its final state is where the scenario's own weeks begin
+        (:mod:`sahel_sim.model.spin_up`).
+        """
+        if self.spin_up_from is None:
+            return None
+        return self.model_copy(update={"start": self.spin_up_from, "end": self.start, "spin_up_from": None})
 
     def _check_part_of(self, i: int, faction: Faction, names: set[str]) -> None:
         part = faction.part_of

@@ -64,7 +64,7 @@ class Run:
     @property
     def week(self) -> int:
         """Weeks simulated (the same for every model)."""
-        return self.models[0].week_index
+        return self.models[0].weeks_run
 
     def step(self) -> bool:
         """Simulate one week of every model, unless one has reached its end; True if it stepped."""

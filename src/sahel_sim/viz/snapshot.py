@@ -112,7 +112,7 @@ def take(model) -> Snapshot:
             start=cfg.start,
             end=cfg.end,
             weeks=cfg.weeks,
-            week=model.week_index,
+            week=model.weeks_run,
             date=model.date,
             geo=model.geo,
             fields=fields,
