@@ -15,7 +15,9 @@ import sahel_sim
 from sahel_sim.runs.progress import ENV_SECONDS, ProgressReporter, interval_from_env, plain_line
 
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
-BASE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+BASE = (
+    Path(__file__).resolve().parents[1] / "scenarios" / "cold_start_2022.yaml"
+)  # progress of runs and sweeps: no spin-up
 
 
 class CountingStream(io.StringIO):

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.crash
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
-BASE = ROOT / "scenarios" / "baseline.yaml"
+BASE = ROOT / "scenarios" / "cold_start_2022.yaml"  # sweep mechanics: no spin-up
 WEEKS = 10
 # 2 points x 4 replicates = 8 runs of 10 weeks.
 SPEC = f"""\

@@ -12,7 +12,7 @@ from sahel_sim.analysis.sweep.plan import load_plan
 from sahel_sim.analysis.sweep.report import write_report
 from sahel_sim.scenario.loading import ScenarioError
 
-BASE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+BASE = Path(__file__).resolve().parents[1] / "scenarios" / "cold_start_2022.yaml"  # sweep mechanics: no spin-up
 GRID = f"""\
 base: {BASE}
 set:

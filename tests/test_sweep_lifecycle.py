@@ -27,7 +27,7 @@ from sweep_tables import assert_same
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
-BASE = ROOT / "scenarios" / "baseline.yaml"
+BASE = ROOT / "scenarios" / "cold_start_2022.yaml"  # sweep mechanics: no spin-up
 WEEKS = 20
 # 2 points x 8 replicates = 16 runs of 20 weeks: long enough to stop part-way on any machine.
 SPEC = f"""\

@@ -12,7 +12,7 @@ from sahel_sim.analysis.sweep.engine import run_sweep
 from sahel_sim.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "scenarios" / "baseline.yaml"
+BASE = ROOT / "scenarios" / "cold_start_2022.yaml"  # sweep mechanics: no spin-up
 GRID = f"""\
 base: {BASE}
 set:

@@ -32,7 +32,7 @@ from sweep_tables import assert_same, tables
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = Path(sahel_sim.__file__).resolve().parents[1]
-BASE = ROOT / "scenarios" / "baseline.yaml"
+BASE = ROOT / "scenarios" / "cold_start_2022.yaml"  # sweep mechanics: no spin-up
 # 2 x 2 points x 6 replicates = 24 runs of 20 weeks (about 0.2 s each).
 SPEC = f"""\
 base: {BASE}

@@ -14,7 +14,7 @@ from sahel_sim.cli.main import main
 from sahel_sim.scenario.loading import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
-BASE = ROOT / "scenarios" / "baseline.yaml"
+BASE = ROOT / "scenarios" / "cold_start_2022.yaml"  # sweep mechanics: no spin-up
 SHIPPED = sorted((ROOT / "scenarios" / "sweeps").glob("*.yaml"))
 
 

@@ -79,12 +79,14 @@ class SahelModel(mesa.Model):
 
     def __init__(self, scenario: Scenario, seed: int | None = None):
         history = scenario.history()
+        self._build(history or scenario, seed)
         if history is not None:  # built as its spin-up, simulated to its start, then reporting begins
-            SahelModel.__init__(self, history, seed)
             while self.running:
                 SahelModel.step(self)  # a subclass's own step (the browser view's) waits for the start
             spin_up.begin(self, scenario)
-            return
+
+    def _build(self, scenario: Scenario, seed: int | None) -> None:
+        """Set up the world of ``scenario`` at its start (the first week not yet simulated)."""
         self.seed_value = scenario.seed if seed is None else int(seed)
         super().__init__(rng=self.seed_value)
         #: The random streams of the rules, one per purpose (:mod:`sahel_sim.model.streams`).

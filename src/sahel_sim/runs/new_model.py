@@ -23,8 +23,8 @@ from sahel_sim.model.sahel_model import SahelModel
 from sahel_sim.runs import snapshot
 from sahel_sim.scenario.schema import Scenario
 
-#: Histories kept per process (each a few megabytes at 0.5 degrees).
-KEPT_HISTORIES = 4
+#: Histories kept per process (each about 8 MB at 0.5 degrees; a sweep of 5 replicates cycles through 5).
+KEPT_HISTORIES = 8
 
 _kept: OrderedDict[str, snapshot.Snapshot] = OrderedDict()
 _lock = threading.Lock()
