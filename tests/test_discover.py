@@ -17,7 +17,7 @@ from sahel_sim.scenario.loading import ScenarioError
 if importlib.util.find_spec("ema_workbench") is None:
     pytest.skip("the discovery extra (ema-workbench) is not installed", allow_module_level=True)
 
-BASE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+BASE = Path(__file__).resolve().parents[1] / "scenarios" / "cold_start_2022.yaml"  # no spin-up: sweep mechanics
 SPEC = f"""\
 base: {BASE}
 set:

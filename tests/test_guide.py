@@ -18,7 +18,9 @@ def test_rewrite_table_shortens_each_command():
     assert check_guide.shorten("run scenarios/baseline.yaml --until 2024-06-30 --out r") == (
         "run scenarios/baseline.yaml --out r --weeks 4"
     )
-    assert check_guide.shorten("sweep s.yaml --workers 2").endswith("--workers 1 --set end=2022-01-29")
+    assert check_guide.shorten("sweep s.yaml --workers 2").endswith(
+        "--workers 1 --set end=2022-01-29 --set spin_up_from=null"
+    )
     assert check_guide.shorten("hindcast h.yaml --seeds 20 --workers 2") == "hindcast h.yaml --seeds 2 --workers 1"
     assert check_guide.shorten("compare a.yaml b.yaml c.yaml --seeds 20 --workers 2 --out r") == (
         "compare a.yaml b.yaml --out r --seeds 2 --workers 1"

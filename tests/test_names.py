@@ -13,7 +13,7 @@ from sahel_sim.analysis.sweep.engine import run_sweep
 from sahel_sim.analysis.sweep.replay import export_run
 from sahel_sim.runs.results import MAX_LABEL, overrides_label, safe_label, short_path, values_label
 
-BASE = Path(__file__).resolve().parents[1] / "scenarios" / "baseline.yaml"
+BASE = Path(__file__).resolve().parents[1] / "scenarios" / "cold_start_2022.yaml"  # no spin-up: sweep mechanics
 SWEEP = f"""\
 name: names
 base: {BASE}
@@ -78,7 +78,7 @@ def test_exported_run_is_named_by_its_design_point_and_replicate(sweep, tmp_path
     folder = export_run(sweep, row["run_id"], tmp_path)
     start = row["peacekeepers.withdrawal.start"].isoformat()
     personnel = int(row["peacekeepers.strength.0.personnel"])
-    assert folder.name.startswith(f"baseline__withdrawal.start={start},strength.0.personnel={personnel}_r1_")
+    assert folder.name.startswith(f"cold_start_2022__withdrawal.start={start},strength.0.personnel={personnel}_r1_")
     manifest = json.loads((folder / "manifest.json").read_text())
     point = manifest["design_point"]
     assert point["sweep"] == "names" and point["run_id"] == row["run_id"]

@@ -220,16 +220,16 @@ def test_page_loads_draws_the_map_and_steps(browser, server):
     try:
         assert tab.page.title() == "sahel_sim"
         assert "PAGE 0" not in tab.page.inner_text("body").upper()
-        assert tab.text(".sahel-date") == "2022-01-01 (start)"
+        assert tab.text(".sahel-date") == "2022-01-02 (start)"  # the baseline reports from 2 January
         assert tab.text(".sahel-week") == "Week 0 of 209"
         img = image_pixels(tab, "img.sahel-map")
         assert img.shape[1] > 400 and img.std() > 20, "the map is blank"
         assert len(np.unique(img.reshape(-1, 3), axis=0)) > 200
         before = tab.page.locator("img.sahel-map").get_attribute("src")
         tab.step(1)
-        assert tab.text(".sahel-date") == "2022-01-01 to 2022-01-07"  # the days of the first week
+        assert tab.text(".sahel-date") == "2022-01-02 to 2022-01-08"  # the days of the first week
         tab.step(2)
-        assert tab.text(".sahel-date") == "2022-01-08 to 2022-01-14"
+        assert tab.text(".sahel-date") == "2022-01-09 to 2022-01-15"
         assert tab.page.locator("img.sahel-map").get_attribute("src") != before
         tab.choose("Map layer", "Recent violence")
         ARTIFACTS.mkdir(exist_ok=True)
@@ -383,10 +383,14 @@ def room(tmp_path_factory):
     top = tmp_path_factory.mktemp("viz_room")
     folder = top / "scenarios"
     folder.mkdir()
-    (folder / "base.yaml").write_text((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "base.yaml").write_text(
+        (SCENARIOS / "cold_start_2022.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (folder / "short.yaml").write_text("extends: base.yaml\nname: short\nend: 2022-02-05\n", encoding="utf-8")
     (folder / "broken.yaml").write_text("name: [unclosed\n", encoding="utf-8")
-    (top / "outside.yaml").write_text((SCENARIOS / "baseline.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    (top / "outside.yaml").write_text(
+        (SCENARIOS / "cold_start_2022.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     (folder / "sneaky.yaml").write_text("extends: ../outside.yaml\n", encoding="utf-8")
     srv = Server([str(folder / "short.yaml")], top / "server.log")
     yield srv, top

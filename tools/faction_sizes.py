@@ -7,14 +7,15 @@ calibration targets (the calibration uses 2012-2019 only), so whether the model'
 is an independent check of the growth rules. JNIM is counted as an organisation: its fighters with
 those of the wings that are ``part_of`` it on the date (Katiba Macina from 2 March 2017).
 
-For seeds 1..N of ``historical.yaml`` or another shipped scenario (``--scenario baseline``: does a
-run started at the sourced sizes keep them?), optionally with one posterior set per seed (drawn as
+For seeds 1..N of ``historical.yaml`` or another shipped scenario (``--scenario cold_start_2022``:
+does a run started at the sourced sizes keep them?), optionally with one posterior set per seed (drawn as
 ``run --posterior`` draws it), prints each group's fighters on 1 January of the years asked and, for the
 two sourced dates, the median [5 %, 95 %] over seeds next to the estimate.
 
 Usage (from the repository root)::
 
-    PYTHONPATH=src python tools/faction_sizes.py --seeds 20 --jobs 2 [--posterior calibrated] [--scenario baseline]
+    PYTHONPATH=src python tools/faction_sizes.py --seeds 20 --jobs 2 \
+        [--posterior calibrated] [--scenario cold_start_2022]
 """
 
 from __future__ import annotations
