@@ -82,6 +82,30 @@ def main() -> None:
     label = f"posterior {args.posterior}" if args.posterior else "default parameters"
     print(f"Mali, deaths per year by type of violence: UCDP and the model ({args.seeds} seeds, {label})")
     print(pd.DataFrame(rows).to_string(index=False))
+    runs["all"] = runs["state_based"] + runs["other"]
+    medians = runs.groupby("year")[["state_based", "all"]].median()
+    record = pd.DataFrame(
+        {
+            "state_based": observed["ucdp_state_based_battle_deaths"],
+            "all": observed["ucdp_all_organised_violence_deaths"],
+        }
+    )
+    print("mean |log10 error| of the median, log10(deaths + 1):")
+    for name, years in (("2012-2019", range(2012, 2020)), ("2020-2022", range(2020, LAST_YEAR + 1))):
+        errors = {
+            column: float(
+                np.mean(
+                    np.abs(
+                        np.log10(medians.loc[list(years), column] + 1) - np.log10(record.loc[list(years), column] + 1)
+                    )
+                )
+            )
+            for column in ("state_based", "all")
+        }
+        print(
+            f"  {name}: state-based against UCDP state-based {errors['state_based']:.3f}; "
+            f"all against all {errors['all']:.3f}"
+        )
 
 
 if __name__ == "__main__":
