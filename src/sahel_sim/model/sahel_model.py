@@ -96,8 +96,6 @@ class SahelModel(mesa.Model):
         self.geo = load_geography(scenario.map.resolution)
         self.resolution = self.geo.resolution
         self.date = scenario.start
-        #: Date of week 0 (the spin-up's start if there is one: week numbers run on through it).
-        self.origin = scenario.start
         self.week_index = 0
         #: Week number of the scenario's start (after a spin-up, the weeks of the history).
         self.first_week = 0
@@ -338,6 +336,11 @@ class SahelModel(mesa.Model):
         self.week_index += 1
         if self.origin + dt.timedelta(weeks=self.week_index) >= self.config.end:
             self.running = False
+
+    @property
+    def origin(self) -> dt.date:
+        """Date of week 0: the start, or a spin-up's start (week numbers run on through a spin-up)."""
+        return self.config.start - dt.timedelta(weeks=self.first_week)
 
     @property
     def weeks_run(self) -> int:

@@ -33,8 +33,8 @@ def begin(model: SahelModel, scenario: Scenario) -> None:
         model: The model at the end of ``scenario.history()``.
         scenario: The scenario with the spin-up.
     """
+    model.first_week = model.week_index  # before continue_as, which dates the weeks from the new start
     continue_as(model, scenario)
-    model.first_week = model.week_index
     model.date = scenario.start
     model.log.events.clear()
     model.log.new_week()
